@@ -1,0 +1,77 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { KcboxError, describeError } from '../errors.js';
+import { down } from './commands/down.js';
+import { status } from './commands/status.js';
+import { up } from './commands/up.js';
+import { type CliOutput, processOutput } from './output.js';
+
+const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('expected a number of seconds above 0.');
+  return seconds;
+}
+
+/** Declares the commands; each lives in its own module and returns its exit code. */
+export function buildProgram(output: CliOutput, setExitCode: (code: number) => void): Command {
+  const program = new Command('kcbox')
+    .description('Keycloak-in-a-box for integration and contract tests.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
+    .showSuggestionAfterError();
+
+  program
+    .command('up')
+    .description('Start a Keycloak, import realm files, print its URLs. Runs until Ctrl-C unless --detach.')
+    .option('--realm <file>', 'realm file to import (repeatable)', collect, [])
+    .addOption(new Option('--runtime <runtime>', 'where Keycloak runs (env KCBOX_RUNTIME)').choices(['auto', 'dist', 'container', 'remote']))
+    .option('--keycloak <version>', 'Keycloak version (env KCBOX_KEYCLOAK_VERSION)')
+    .option('--detach', 'return once ready and leave the server running (see kcbox status / down)', false)
+    .option('--json', 'print one JSON object instead of text', false)
+    .option('--show-password', 'print the admin password', false)
+    .option('--timeout <seconds>', 'startup timeout (default 180)', positiveSeconds)
+    .action(async (options) => setExitCode(await up(options, output)));
+
+  program
+    .command('status')
+    .description('Exit 0 when the recorded server answers, 1 otherwise.')
+    .option('--json', 'print one JSON object', false)
+    .action(async (options) => setExitCode(await status(options, output)));
+
+  program
+    .command('down')
+    .description('Stop the recorded server (exit 0 also when none runs).')
+    .option('--json', 'print one JSON object', false)
+    .action(async (options) => setExitCode(await down(options, output)));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 pass, 1 findings / not running, 2 usage or environment error. */
+export async function runCli(argv: readonly string[], output: CliOutput = processOutput): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(output, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; every other parse error is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof KcboxError) {
+      output.err(`kcbox: ${error.message}`);
+      return error.exitCode;
+    }
+    output.err(`kcbox: unexpected error: ${describeError(error)}`);
+    if (process.env.DEBUG) output.err(error instanceof Error ? (error.stack ?? '') : '');
+    return 2;
+  }
+}

@@ -1,0 +1,48 @@
+import { request } from 'undici';
+import { KcboxError, describeError } from '../errors.js';
+
+export interface AdminCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export type AdminLoginResult =
+  | { readonly ok: true; readonly accessToken: string }
+  | { readonly ok: false; readonly status: number | undefined; readonly reason: string };
+
+/** One password-grant attempt for the admin user at the master realm's admin-cli client. */
+export async function tryAdminLogin(baseUrl: string, credentials: AdminCredentials, timeoutMs = 10_000): Promise<AdminLoginResult> {
+  try {
+    const response = await request(`${baseUrl}/realms/master/protocol/openid-connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'admin-cli',
+        username: credentials.username,
+        password: credentials.password,
+      }).toString(),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await response.body.text();
+    if (response.statusCode === 200) {
+      const token = (JSON.parse(text) as { access_token?: unknown }).access_token;
+      if (typeof token === 'string') return { ok: true, accessToken: token };
+    }
+    return { ok: false, status: response.statusCode, reason: `HTTP ${response.statusCode} ${text.slice(0, 200)}` };
+  } catch (error) {
+    return { ok: false, status: undefined, reason: describeError(error) };
+  }
+}
+
+/** An admin access token, or an error that says which server and user refused. */
+export async function adminLogin(baseUrl: string, credentials: AdminCredentials): Promise<string> {
+  const result = await tryAdminLogin(baseUrl, credentials);
+  if (result.ok) return result.accessToken;
+  throw new KcboxError(
+    'ERR_KCBOX_ADMIN_LOGIN',
+    `Admin login as "${credentials.username}" at ${baseUrl}/realms/master failed: ${result.reason}. ` +
+      'Check the admin user and password (KCBOX_ADMIN_USER / KCBOX_ADMIN_PASSWORD for a remote server).',
+  );
+}

@@ -1,0 +1,218 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { cp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import createDebug from 'debug';
+import { KcboxError, KeycloakStartError, describeError } from '../../errors.js';
+import type { ProgressListener } from '../progress.js';
+import { type CacheLayout, temporarySibling, withCacheLock } from './cache.js';
+import { releaseDownloadUrl, downloadFile } from './download.js';
+import type { JavaInstallation } from './java.js';
+import { copyWithMaven, findMaven } from './maven.js';
+import { inspectDistributionZip, unpackZip } from './zip.js';
+import { tailLines } from '../log-tail.js';
+
+const debug = createDebug('kcbox:install');
+const MARKER = '.kcbox-install.json';
+
+/** Where the distribution comes from when the user names one (`KCBOX_DIST`). */
+export interface DistributionOverride {
+  /** A distribution zip or an unpacked distribution folder. */
+  readonly path: string;
+}
+
+/** Reads the version a distribution zip or folder holds, so KCBOX_DIST needs no separate version. */
+export async function versionOfDistribution(path: string): Promise<string> {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) {
+    throw new KcboxError('ERR_KCBOX_DIST_INVALID', `KCBOX_DIST=${path}: no such file or folder.`);
+  }
+  if (statSync(absolute).isDirectory()) {
+    const versionFile = join(absolute, 'version.txt');
+    const text = existsSync(versionFile) ? await readFile(versionFile, 'utf8') : '';
+    const version = /Version\s+(\d+\.\d+\.\d+)/.exec(text)?.[1];
+    if (!version || !existsSync(join(absolute, 'bin', 'kc.sh'))) {
+      throw new KcboxError(
+        'ERR_KCBOX_DIST_INVALID',
+        `KCBOX_DIST=${path} is not an unpacked Keycloak distribution: expected bin/kc.sh and a version.txt naming the version.`,
+      );
+    }
+    return version;
+  }
+  const version = /(\d+\.\d+\.\d+)\.zip$/.exec(absolute)?.[1];
+  if (!version) {
+    throw new KcboxError(
+      'ERR_KCBOX_DIST_INVALID',
+      `KCBOX_DIST=${path}: expected a file named like keycloak-26.7.3.zip or keycloak-quarkus-dist-26.7.3.zip, or an unpacked folder.`,
+    );
+  }
+  return version;
+}
+
+/**
+ * The cached zip of a version, fetched when missing or damaged: first with the user's Maven (their
+ * settings and mirrors apply), then from Keycloak's official release download.
+ */
+export async function obtainDistributionZip(
+  version: string,
+  layout: CacheLayout,
+  onProgress: ProgressListener,
+): Promise<string> {
+  const target = join(layout.downloads, `keycloak-quarkus-dist-${version}.zip`);
+  return withCacheLock(layout.downloads, `dist-${version}`, async () => {
+    if (existsSync(target)) {
+      try {
+        await inspectDistributionZip(target, version);
+        return target;
+      } catch (error) {
+        debug('cached %s is damaged (%s): fetching it again', target, describeError(error));
+        await rm(target, { force: true });
+      }
+    }
+    const attempts: string[] = [];
+    const mvn = findMaven();
+    if (mvn) {
+      onProgress({ phase: 'download', source: `mvn ${version}`, receivedBytes: 0 });
+      let fetchedFolder: string | undefined;
+      try {
+        const fetched = await copyWithMaven(mvn, version, layout.downloads);
+        fetchedFolder = join(fetched, '..');
+        await inspectDistributionZip(fetched, version);
+        await rename(fetched, target);
+        return target;
+      } catch (error) {
+        attempts.push(describeError(error));
+      } finally {
+        if (fetchedFolder) await rm(fetchedFolder, { recursive: true, force: true });
+      }
+    } else {
+      attempts.push('mvn: not on PATH (install Maven to use your Maven settings and mirrors)');
+    }
+    const url = releaseDownloadUrl(version);
+    const partial = temporarySibling(target);
+    try {
+      await downloadFile(url, partial, onProgress);
+      await inspectDistributionZip(partial, version);
+      await rename(partial, target);
+      return target;
+    } catch (error) {
+      attempts.push(describeError(error));
+    } finally {
+      await rm(partial, { force: true });
+    }
+    throw new KcboxError(
+      'ERR_KCBOX_DIST_UNAVAILABLE',
+      `Keycloak ${version} could not be obtained:\n${attempts.map((attempt) => `  - ${attempt}`).join('\n')}\n` +
+        `Check that ${version} is a released Keycloak version, or set KCBOX_DIST to a downloaded keycloak-${version}.zip or unpacked folder.`,
+    );
+  });
+}
+
+export interface InstallationRequest {
+  readonly version: string;
+  readonly java: JavaInstallation;
+  readonly layout: CacheLayout;
+  /** Build-time options for `kc.sh build`, e.g. `--db=dev-mem`. */
+  readonly buildArgs: readonly string[];
+  readonly distribution?: DistributionOverride | undefined;
+  readonly onProgress: ProgressListener;
+}
+
+async function distributionFingerprint(distribution: DistributionOverride | undefined): Promise<string> {
+  if (!distribution) return 'cache';
+  const info = await stat(distribution.path);
+  return `${resolve(distribution.path)}:${info.size}:${info.mtimeMs}`;
+}
+
+/** One installation per version, distribution source and build options; built once, reused after. */
+export async function installationKey(request: Omit<InstallationRequest, 'onProgress' | 'java' | 'layout'>): Promise<string> {
+  const hash = createHash('sha256')
+    .update(JSON.stringify([request.version, [...request.buildArgs].sort(), await distributionFingerprint(request.distribution)]))
+    .digest('hex')
+    .slice(0, 12);
+  return `${request.version}-${hash}`;
+}
+
+function runBuild(home: string, java: JavaInstallation, buildArgs: readonly string[], logFile: string): Promise<void> {
+  return new Promise((resolveBuild, reject) => {
+    execFile(
+      join(home, 'bin', 'kc.sh'),
+      ['build', ...buildArgs],
+      { cwd: home, env: { ...process.env, JAVA_HOME: java.home, JAVA: join(java.home, 'bin', 'java') }, timeout: 10 * 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        void writeFile(logFile, `${stdout}${stderr}`).then(() => (error ? reject(error) : resolveBuild()), reject);
+      },
+    );
+  });
+}
+
+/**
+ * A built installation folder for the request: unpacked from the cached zip (or copied from an
+ * unpacked KCBOX_DIST), `kc.sh build` run once, then renamed into place so a crash mid-way never
+ * leaves something that looks finished.
+ */
+export async function ensureInstallation(request: InstallationRequest): Promise<string> {
+  const key = await installationKey(request);
+  const home = join(request.layout.installs, key);
+  const ready = () => existsSync(join(home, MARKER));
+  if (ready()) return home;
+
+  return withCacheLock(request.layout.installs, key, async () => {
+    if (ready()) return home;
+    const temporary = temporarySibling(home);
+    try {
+      await prepareFiles(request, temporary);
+      const buildLog = join(temporary, 'kcbox-build.log');
+      request.onProgress({ phase: 'build', message: `kc.sh build ${request.buildArgs.join(' ')} (once per version and options)` });
+      try {
+        await runBuild(temporary, request.java, request.buildArgs, buildLog);
+      } catch (error) {
+        const kept = join(request.layout.logs, `build-${key}-${Date.now()}.log`);
+        await cp(buildLog, kept).catch(() => {});
+        throw new KeycloakStartError('ERR_KCBOX_BUILD_FAILED', `kc.sh build failed for Keycloak ${request.version} with Java ${request.java.version}.`, {
+          logFile: kept,
+          logTail: await tailLines(kept, 50),
+          cause: error,
+        });
+      }
+      await writeFile(
+        join(temporary, MARKER),
+        JSON.stringify({ version: request.version, buildArgs: request.buildArgs, java: request.java.version, builtAt: new Date().toISOString() }),
+      );
+      await rm(home, { recursive: true, force: true });
+      await rename(temporary, home);
+      return home;
+    } finally {
+      await rm(temporary, { recursive: true, force: true });
+    }
+  });
+}
+
+async function prepareFiles(request: InstallationRequest, target: string): Promise<void> {
+  const { distribution, version, layout, onProgress } = request;
+  if (distribution && statSync(distribution.path).isDirectory()) {
+    await cp(resolve(distribution.path), target, { recursive: true });
+    return;
+  }
+  const zip = distribution ? resolve(distribution.path) : await obtainDistributionZip(version, layout, onProgress);
+  const unpacked = `${target}-unpack`;
+  try {
+    try {
+      await inspectDistributionZip(zip, version);
+      await unpackZip(zip, unpacked, (doneEntries, totalEntries) => onProgress({ phase: 'unpack', doneEntries, totalEntries }));
+    } catch (error) {
+      if (distribution) throw error;
+      // The cached zip passed its directory check yet failed to unpack: fetch it again, once.
+      debug('unpacking %s failed (%s): fetching it again', zip, describeError(error));
+      await rm(zip, { force: true });
+      await rm(unpacked, { recursive: true, force: true });
+      const fresh = await obtainDistributionZip(version, layout, onProgress);
+      await unpackZip(fresh, unpacked, (doneEntries, totalEntries) => onProgress({ phase: 'unpack', doneEntries, totalEntries }));
+    }
+    await rename(join(unpacked, `keycloak-${version}`), target);
+  } finally {
+    await rm(unpacked, { recursive: true, force: true });
+  }
+}
+

@@ -1,0 +1,243 @@
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import getPort from 'get-port';
+import createDebug from 'debug';
+import { KcboxError, KeycloakStartError } from '../../errors.js';
+import { type LoadedRealm, loadRealms } from '../../realm/realm-input.js';
+import { generateAdminCredentials } from '../admin-password.js';
+import { tailLines } from '../log-tail.js';
+import { ignoreProgress } from '../progress.js';
+import { ReadinessTimeout, adminLoginAccepted, assertRealmsServed, healthReady, waitForReadiness } from '../readiness.js';
+import { serverHandle } from '../server-handle.js';
+import type { KeycloakServer, ServerRecord, StartKeycloakOptions } from '../types.js';
+import { cacheLayout, cacheRoot } from './cache.js';
+import { ensureInstallation, versionOfDistribution } from './install.js';
+import { createServerHome } from './server-home.js';
+import { type JavaInstallation, chooseJava, findJavaInstallations } from './java.js';
+import { type ProcessExit, startSupervised } from './supervised-process.js';
+import {
+  DEFAULT_KEYCLOAK_VERSION,
+  type KeycloakVersion,
+  javaRequirementFor,
+  parseKeycloakVersion,
+  supportsShutdownDelay,
+} from './versions.js';
+
+const debug = createDebug('kcbox:dist');
+const DEFAULT_STARTUP_TIMEOUT_MS = 180_000;
+const STOP_GRACE_MS = 10_000;
+const KEPT_LOGS = 30;
+
+/** Build options every kcbox server needs; the augmentation is cached per set. */
+export function distributionBuildArgs(options: Pick<StartKeycloakOptions, 'features'>): string[] {
+  const args = ['--db=dev-mem', '--health-enabled=true'];
+  if (options.features && options.features.length > 0) args.push(`--features=${[...options.features].sort().join(',')}`);
+  return args;
+}
+
+export interface LaunchPlan {
+  readonly version: KeycloakVersion;
+  readonly httpPort: number;
+  readonly managementPort: number;
+  readonly importRealms: boolean;
+  readonly serverOptions: Readonly<Record<string, string>>;
+}
+
+/** The `kc.sh start` arguments; pure, so every flag is unit-tested. */
+export function distributionStartArgs(plan: LaunchPlan): string[] {
+  const args = [
+    'start',
+    '--optimized',
+    '--http-enabled=true',
+    // Loopback only: a test server must not be reachable from the network.
+    '--http-host=127.0.0.1',
+    `--http-port=${plan.httpPort}`,
+    `--http-management-port=${plan.managementPort}`,
+    '--hostname-strict=false',
+    // Production mode defaults to a JGroups cluster that binds every interface and looks for peers.
+    '--cache=local',
+  ];
+  if (plan.importRealms) args.push('--import-realm');
+  if (supportsShutdownDelay(plan.version)) args.push('--shutdown-delay=0s', '--shutdown-timeout=1s');
+  for (const [name, value] of Object.entries(plan.serverOptions)) args.push(`--${name}=${value}`);
+  return args;
+}
+
+/** The environment for Keycloak: the caller's, minus inherited Keycloak settings that would change the server. */
+export function distributionEnv(
+  inherited: NodeJS.ProcessEnv,
+  java: JavaInstallation,
+  admin: { username: string; password: string },
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(inherited)) {
+    if (value === undefined || name.startsWith('KC_') || name.startsWith('JAVA_OPTS') || name === 'JAVA') continue;
+    env[name] = value;
+  }
+  return {
+    ...env,
+    ...extra,
+    JAVA_HOME: java.home,
+    JAVA: join(java.home, 'bin', 'java'),
+    KC_BOOTSTRAP_ADMIN_USERNAME: admin.username,
+    KC_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+  };
+}
+
+class PortConflict extends Error {}
+
+async function pruneLogs(folder: string): Promise<void> {
+  const entries = await readdir(folder).catch(() => [] as string[]);
+  const logs = await Promise.all(
+    entries.filter((name) => name.endsWith('.log')).map(async (name) => ({ name, mtime: (await stat(join(folder, name))).mtimeMs })),
+  );
+  const old = logs.sort((a, b) => b.mtime - a.mtime).slice(KEPT_LOGS);
+  await Promise.all(old.map((log) => rm(join(folder, log.name), { force: true })));
+}
+
+function describeExit(exit: ProcessExit): string {
+  if (exit.error) return `could not be started (${exit.error})`;
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/** Starts the official distribution as a local Java process, under the kcbox watchdog. */
+export async function startDistribution(options: StartKeycloakOptions): Promise<KeycloakServer> {
+  const onProgress = options.onProgress ?? ignoreProgress;
+  const distributionPath = options.distribution ?? process.env.KCBOX_DIST;
+  const requested = options.version ?? process.env.KCBOX_KEYCLOAK_VERSION;
+  let versionText = requested ?? DEFAULT_KEYCLOAK_VERSION;
+  if (distributionPath) {
+    const held = await versionOfDistribution(distributionPath);
+    if (requested && requested !== held) {
+      throw new KcboxError('ERR_KCBOX_VERSION', `Keycloak ${requested} was asked for, but KCBOX_DIST=${distributionPath} holds ${held}: drop one of them.`);
+    }
+    versionText = held;
+  }
+  const version = parseKeycloakVersion(versionText);
+  // Cheap checks first: bad input must fail before a download or a build.
+  const realms = await loadRealms(options.realms ?? []);
+  const explicitJava = options.javaHome ?? process.env.KCBOX_JAVA_HOME;
+  const java = chooseJava(await findJavaInstallations({ explicitHome: explicitJava }), javaRequirementFor(version), version.text, explicitJava);
+  debug('Keycloak %s with Java %s at %s', version.text, java.version, java.home);
+
+  const layout = cacheLayout(cacheRoot(options.cacheDir));
+  const installHome = await ensureInstallation({
+    version: version.text,
+    java,
+    layout,
+    buildArgs: distributionBuildArgs(options),
+    distribution: distributionPath ? { path: distributionPath } : undefined,
+    onProgress,
+  });
+  await mkdir(layout.logs, { recursive: true });
+  await pruneLogs(layout.logs);
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch({ options, version, java, installHome, realms, logFolder: layout.logs, onProgress });
+    } catch (error) {
+      // get-port's choice can be taken by another process before the JVM binds it: pick again.
+      if (error instanceof PortConflict && attempt < 3) continue;
+      if (error instanceof PortConflict) throw error.cause;
+      throw error;
+    }
+  }
+}
+
+interface LaunchContext {
+  readonly options: StartKeycloakOptions;
+  readonly version: KeycloakVersion;
+  readonly java: JavaInstallation;
+  readonly installHome: string;
+  readonly realms: readonly LoadedRealm[];
+  readonly logFolder: string;
+  readonly onProgress: NonNullable<StartKeycloakOptions['onProgress']>;
+}
+
+async function launch(context: LaunchContext): Promise<KeycloakServer> {
+  const { options, version, java, realms } = context;
+  const httpPort = await getPort({ host: '127.0.0.1' });
+  const managementPort = await getPort({ host: '127.0.0.1', exclude: [httpPort] });
+  const admin = generateAdminCredentials();
+  const home = await createServerHome(context.installHome, realms);
+  const logFile = join(context.logFolder, `keycloak-${version.text}-${new Date().toISOString().replace(/[:.]/g, '-')}-${httpPort}.log`);
+  const url = `http://127.0.0.1:${httpPort}`;
+  const managementUrl = `http://127.0.0.1:${managementPort}`;
+
+  context.onProgress({ phase: 'start', message: `starting Keycloak ${version.text} on ${url} (Java ${java.version})` });
+  let supervised;
+  try {
+    supervised = await startSupervised({
+      command: join(home, 'bin', 'kc.sh'),
+      args: distributionStartArgs({
+        version,
+        httpPort,
+        managementPort,
+        importRealms: realms.length > 0,
+        serverOptions: options.serverOptions ?? {},
+      }),
+      env: distributionEnv(process.env, java, admin, options.env),
+      cwd: home,
+      logFile,
+      cleanup: [home],
+      graceMs: STOP_GRACE_MS,
+    });
+  } catch (error) {
+    await rm(home, { recursive: true, force: true });
+    throw new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak ${version.text} could not be started.`, {
+      logFile,
+      logTail: await tailLines(logFile, 50),
+      cause: error,
+    });
+  }
+
+  const exitedEarly = supervised.exited.then((exit): never => {
+    throw new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak ${version.text} ${describeExit(exit)} before it was ready.`, {});
+  });
+  try {
+    await waitForReadiness([healthReady(managementUrl), adminLoginAccepted(url, admin)], {
+      timeoutMs: options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
+      abort: exitedEarly,
+    });
+    await assertRealmsServed(url, realms);
+  } catch (error) {
+    await supervised.stop();
+    const logTail = await tailLines(logFile, 50);
+    if (logTail.some((line) => /already in use|seems to be in use/i.test(line))) {
+      debug('port %d or %d was taken before Keycloak bound it', httpPort, managementPort);
+      throw new PortConflict('port taken', { cause: error });
+    }
+    if (error instanceof ReadinessTimeout) {
+      throw new KeycloakStartError('ERR_KCBOX_START_TIMEOUT', `Keycloak ${version.text} at ${url} ${error.message}. Raise startupTimeoutMs if the machine is slow.`, {
+        logFile,
+        logTail,
+        cause: error,
+      });
+    }
+    if (error instanceof KeycloakStartError) {
+      throw new KeycloakStartError('ERR_KCBOX_START_FAILED', error.message, { logFile, logTail, cause: error });
+    }
+    if (error instanceof KcboxError) throw error;
+    throw new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak ${version.text} failed to start.`, { logFile, logTail, cause: error });
+  }
+
+  if (options.detached) supervised.detach();
+  else supervised.unref();
+  const record: ServerRecord = {
+    runtime: 'dist',
+    version: version.text,
+    url,
+    managementUrl,
+    adminCredentials: admin,
+    realms: realms.map((realm) => realm.name),
+    createdRealms: [],
+    logFile,
+    pid: supervised.groupId,
+    supervisorPid: supervised.supervisorPid,
+    containerId: undefined,
+    startedAt: new Date().toISOString(),
+  };
+  const running = supervised;
+  return serverHandle(record, () => running.stop());
+}

@@ -1,0 +1,89 @@
+import type { RealmInput } from '../realm/realm-input.js';
+import type { AdminCredentials } from './admin-login.js';
+import type { ProgressListener } from './progress.js';
+
+export type { AdminCredentials };
+
+/** How a server runs: a local Java process, a container, or a server someone else runs. */
+export type RuntimeKind = 'dist' | 'container' | 'remote';
+export type RuntimeChoice = RuntimeKind | 'auto';
+
+export interface RemoteServerOptions {
+  /** Base URL, e.g. https://keycloak.example.test. Env `KCBOX_URL`. */
+  readonly url: string;
+  /** Env `KCBOX_ADMIN_USER`. */
+  readonly adminUser: string;
+  /** Env `KCBOX_ADMIN_PASSWORD`. */
+  readonly adminPassword: string;
+}
+
+export interface StartKeycloakOptions {
+  /** Default: env `KCBOX_RUNTIME`, else `auto` (remote when `KCBOX_URL` is set, else container when a Docker engine answers, else dist). */
+  readonly runtime?: RuntimeChoice;
+  /** Keycloak version. Default: env `KCBOX_KEYCLOAK_VERSION`, else the version of `KCBOX_DIST`, else {@link DEFAULT_KEYCLOAK_VERSION}. */
+  readonly version?: string;
+  /** Realm files or objects imported at start. Default none. */
+  readonly realms?: readonly RealmInput[];
+  /** How long the whole start may take, download and build excluded. Default 180 000 ms. */
+  readonly startupTimeoutMs?: number;
+  /** Feature flags given to the build (`--features`), e.g. `['token-exchange']`. */
+  readonly features?: readonly string[];
+  /** Extra runtime options, without dashes: `{ 'log-level': 'info,org.keycloak.authorization:debug' }`. */
+  readonly serverOptions?: Readonly<Record<string, string>>;
+  /** Extra environment for the Keycloak process or container. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** dist: the cache folder. Default env `KCBOX_CACHE`, else the user's cache folder. */
+  readonly cacheDir?: string;
+  /** dist: a distribution zip or unpacked folder to use instead of the cache. Default env `KCBOX_DIST`. */
+  readonly distribution?: string;
+  /** dist: the Java home to run with. Default env `KCBOX_JAVA_HOME`, else the newest fitting JDK found. */
+  readonly javaHome?: string;
+  /** dist and container: keep the server running after this process exits (`kcbox up --detach`). Default false. */
+  readonly detached?: boolean;
+  /** remote: the server to use. Default from env `KCBOX_URL`, `KCBOX_ADMIN_USER`, `KCBOX_ADMIN_PASSWORD`. */
+  readonly remote?: RemoteServerOptions;
+  /** Receives download, unpack, build and start progress. The library itself never prints. */
+  readonly onProgress?: ProgressListener;
+}
+
+/**
+ * What a server needs to be found again by another process (`kcbox status`, `kcbox down`):
+ * plain data, written to the state file.
+ */
+export interface ServerRecord {
+  readonly runtime: RuntimeKind;
+  readonly version: string;
+  readonly url: string;
+  readonly managementUrl: string | undefined;
+  readonly adminCredentials: AdminCredentials;
+  readonly realms: readonly string[];
+  /** Realms kcbox created and must delete on stop (remote servers). */
+  readonly createdRealms: readonly string[];
+  readonly logFile: string | undefined;
+  /** The Keycloak process (dist) — its process group id. */
+  readonly pid: number | undefined;
+  /** dist: the watchdog that owns the Keycloak process group. */
+  readonly supervisorPid: number | undefined;
+  /** container: the container id. */
+  readonly containerId: string | undefined;
+  readonly startedAt: string;
+}
+
+/** A started, ready Keycloak. Stop it with `stop()` or `await using`. */
+export interface KeycloakServer extends AsyncDisposable {
+  /** Base URL, e.g. http://127.0.0.1:41234 — realms live under `${url}/realms/NAME`. */
+  readonly url: string;
+  /** Management interface (health, metrics), e.g. http://127.0.0.1:41235; undefined for remote servers. */
+  readonly managementUrl: string | undefined;
+  readonly adminCredentials: AdminCredentials;
+  readonly version: string;
+  readonly runtime: RuntimeKind;
+  /** The server's log (dist: kept after stop), undefined when kcbox cannot see it. */
+  readonly logFile: string | undefined;
+  /** Realms imported at start. */
+  readonly realms: readonly string[];
+  /** Plain data to find this server again from another process. */
+  toRecord(): ServerRecord;
+  /** Ends the server (remote: deletes only the realms kcbox created). Idempotent. */
+  stop(): Promise<void>;
+}
