@@ -1,12 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { createRequire } from 'node:module';
 import { KcboxError, describeError } from '../errors.js';
+import { kcboxVersion } from '../package-info.js';
 import { down } from './commands/down.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
 import { type CliOutput, processOutput } from './output.js';
 
-const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -22,7 +21,7 @@ function positiveSeconds(value: string): number {
 export function buildProgram(output: CliOutput, setExitCode: (code: number) => void): Command {
   const program = new Command('kcbox')
     .description('Keycloak-in-a-box for integration and contract tests.')
-    .version(version)
+    .version(kcboxVersion())
     .exitOverride()
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .showSuggestionAfterError();

@@ -146,6 +146,7 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
       stdin.write('detach\n');
       stdin.end();
       child.stdout?.destroy();
+      child.unref();
     },
     unref() {
       child.unref();

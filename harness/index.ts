@@ -1,0 +1,21 @@
+/**
+ * kcbox: a real Keycloak in a box for integration and contract tests.
+ * @packageDocumentation
+ */
+export { startKeycloak, attachKeycloak, resolveRuntime } from './runtime/start-keycloak.js';
+export type {
+  AdminCredentials,
+  KeycloakServer,
+  RemoteServerOptions,
+  RuntimeChoice,
+  RuntimeKind,
+  ServerRecord,
+  StartKeycloakOptions,
+} from './runtime/types.js';
+export type { StartProgress, ProgressListener } from './runtime/progress.js';
+export { DEFAULT_KEYCLOAK_VERSION } from './runtime/distribution/versions.js';
+export { KEYCLOAK_IMAGE, keycloakContainer } from './runtime/container/keycloak-container.js';
+export { readState, stateFilePath } from './runtime/state-file.js';
+export { KcboxError, KeycloakStartError, isKcboxError } from './errors.js';
+export type { KcboxErrorCode } from './errors.js';
+export type { RealmInput, RealmRepresentation } from './realm/realm-input.js';

@@ -1,0 +1,19 @@
+import type { RuntimeKind } from '../runtime/types.js';
+
+/** What the global setup hands to test files: plain data, since it crosses worker boundaries. */
+export interface KcboxProvidedServer {
+  readonly url: string;
+  readonly managementUrl: string | null;
+  readonly adminUser: string;
+  readonly adminPassword: string;
+  readonly version: string;
+  readonly runtime: RuntimeKind;
+  readonly realms: readonly string[];
+  readonly logFile: string | null;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kcbox: KcboxProvidedServer;
+  }
+}

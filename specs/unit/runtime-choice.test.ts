@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { remoteOptionsFromEnv } from '../../harness/runtime/remote/connect-remote.js';
+import { parseRuntimeChoice, resolveRuntime } from '../../harness/runtime/start-keycloak.js';
+
+const docker = (answers: boolean) => async () => answers;
+
+describe('resolveRuntime', () => {
+  it('keeps an explicit choice', async () => {
+    expect(await resolveRuntime('dist', { KCBOX_URL: 'http://kc' }, docker(true))).toBe('dist');
+  });
+
+  it('auto: remote when KCBOX_URL is set', async () => {
+    expect(await resolveRuntime('auto', { KCBOX_URL: 'http://kc' }, docker(true))).toBe('remote');
+  });
+
+  it('auto: container when a Docker engine answers, else dist', async () => {
+    expect(await resolveRuntime('auto', {}, docker(true))).toBe('container');
+    expect(await resolveRuntime('auto', {}, docker(false))).toBe('dist');
+  });
+});
+
+describe('parseRuntimeChoice', () => {
+  it('names the source and the choices', () => {
+    expect(() => parseRuntimeChoice('docker', 'KCBOX_RUNTIME')).toThrow('KCBOX_RUNTIME "docker" is not a runtime: expected one of auto, dist, container, remote.');
+  });
+});
+
+describe('remoteOptionsFromEnv', () => {
+  it('is undefined without KCBOX_URL', () => expect(remoteOptionsFromEnv({})).toBeUndefined());
+
+  it('reads the URL and admin credentials', () => {
+    expect(remoteOptionsFromEnv({ KCBOX_URL: 'http://kc:8080', KCBOX_ADMIN_USER: 'a', KCBOX_ADMIN_PASSWORD: 'p' })).toEqual({
+      url: 'http://kc:8080',
+      adminUser: 'a',
+      adminPassword: 'p',
+    });
+  });
+
+  it('names the missing variables', () => {
+    expect(() => remoteOptionsFromEnv({ KCBOX_URL: 'http://kc' })).toThrow(/KCBOX_ADMIN_USER and KCBOX_ADMIN_PASSWORD are not/);
+  });
+});

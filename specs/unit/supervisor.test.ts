@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startSupervised } from '../../harness/runtime/distribution/supervised-process.js';
+import { becomesFalse, groupAlive, processAlive } from '../support/processes.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
+
+function command(folder: string, script: string) {
+  return {
+    command: '/bin/sh',
+    args: ['-c', script],
+    env: { PATH: process.env.PATH ?? '' },
+    cwd: folder,
+    logFile: join(folder, 'log.txt'),
+    cleanup: [join(folder, 'home')],
+    graceMs: 2_000,
+  };
+}
+
+describe('the watchdog (supervisor.js)', () => {
+  it('stop() ends the whole process group and removes the private folder', async () => {
+    const folder = tempDir();
+    const supervised = await startSupervised(command(folder, `mkdir -p home; sleep 300 & sleep 300; wait`));
+    expect(groupAlive(supervised.groupId)).toBe(true);
+    await supervised.stop();
+    expect(groupAlive(supervised.groupId)).toBe(false);
+    expect(processAlive(supervised.supervisorPid)).toBe(false);
+    expect(existsSync(join(folder, 'home'))).toBe(false);
+    expect(readFileSync(join(folder, 'log.txt'), 'utf8')).toContain('stopping Keycloak: stop requested');
+  });
+
+  it('kills a process that ignores SIGTERM once the grace period is over', async () => {
+    const folder = tempDir();
+    const supervised = await startSupervised(command(folder, `trap '' TERM; sleep 300 & wait; sleep 300`));
+    await supervised.stop();
+    expect(groupAlive(supervised.groupId)).toBe(false);
+    expect(readFileSync(join(folder, 'log.txt'), 'utf8')).toContain('did not stop in time: killing it');
+  });
+
+  it('reports a process that exits by itself and cleans up', async () => {
+    const folder = tempDir();
+    const supervised = await startSupervised(command(folder, 'mkdir -p home; echo boom; exit 3'));
+    expect(await supervised.exited).toEqual({ code: 3, signal: null });
+    expect(await becomesFalse(() => existsSync(join(folder, 'home')), 5_000)).toBe(true);
+    expect(readFileSync(join(folder, 'log.txt'), 'utf8')).toContain('boom');
+  });
+
+  it('ends the group when the process that started it is killed with SIGKILL', async () => {
+    const child = spawn(process.execPath, ['specs/fixtures/supervised-child.mjs'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
+    const { groupId, supervisorPid, folder } = JSON.parse(line) as { groupId: number; supervisorPid: number; folder: string };
+    expect(groupAlive(groupId)).toBe(true);
+    child.kill('SIGKILL');
+    expect(await becomesFalse(() => groupAlive(groupId), 8_000)).toBe(true);
+    expect(await becomesFalse(() => processAlive(supervisorPid), 5_000)).toBe(true);
+    expect(existsSync(folder)).toBe(false);
+  });
+
+  it('lets a detached server outlive its starter until it is stopped by pid', async () => {
+    const folder = tempDir();
+    const supervised = await startSupervised(command(folder, 'sleep 300'));
+    supervised.detach();
+    // The starter's pipe is closed now: a detached supervisor must not take that as its cue.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(groupAlive(supervised.groupId)).toBe(true);
+    await supervised.stop();
+    expect(groupAlive(supervised.groupId)).toBe(false);
+  });
+});
