@@ -65,7 +65,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function waitForReadiness(checks: readonly ReadinessCheck[], options: WaitOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
-  const interval = options.intervalMs ?? 100;
+  const interval = options.intervalMs ?? 200;
   let abandoned = false;
   options.abort?.catch(() => (abandoned = true));
   const run = async () => {

@@ -60,6 +60,8 @@ export interface ServerRecord {
   /** Realms kcbox created and must delete on stop (remote servers). */
   readonly createdRealms: readonly string[];
   readonly logFile: string | undefined;
+  /** dist: the server's private home (data, import folder), removed on stop. */
+  readonly dataDir: string | undefined;
   /** The Keycloak process (dist) — its process group id. */
   readonly pid: number | undefined;
   /** dist: the watchdog that owns the Keycloak process group. */

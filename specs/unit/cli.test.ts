@@ -32,6 +32,7 @@ const record: ServerRecord = {
   realms: ['inventory'],
   createdRealms: [],
   logFile: undefined,
+  dataDir: undefined,
   pid: 2147483646,
   supervisorPid: 2147483645,
   containerId: undefined,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distributionBuildArgs, distributionEnv, distributionStartArgs } from '../../harness/runtime/distribution/start-distribution.js';
+import { distributionBuildArgs, distributionEnv, distributionStartArgs, keycloakErrors } from '../../harness/runtime/distribution/start-distribution.js';
 import { parseKeycloakVersion } from '../../harness/runtime/distribution/versions.js';
 
 const plan = {
@@ -30,8 +30,11 @@ describe('distributionStartArgs', () => {
     expect(old.some((arg) => arg.startsWith('--shutdown'))).toBe(false);
   });
 
-  it('appends server options as flags', () => {
-    expect(distributionStartArgs({ ...plan, serverOptions: { 'log-level': 'debug' } }).at(-1)).toBe('--log-level=debug');
+  it('quiets health-check logging by default and lets server options override it', () => {
+    expect(distributionStartArgs(plan)).toContain('--log-level=info,io.smallrye.health:warn');
+    const args = distributionStartArgs({ ...plan, serverOptions: { 'log-level': 'debug', 'metrics-enabled': 'true' } });
+    expect(args.filter((arg) => arg.startsWith('--log-level'))).toEqual(['--log-level=debug']);
+    expect(args.at(-1)).toBe('--metrics-enabled=true');
   });
 });
 
@@ -61,5 +64,17 @@ describe('distributionEnv', () => {
     });
     expect(env).not.toHaveProperty('KC_DB');
     expect(env).not.toHaveProperty('JAVA_OPTS');
+  });
+});
+
+describe('keycloakErrors', () => {
+  it("pulls Keycloak's own error messages out of the log tail", () => {
+    const tail = [
+      '2026-11-28 15:40:38,908 INFO  [org.keycloak.services] (executor-thread-1) KC-SERVICES0030: Full model import requested.',
+      '2026-11-28 15:40:39,996 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (executor-thread-1) ERROR: Failed to start server in (production) mode',
+      '2026-11-28 15:40:39,996 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (executor-thread-1) ERROR: Unable to find client role mappings for client: no-such-client',
+      "2026-11-28 15:40:39,996 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (executor-thread-1) For more details run the same command passing the '--verbose' option.",
+    ];
+    expect(keycloakErrors(tail)).toEqual(['Failed to start server in (production) mode', 'Unable to find client role mappings for client: no-such-client']);
   });
 });

@@ -114,6 +114,7 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
     realms: realms.map((realm) => realm.name),
     createdRealms: [],
     logFile: undefined,
+    dataDir: undefined,
     pid: undefined,
     supervisorPid: undefined,
     containerId: started.getId(),

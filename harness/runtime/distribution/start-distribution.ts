@@ -59,8 +59,19 @@ export function distributionStartArgs(plan: LaunchPlan): string[] {
   ];
   if (plan.importRealms) args.push('--import-realm');
   if (supportsShutdownDelay(plan.version)) args.push('--shutdown-delay=0s', '--shutdown-timeout=1s');
-  for (const [name, value] of Object.entries(plan.serverOptions)) args.push(`--${name}=${value}`);
+  // Readiness polling would otherwise fill the log (and the tail in errors) with health reports.
+  const serverOptions = { 'log-level': 'info,io.smallrye.health:warn', ...plan.serverOptions };
+  for (const [name, value] of Object.entries(serverOptions)) args.push(`--${name}=${value}`);
   return args;
+}
+
+/** Keycloak's own error lines, stripped of timestamps, so the reason leads the message. */
+export function keycloakErrors(logTail: readonly string[]): string[] {
+  const messages = logTail
+    .filter((line) => /\sERROR\s/.test(line))
+    .map((line) => line.replace(/^.*?\sERROR\s+\[[^\]]*\]\s+\([^)]*\)\s+/, '').replace(/^ERROR:\s*/, '').trim())
+    .filter((message) => message && !message.startsWith('For more details run'));
+  return [...new Set(messages)].slice(0, 5);
 }
 
 /** The environment for Keycloak: the caller's, minus inherited Keycloak settings that would change the server. */
@@ -216,7 +227,9 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
       });
     }
     if (error instanceof KeycloakStartError) {
-      throw new KeycloakStartError('ERR_KCBOX_START_FAILED', error.message, { logFile, logTail, cause: error });
+      const said = keycloakErrors(logTail);
+      const summary = said.length > 0 ? `${error.message} Keycloak said:\n  ${said.join('\n  ')}` : error.message;
+      throw new KeycloakStartError('ERR_KCBOX_START_FAILED', summary, { logFile, logTail, cause: error });
     }
     if (error instanceof KcboxError) throw error;
     throw new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak ${version.text} failed to start.`, { logFile, logTail, cause: error });
@@ -233,6 +246,7 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     realms: realms.map((realm) => realm.name),
     createdRealms: [],
     logFile,
+    dataDir: home,
     pid: supervised.groupId,
     supervisorPid: supervised.supervisorPid,
     containerId: undefined,

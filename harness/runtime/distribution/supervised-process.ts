@@ -158,7 +158,9 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
         if (detached) return stopSupervisor(supervisorPid, groupId, command.graceMs);
         if (child.exitCode === null && child.signalCode === null) {
           stdin.write('stop\n');
-          await Promise.race([stopped, sleep(command.graceMs + 10_000)]);
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, command.graceMs + 10_000)))]);
+          clearTimeout(timer);
         }
         // Normally a no-op: only a wedged supervisor leaves anything behind.
         await stopSupervisor(supervisorPid, groupId, 0);

@@ -52,6 +52,7 @@ export async function connectRemote(options: StartKeycloakOptions): Promise<Keyc
     realms: realms.map((realm) => realm.name),
     createdRealms,
     logFile: undefined,
+    dataDir: undefined,
     pid: undefined,
     supervisorPid: undefined,
     containerId: undefined,

@@ -1,0 +1,51 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, inject, it } from 'vitest';
+import { KeycloakStartError } from '../../harness/errors.js';
+import { adminLogin } from '../../harness/runtime/admin-login.js';
+import { startKeycloak } from '../../harness/runtime/start-keycloak.js';
+import '../../harness/vitest/provided.js';
+import { getStatus } from '../support/http.js';
+import { groupAlive } from '../support/processes.js';
+import { processesMentioning } from '../support/proc.js';
+
+const shared = inject('kcbox');
+
+describe('dist runtime lifecycle', () => {
+  it('runs a second server beside the shared one; stop() ends its processes and removes its data folder', async () => {
+    const server = await startKeycloak({ runtime: 'dist' });
+    const record = server.toRecord();
+    try {
+      expect(server.url).not.toBe(shared.url);
+      expect(server.managementUrl).not.toBe(shared.managementUrl);
+      expect(await getStatus(`${server.managementUrl}/health/ready`)).toBe(200);
+      expect(await getStatus(`${shared.managementUrl}/health/ready`)).toBe(200);
+      await adminLogin(server.url, server.adminCredentials);
+      expect(server.adminCredentials.password).not.toBe(shared.adminPassword);
+      expect(record.dataDir && existsSync(record.dataDir)).toBeTruthy();
+      expect(groupAlive(record.pid ?? -1)).toBe(true);
+    } finally {
+      await server[Symbol.asyncDispose]();
+    }
+    expect(groupAlive(record.pid ?? -1)).toBe(false);
+    expect(existsSync(record.dataDir ?? '')).toBe(false);
+    expect(await getStatus(`${server.url}/realms/master`)).toBe('ECONNREFUSED');
+    // The log outlives the server, for post-mortems.
+    expect(readFileSync(server.logFile ?? '', 'utf8')).toContain('stopping Keycloak: stop requested');
+    await server.stop();
+  });
+
+  it('a start that fails throws the log tail and its path, and leaves nothing running', async () => {
+    const refused = { realm: 'refused-at-import', users: [{ username: 'x', clientRoles: { 'no-such-client': ['r'] } }] };
+    const error = await startKeycloak({ runtime: 'dist', realms: [refused] }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KeycloakStartError);
+    const startError = error as KeycloakStartError;
+    expect(startError.code).toBe('ERR_KCBOX_START_FAILED');
+    expect(startError.message).toContain('Unable to find client role mappings for client: no-such-client');
+    expect(startError.message).toContain(`Full log: ${startError.logFile}`);
+    expect(startError.logTail.length).toBeGreaterThan(0);
+    expect(startError.logTail.length).toBeLessThanOrEqual(50);
+    expect(existsSync(startError.logFile ?? '')).toBe(true);
+    // The supervisor exits only after Keycloak's whole process group is gone.
+    expect(processesMentioning(startError.logFile ?? '')).toEqual([]);
+  });
+});
