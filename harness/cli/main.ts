@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { KcboxError, describeError } from '../errors.js';
 import { kcboxVersion } from '../package-info.js';
 import { down } from './commands/down.js';
+import { fetch } from './commands/fetch.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
 import { type CliOutput, processOutput } from './output.js';
@@ -37,6 +38,13 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--show-password', 'print the admin password', false)
     .option('--timeout <seconds>', 'startup timeout (default 180)', positiveSeconds)
     .action(async (options) => setExitCode(await up(options, output)));
+
+  program
+    .command('fetch')
+    .description('Download and build the Keycloak distribution without starting it (warms the cache).')
+    .option('--keycloak <version>', 'Keycloak version (env KCBOX_KEYCLOAK_VERSION)')
+    .option('--json', 'print one JSON object', false)
+    .action(async (options) => setExitCode(await fetch(options, output)));
 
   program
     .command('status')

@@ -112,8 +112,21 @@ function describeExit(exit: ProcessExit): string {
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
-/** Starts the official distribution as a local Java process, under the kcbox watchdog. */
-export async function startDistribution(options: StartKeycloakOptions): Promise<KeycloakServer> {
+/** A distribution ready to start: obtained, built, with the Java that runs it. */
+export interface PreparedDistribution {
+  readonly version: KeycloakVersion;
+  readonly java: JavaInstallation;
+  readonly installHome: string;
+  readonly logFolder: string;
+}
+
+/**
+ * Obtains and builds the distribution without starting it (`kcbox fetch`): what a CI job caches,
+ * and what every start does first.
+ */
+export async function prepareDistribution(
+  options: Pick<StartKeycloakOptions, 'version' | 'distribution' | 'javaHome' | 'cacheDir' | 'features' | 'onProgress'>,
+): Promise<PreparedDistribution> {
   const onProgress = options.onProgress ?? ignoreProgress;
   const distributionPath = options.distribution ?? process.env.KCBOX_DIST;
   const requested = options.version ?? process.env.KCBOX_KEYCLOAK_VERSION;
@@ -126,8 +139,6 @@ export async function startDistribution(options: StartKeycloakOptions): Promise<
     versionText = held;
   }
   const version = parseKeycloakVersion(versionText);
-  // Cheap checks first: bad input must fail before a download or a build.
-  const realms = await loadRealms(options.realms ?? []);
   const explicitJava = options.javaHome ?? process.env.KCBOX_JAVA_HOME;
   const java = chooseJava(await findJavaInstallations({ explicitHome: explicitJava }), javaRequirementFor(version), version.text, explicitJava);
   debug('Keycloak %s with Java %s at %s', version.text, java.version, java.home);
@@ -141,12 +152,22 @@ export async function startDistribution(options: StartKeycloakOptions): Promise<
     distribution: distributionPath ? { path: distributionPath } : undefined,
     onProgress,
   });
-  await mkdir(layout.logs, { recursive: true });
-  await pruneLogs(layout.logs);
+  return { version, java, installHome, logFolder: layout.logs };
+}
+
+/** Starts the official distribution as a local Java process, under the kcbox watchdog. */
+export async function startDistribution(options: StartKeycloakOptions): Promise<KeycloakServer> {
+  const onProgress = options.onProgress ?? ignoreProgress;
+  // Cheap checks first: bad input must fail before a download or a build.
+  parseKeycloakVersion(options.version ?? process.env.KCBOX_KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION);
+  const realms = await loadRealms(options.realms ?? []);
+  const { version, java, installHome, logFolder } = await prepareDistribution(options);
+  await mkdir(logFolder, { recursive: true });
+  await pruneLogs(logFolder);
 
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch({ options, version, java, installHome, realms, logFolder: layout.logs, onProgress });
+      return await launch({ options, version, java, installHome, realms, logFolder, onProgress });
     } catch (error) {
       // get-port's choice can be taken by another process before the JVM binds it: pick again.
       if (error instanceof PortConflict && attempt < 3) continue;
