@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    reporters: ['default', './specs/support/summary-reporter.ts'],
     // Integration tests wait on real servers; unit tests finish in milliseconds regardless.
     testTimeout: 180_000,
     hookTimeout: 300_000,
