@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { becomesFalse, groupAlive } from '../support/processes.js';
-import { exitOf, runKcbox, spawnKcbox } from '../support/cli-process.js';
+import { KCBOX_BIN, exitOf, runKcbox, spawnKcbox } from '../support/cli-process.js';
 import { getStatus } from '../support/http.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -58,6 +60,21 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
     await exitOf(child);
     expect(await becomesFalse(() => groupAlive(info.pid), 10_000)).toBe(true);
     expect(await getStatus(`${info.url}/realms/master`)).toBe('ECONNREFUSED');
+  });
+
+  it('SIGKILL while Keycloak is still starting leaves no Keycloak behind either', async () => {
+    const child = spawn(process.execPath, [KCBOX_BIN, 'up'], { env: { ...cliEnv(), DEBUG: 'kcbox:supervisor' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // The debug line appears as soon as the JVM's process group exists, long before it is ready.
+    const groupId = await new Promise<number>((resolve, reject) => {
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        const match = /started group (\d+)/.exec(line);
+        if (match) resolve(Number(match[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`kcbox exited with ${code} before starting Keycloak`)));
+    });
+    expect(groupAlive(groupId)).toBe(true);
+    child.kill('SIGKILL');
+    expect(await becomesFalse(() => groupAlive(groupId), 10_000)).toBe(true);
   });
 
   it('a foreground up stops cleanly on SIGINT (Ctrl-C) and exits 0', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import envPaths from 'env-paths';
@@ -28,9 +28,34 @@ export function cacheLayout(root: string): CacheLayout {
   };
 }
 
+const TEMPORARY_MARK = /\.tmp-(\d+)-[0-9A-Za-z]{6,8}(?:-unpack)?$/;
+
 /** A sibling path that a rename can move into place atomically (same folder, same file system). */
 export function temporarySibling(target: string): string {
   return `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temporaries left by processes that died mid-download or mid-build (Ctrl-C, SIGKILL),
+ * so an interrupted first run does not leave hundreds of megabytes behind.
+ */
+export async function removeAbandonedTemporaries(folder: string): Promise<string[]> {
+  const entries = await readdir(folder).catch(() => [] as string[]);
+  const abandoned = entries.filter((name) => {
+    const owner = TEMPORARY_MARK.exec(name)?.[1];
+    return owner !== undefined && Number(owner) !== process.pid && !processAlive(Number(owner));
+  });
+  await Promise.all(abandoned.map((name) => rm(join(folder, name), { recursive: true, force: true })));
+  return abandoned;
 }
 
 /**
@@ -63,6 +88,8 @@ export async function withCacheLock<T>(folder: string, name: string, work: () =>
     update: 5_000,
   });
   try {
+    // Holding the lock means no live process of ours is writing here.
+    await removeAbandonedTemporaries(folder);
     return await work();
   } finally {
     await release();

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { cp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import createDebug from 'debug';
 import { KcboxError, KeycloakStartError, describeError } from '../../errors.js';
 import type { ProgressListener } from '../progress.js';
-import { type CacheLayout, temporarySibling, withCacheLock } from './cache.js';
+import { type CacheLayout, withCacheLock, writeAtomically } from './cache.js';
 import { releaseDownloadUrl, downloadFile } from './download.js';
 import type { JavaInstallation } from './java.js';
 import { copyWithMaven, findMaven } from './maven.js';
@@ -74,32 +74,32 @@ export async function obtainDistributionZip(
     const mvn = findMaven();
     if (mvn) {
       onProgress({ phase: 'download', source: `mvn ${version}`, receivedBytes: 0 });
-      let fetchedFolder: string | undefined;
       try {
-        const fetched = await copyWithMaven(mvn, version, layout.downloads);
-        fetchedFolder = join(fetched, '..');
-        await inspectDistributionZip(fetched, version);
-        await rename(fetched, target);
+        await writeAtomically(target, async (partial) => {
+          const fetched = await copyWithMaven(mvn, version, layout.downloads);
+          try {
+            await inspectDistributionZip(fetched, version);
+            await rename(fetched, partial);
+          } finally {
+            await rm(dirname(fetched), { recursive: true, force: true });
+          }
+        });
         return target;
       } catch (error) {
         attempts.push(describeError(error));
-      } finally {
-        if (fetchedFolder) await rm(fetchedFolder, { recursive: true, force: true });
       }
     } else {
       attempts.push('mvn: not on PATH (install Maven to use your Maven settings and mirrors)');
     }
     const url = releaseDownloadUrl(version);
-    const partial = temporarySibling(target);
     try {
-      await downloadFile(url, partial, onProgress);
-      await inspectDistributionZip(partial, version);
-      await rename(partial, target);
+      await writeAtomically(target, async (partial) => {
+        await downloadFile(url, partial, onProgress);
+        await inspectDistributionZip(partial, version);
+      });
       return target;
     } catch (error) {
       attempts.push(describeError(error));
-    } finally {
-      await rm(partial, { force: true });
     }
     throw new KcboxError(
       'ERR_KCBOX_DIST_UNAVAILABLE',
@@ -160,8 +160,7 @@ export async function ensureInstallation(request: InstallationRequest): Promise<
 
   return withCacheLock(request.layout.installs, key, async () => {
     if (ready()) return home;
-    const temporary = temporarySibling(home);
-    try {
+    await writeAtomically(home, async (temporary) => {
       await prepareFiles(request, temporary);
       const buildLog = join(temporary, 'kcbox-build.log');
       request.onProgress({ phase: 'build', message: `kc.sh build ${request.buildArgs.join(' ')} (once per version and options)` });
@@ -169,6 +168,7 @@ export async function ensureInstallation(request: InstallationRequest): Promise<
         await runBuild(temporary, request.java, request.buildArgs, buildLog);
       } catch (error) {
         const kept = join(request.layout.logs, `build-${key}-${Date.now()}.log`);
+        await mkdir(request.layout.logs, { recursive: true });
         await cp(buildLog, kept).catch(() => {});
         throw new KeycloakStartError('ERR_KCBOX_BUILD_FAILED', `kc.sh build failed for Keycloak ${request.version} with Java ${request.java.version}.`, {
           logFile: kept,
@@ -176,16 +176,13 @@ export async function ensureInstallation(request: InstallationRequest): Promise<
           cause: error,
         });
       }
+      // Written last: only a finished build carries it.
       await writeFile(
         join(temporary, MARKER),
         JSON.stringify({ version: request.version, buildArgs: request.buildArgs, java: request.java.version, builtAt: new Date().toISOString() }),
       );
-      await rm(home, { recursive: true, force: true });
-      await rename(temporary, home);
-      return home;
-    } finally {
-      await rm(temporary, { recursive: true, force: true });
-    }
+    });
+    return home;
   });
 }
 

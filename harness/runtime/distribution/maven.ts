@@ -31,7 +31,8 @@ export function findMaven(env: NodeJS.ProcessEnv = process.env): string | undefi
  * proxies apply, into a fresh folder next to `workFolder`. Returns the zip's path.
  */
 export async function copyWithMaven(mvn: string, version: string, workFolder: string): Promise<string> {
-  const outputDirectory = await mkdtemp(join(workFolder, 'mvn-'));
+  // Named like every kcbox temporary, so one abandoned by a killed process is cleaned up later.
+  const outputDirectory = await mkdtemp(join(workFolder, `mvn.tmp-${process.pid}-`));
   try {
     await execFileAsync(
       mvn,

@@ -170,11 +170,27 @@ export async function startDistribution(options: StartKeycloakOptions): Promise<
       return await launch({ options, version, java, installHome, realms, logFolder, onProgress });
     } catch (error) {
       // get-port's choice can be taken by another process before the JVM binds it: pick again.
-      if (error instanceof PortConflict && attempt < 3) continue;
-      if (error instanceof PortConflict) throw error.cause;
-      throw error;
+      if (!(error instanceof PortConflict)) throw error;
+      if (attempt >= 3) throw error.cause;
     }
   }
+}
+
+function asStartError(error: unknown, version: KeycloakVersion, url: string, logFile: string, logTail: string[]): Error {
+  if (error instanceof ReadinessTimeout) {
+    return new KeycloakStartError('ERR_KCBOX_START_TIMEOUT', `Keycloak ${version.text} at ${url} ${error.message}. Raise startupTimeoutMs if the machine is slow.`, {
+      logFile,
+      logTail,
+      cause: error,
+    });
+  }
+  if (error instanceof KeycloakStartError) {
+    const said = keycloakErrors(logTail);
+    const summary = said.length > 0 ? `${error.message} Keycloak said:\n  ${said.join('\n  ')}` : error.message;
+    return new KeycloakStartError('ERR_KCBOX_START_FAILED', summary, { logFile, logTail, cause: error });
+  }
+  if (error instanceof KcboxError) return error;
+  return new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak ${version.text} failed to start.`, { logFile, logTail, cause: error });
 }
 
 interface LaunchContext {
@@ -236,24 +252,12 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
   } catch (error) {
     await supervised.stop();
     const logTail = await tailLines(logFile, 50);
+    const startError = asStartError(error, version, url, logFile, logTail);
     if (logTail.some((line) => /already in use|seems to be in use/i.test(line))) {
       debug('port %d or %d was taken before Keycloak bound it', httpPort, managementPort);
-      throw new PortConflict('port taken', { cause: error });
+      throw new PortConflict('port taken', { cause: startError });
     }
-    if (error instanceof ReadinessTimeout) {
-      throw new KeycloakStartError('ERR_KCBOX_START_TIMEOUT', `Keycloak ${version.text} at ${url} ${error.message}. Raise startupTimeoutMs if the machine is slow.`, {
-        logFile,
-        logTail,
-        cause: error,
-      });
-    }
-    if (error instanceof KeycloakStartError) {
-      const said = keycloakErrors(logTail);
-      const summary = said.length > 0 ? `${error.message} Keycloak said:\n  ${said.join('\n  ')}` : error.message;
-      throw new KeycloakStartError('ERR_KCBOX_START_FAILED', summary, { logFile, logTail, cause: error });
-    }
-    if (error instanceof KcboxError) throw error;
-    throw new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak ${version.text} failed to start.`, { logFile, logTail, cause: error });
+    throw startError;
   }
 
   if (options.detached) supervised.detach();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import createDebug from 'debug';
@@ -94,11 +94,18 @@ export async function stopSupervisor(supervisorPid: number, groupId: number, gra
 }
 
 export async function startSupervised(command: SupervisedCommand): Promise<SupervisedProcess> {
-  const child: ChildProcess = spawn(process.execPath, [SUPERVISOR_SCRIPT, JSON.stringify(command)], {
-    // Its own session: a Ctrl-C in the terminal reaches kcbox, which stops Keycloak in order.
-    detached: true,
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
+  // The supervisor's own failures (if any) land in the server log, next to Keycloak's output.
+  const log = openSync(command.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, [SUPERVISOR_SCRIPT, JSON.stringify(command)], {
+      // Its own session: a Ctrl-C in the terminal reaches kcbox, which stops Keycloak in order.
+      detached: true,
+      stdio: ['pipe', 'pipe', log],
+    });
+  } finally {
+    closeSync(log);
+  }
   const supervisorPid = child.pid;
   if (supervisorPid === undefined || !child.stdin || !child.stdout) {
     throw new Error(`could not start the kcbox supervisor (${process.execPath} ${SUPERVISOR_SCRIPT})`);
