@@ -1,5 +1,5 @@
 import { KcboxError, describeError } from '../errors.js';
-import type { AdminClient } from '../runtime/admin-client.js';
+import { type AdminClient, keycloakMessage } from '../runtime/admin-client.js';
 import type { LoadedRealm } from './realm-input.js';
 
 /**
@@ -20,7 +20,7 @@ export async function createRealms(admin: AdminClient, realms: readonly LoadedRe
       try {
         await admin.realms.create(realm.representation);
       } catch (error) {
-        throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `${where}: Keycloak refused realm "${realm.name}": ${describeError(error)}`, {
+        throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `${where}: Keycloak refused realm "${realm.name}": ${keycloakMessage(error)}`, {
           cause: error,
         });
       }

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { KcboxError, describeError } from '../errors.js';
+import { substitutePlaceholders } from './placeholders.js';
+import { assertValidRealm } from './realm-validate.js';
 
 /** A realm as Keycloak's RealmRepresentation: only `realm` is required here. */
 export interface RealmRepresentation {
@@ -52,9 +54,27 @@ function checkRealmObject(value: unknown, source: string): RealmRepresentation {
   return value as RealmRepresentation;
 }
 
-export async function loadRealm(input: RealmInput): Promise<LoadedRealm> {
+export interface LoadRealmOptions {
+  /** Values for `${VAR}` placeholders. Default: process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Placeholders resolved and references checked: what is sent to Keycloak. */
+function prepare(parsed: RealmRepresentation, source: string, env: NodeJS.ProcessEnv): RealmRepresentation {
+  const representation = checkRealmObject(substitutePlaceholders(parsed, env, source), source);
+  assertValidRealm(representation, source);
+  return representation;
+}
+
+/**
+ * Loads a realm from a file or an object: JSON parsed (errors with line and column), `${VAR}` and
+ * `${VAR:default}` placeholders replaced, and references checked (roles, clients, scopes, resources,
+ * policies, credentials), each problem named by file and JSON path.
+ */
+export async function loadRealm(input: RealmInput, options: LoadRealmOptions = {}): Promise<LoadedRealm> {
+  const env = options.env ?? process.env;
   if (typeof input !== 'string') {
-    const representation = checkRealmObject(input, 'realm object');
+    const representation = prepare(checkRealmObject(input, 'realm object'), `realm object "${String(input.realm)}"`, env);
     return { name: representation.realm, file: undefined, representation };
   }
   const file = resolve(input);
@@ -66,12 +86,12 @@ export async function loadRealm(input: RealmInput): Promise<LoadedRealm> {
       cause: error,
     });
   }
-  const representation = parseRealmJson(text, input);
+  const representation = prepare(parseRealmJson(text, input), input, env);
   return { name: representation.realm, file, representation };
 }
 
-export async function loadRealms(inputs: readonly RealmInput[]): Promise<LoadedRealm[]> {
-  const realms = await Promise.all(inputs.map(loadRealm));
+export async function loadRealms(inputs: readonly RealmInput[], options: LoadRealmOptions = {}): Promise<LoadedRealm[]> {
+  const realms = await Promise.all(inputs.map((input) => loadRealm(input, options)));
   const seen = new Map<string, string>();
   for (const realm of realms) {
     const where = realm.file ?? 'realm object';

@@ -1,4 +1,5 @@
-import KcAdminClient from '@keycloak/keycloak-admin-client';
+import KcAdminClient, { NetworkError } from '@keycloak/keycloak-admin-client';
+import { describeError } from '../errors.js';
 import type { AdminCredentials } from './admin-login.js';
 import { adminLogin } from './admin-login.js';
 
@@ -9,4 +10,19 @@ export async function connectAdmin(baseUrl: string, credentials: AdminCredential
   const client = new KcAdminClient({ baseUrl, realmName: 'master' });
   client.setAccessToken(await adminLogin(baseUrl, credentials));
   return client;
+}
+
+/** Keycloak's own words from a failed admin call (`errorMessage`, `error_description`…), else the error's message. */
+export function keycloakMessage(error: unknown): string {
+  if (error instanceof NetworkError) {
+    const data = error.responseData as { errorMessage?: unknown; error_description?: unknown; error?: unknown } | string | undefined;
+    const status = error.response?.status;
+    if (typeof data === 'string' && data.trim()) return `HTTP ${status}: ${data.trim().slice(0, 500)}`;
+    if (data && typeof data === 'object') {
+      const said = data.errorMessage ?? data.error_description ?? data.error;
+      if (typeof said === 'string') return `HTTP ${status}: ${said}`;
+    }
+    return `HTTP ${status}: ${error.message}`;
+  }
+  return describeError(error);
 }

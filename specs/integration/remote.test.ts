@@ -32,9 +32,9 @@ describe('remote runtime against a running Keycloak', () => {
     const error = await startKeycloak({
       runtime: 'remote',
       remote,
-      realms: [{ realm: first }, { realm: `${first}-bad`, users: [{ username: 'x', clientRoles: { 'no-such-client': ['r'] } }] }],
+      realms: [{ realm: first }, { realm: `${first}-bad`, passwordPolicy: 'noSuchPolicy(3)' }],
     }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'ERR_KCBOX_REALM_IMPORT', message: expect.stringContaining(`Keycloak refused realm "${first}-bad"`) });
+    expect(error).toMatchObject({ code: 'ERR_KCBOX_REALM_IMPORT', message: expect.stringContaining(`Keycloak refused realm "${first}-bad": HTTP 400: Password policy not found`) });
     expect(await getStatus(`${shared.url}/realms/${first}`)).toBe(404);
   });
 

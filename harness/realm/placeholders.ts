@@ -1,0 +1,35 @@
+import { KcboxError } from '../errors.js';
+import { type JsonPath, formatJsonPath } from './json-path.js';
+
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
+
+/**
+ * Replaces `${VAR}` and `${VAR:default}` in every string of a parsed realm, the way Keycloak's
+ * own import does, but before validation, so the validator sees the final values. Works on the
+ * parsed tree, so a value with quotes or backslashes cannot break the JSON. A variable that is
+ * unset and has no default is an error naming the file and the JSON path.
+ */
+export function substitutePlaceholders<T>(value: T, env: NodeJS.ProcessEnv, source: string): T {
+  const missing: string[] = [];
+  const walk = (node: unknown, path: JsonPath): unknown => {
+    if (typeof node === 'string') {
+      return node.replace(PLACEHOLDER, (whole, name: string, fallback: string | undefined) => {
+        const found = env[name];
+        if (found !== undefined) return found;
+        if (fallback !== undefined) return fallback;
+        missing.push(`${formatJsonPath(path)}: \${${name}} is not set and has no default (write \${${name}:default})`);
+        return whole;
+      });
+    }
+    if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
+    if (node && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child, [...path, key])]));
+    }
+    return node;
+  };
+  const result = walk(value, []) as T;
+  if (missing.length > 0) {
+    throw new KcboxError('ERR_KCBOX_REALM_FILE', `${source}: ${missing.join('; ')}.`);
+  }
+  return result;
+}
