@@ -3,6 +3,8 @@ import { KcboxError, describeError } from '../errors.js';
 import { kcboxVersion } from '../package-info.js';
 import { down } from './commands/down.js';
 import { fetch } from './commands/fetch.js';
+import { key } from './commands/key.js';
+import { token } from './commands/token.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
 import { type CliOutput, processOutput } from './output.js';
@@ -30,7 +32,8 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
   program
     .command('up')
     .description('Start a Keycloak, import realm files, print its URLs. Runs until Ctrl-C unless --detach.')
-    .option('--realm <file>', 'realm file to import (repeatable)', collect, [])
+    .option('--realm <file>', 'realm file to import (repeatable; default: the bundled inventory realm)', collect, [])
+    .option('--no-realm', 'start without importing any realm')
     .addOption(new Option('--runtime <runtime>', 'where Keycloak runs (env KCBOX_RUNTIME)').choices(['auto', 'dist', 'container', 'remote']))
     .option('--keycloak <version>', 'Keycloak version (env KCBOX_KEYCLOAK_VERSION)')
     .option('--detach', 'return once ready and leave the server running (see kcbox status / down)', false)
@@ -38,6 +41,27 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--show-password', 'print the admin password', false)
     .option('--timeout <seconds>', 'startup timeout (default 180)', positiveSeconds)
     .action(async (options) => setExitCode(await up(options, output)));
+
+  program
+    .command('token')
+    .argument('<user>', 'a fixture user of the realm, e.g. alice')
+    .description("Print a user's access token (only the token), from the running server.")
+    .option('--realm <name>', 'realm (default: the server\'s first realm)')
+    .option('--client <id>', 'client to log in with (default: the realm file\'s public client with direct access grants)')
+    .option('--secret <secret>', 'client secret (default: from the realm file)')
+    .option('--password <password>', 'password (default: from the realm file)')
+    .option('--rpt', 'print a requesting party token with the granted permissions', false)
+    .option('--audience <client>', 'resource server for --rpt (default: the realm\'s client with authorization services)')
+    .option('--permission <Resource#scope>', 'permission to ask for with --rpt (repeatable)', collect, [])
+    .option('--id-token', 'print the ID token instead', false)
+    .option('--decode', 'print the claims as JSON instead of the token', false)
+    .action(async (user: string, options) => setExitCode(await token(user, options, output)));
+
+  program
+    .command('key')
+    .description("Print the realm's public signing key as a PEM block.")
+    .option('--realm <name>', 'realm (default: the server\'s first realm)')
+    .action(async (options) => setExitCode(await key(options, output)));
 
   program
     .command('fetch')

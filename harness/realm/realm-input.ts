@@ -103,3 +103,8 @@ export async function loadRealms(inputs: readonly RealmInput[], options: LoadRea
   }
   return realms;
 }
+
+/** Realm name → source file, for the realms that came from files. */
+export function realmFilesOf(realms: readonly LoadedRealm[]): Record<string, string> {
+  return Object.fromEntries(realms.filter((realm) => realm.file !== undefined).map((realm) => [realm.name, realm.file as string]));
+}

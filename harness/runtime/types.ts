@@ -1,3 +1,4 @@
+import type { ImportRealmOptions, RealmHandle } from '../realm/realm-handle.js';
 import type { RealmInput } from '../realm/realm-input.js';
 import type { AdminCredentials } from './admin-login.js';
 import type { ProgressListener } from './progress.js';
@@ -57,6 +58,8 @@ export interface ServerRecord {
   readonly managementUrl: string | undefined;
   readonly adminCredentials: AdminCredentials;
   readonly realms: readonly string[];
+  /** Realm name → the file it was imported from, so `kcbox token` can find fixture users and clients. */
+  readonly realmFiles: Readonly<Record<string, string>>;
   /** Realms kcbox created and must delete on stop (remote servers). */
   readonly createdRealms: readonly string[];
   readonly logFile: string | undefined;
@@ -86,6 +89,11 @@ export interface KeycloakServer extends AsyncDisposable {
   readonly realms: readonly string[];
   /** Plain data to find this server again from another process. */
   toRecord(): ServerRecord;
+  /**
+   * Creates a realm from a file or object over the admin API; with `{ isolate: true }` a uniquely
+   * named copy. On a remote server, `stop()` deletes every realm created this way.
+   */
+  importRealm(source: RealmInput, options?: ImportRealmOptions): Promise<RealmHandle>;
   /** Ends the server (remote: deletes only the realms kcbox created). Idempotent. */
   stop(): Promise<void>;
 }

@@ -30,6 +30,7 @@ const record: ServerRecord = {
   managementUrl: 'http://127.0.0.1:9',
   adminCredentials: { username: 'kcbox-admin', password: 'secret' },
   realms: ['inventory'],
+  realmFiles: {},
   createdRealms: [],
   logFile: undefined,
   dataDir: undefined,

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { KcboxError } from '../../errors.js';
+import { bundledRealmPath } from '../../realm/bundled.js';
 import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
 import { readState, stateFilePath, writeState, clearState } from '../../runtime/state-file.js';
 import { serverAnswers } from '../../runtime/server-status.js';
@@ -8,7 +9,8 @@ import type { CliOutput } from '../output.js';
 import { terminalProgress } from '../progress-renderer.js';
 
 export interface UpOptions {
-  readonly realm: string[];
+  /** Realm files; commander sets false for --no-realm. */
+  readonly realm: string[] | false;
   readonly runtime?: string;
   readonly keycloak?: string;
   readonly detach: boolean;
@@ -76,7 +78,7 @@ export async function up(options: UpOptions, output: CliOutput): Promise<number>
       ...(runtime ? { runtime } : {}),
       ...(options.keycloak ? { version: options.keycloak } : {}),
       ...(options.timeout ? { startupTimeoutMs: options.timeout * 1000 } : {}),
-      realms: options.realm,
+      realms: options.realm === false ? [] : options.realm.length > 0 ? options.realm : [bundledRealmPath()],
       detached: options.detach,
       onProgress: progress.listener,
     });

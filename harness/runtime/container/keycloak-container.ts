@@ -1,6 +1,6 @@
 import { GenericContainer, Wait, getContainerRuntimeClient } from 'testcontainers';
 import { KcboxError, KeycloakStartError, describeError } from '../../errors.js';
-import { type LoadedRealm, loadRealms } from '../../realm/realm-input.js';
+import { type LoadedRealm, loadRealms, realmFilesOf } from '../../realm/realm-input.js';
 import type { AdminCredentials } from '../admin-login.js';
 import { generateAdminCredentials } from '../admin-password.js';
 import { adminLoginAccepted, assertRealmsServed, waitForReadiness } from '../readiness.js';
@@ -112,6 +112,7 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
     managementUrl: `http://${started.getHost()}:${started.getMappedPort(CONTAINER_MANAGEMENT_PORT)}`,
     adminCredentials: admin,
     realms: realms.map((realm) => realm.name),
+    realmFiles: realmFilesOf(realms),
     createdRealms: [],
     logFile: undefined,
     dataDir: undefined,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import getPort from 'get-port';
 import createDebug from 'debug';
 import { KcboxError, KeycloakStartError } from '../../errors.js';
-import { type LoadedRealm, loadRealms } from '../../realm/realm-input.js';
+import { type LoadedRealm, loadRealms, realmFilesOf } from '../../realm/realm-input.js';
 import { generateAdminCredentials } from '../admin-password.js';
 import { tailLines } from '../log-tail.js';
 import { ignoreProgress } from '../progress.js';
@@ -269,6 +269,7 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     managementUrl,
     adminCredentials: admin,
     realms: realms.map((realm) => realm.name),
+    realmFiles: realmFilesOf(realms),
     createdRealms: [],
     logFile,
     dataDir: home,

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { KcboxError, describeError } from '../../errors.js';
 import { createRealms, deleteRealms } from '../../realm/realm-admin.js';
-import { loadRealms } from '../../realm/realm-input.js';
+import { loadRealms, realmFilesOf } from '../../realm/realm-input.js';
 import { connectAdmin } from '../admin-client.js';
 import { serverHandle } from '../server-handle.js';
 import type { KeycloakServer, RemoteServerOptions, ServerRecord, StartKeycloakOptions } from '../types.js';
@@ -50,6 +50,7 @@ export async function connectRemote(options: StartKeycloakOptions): Promise<Keyc
     managementUrl: undefined,
     adminCredentials,
     realms: realms.map((realm) => realm.name),
+    realmFiles: realmFilesOf(realms),
     createdRealms,
     logFile: undefined,
     dataDir: undefined,
