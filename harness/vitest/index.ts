@@ -1,15 +1,53 @@
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { ImportRealmOptions, RealmHandle } from '../realm/realm-handle.js';
+import type { RealmInput } from '../realm/realm-input.js';
+import { bundledRealmPath } from '../realm/bundled.js';
+import { startKeycloak } from '../runtime/start-keycloak.js';
+import type { KeycloakServer } from '../runtime/types.js';
 import type { KcboxProvidedServer } from './provided.js';
 import './provided.js';
 
 export { kcboxGlobalSetup } from './global-setup.js';
 export type { KcboxProvidedServer } from './provided.js';
 
-/** The server the kcbox global setup started for this run. */
+/** The server the kcbox global setup started for this run, as plain data. */
 export function kcboxServer(): KcboxProvidedServer {
   const server = inject('kcbox');
   if (!server) {
     throw new TypeError('No kcbox server was provided: add kcboxGlobalSetup() to test.globalSetup in vitest.config.ts.');
   }
   return server;
+}
+
+/**
+ * A handle on the run's server for this test file: import realms, create users. Its `stop()` deletes
+ * what this file created and leaves the server running for the other files.
+ */
+export function connectKcbox(): Promise<KeycloakServer> {
+  const server = kcboxServer();
+  return startKeycloak({ runtime: 'remote', remote: { url: server.url, adminUser: server.adminUser, adminPassword: server.adminPassword } });
+}
+
+/**
+ * Imports an isolated copy of a realm (default: the bundled inventory realm) before this file's
+ * tests and deletes it after them, so files running in parallel never share a realm.
+ *
+ * @example
+ * const realm = useIsolatedRealm();
+ * it('…', async () => { const url = realm().tokenUrl; });
+ */
+export function useIsolatedRealm(source: RealmInput = bundledRealmPath(), options: Omit<ImportRealmOptions, 'isolate'> = {}): () => RealmHandle {
+  let server: KeycloakServer | undefined;
+  let realm: RealmHandle | undefined;
+  beforeAll(async () => {
+    server = await connectKcbox();
+    realm = await server.importRealm(source, { ...options, isolate: true });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (!realm) throw new TypeError('useIsolatedRealm(): the realm exists only inside tests and hooks of the file that declared it.');
+    return realm;
+  };
 }
