@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { jwtVerify } from 'jose';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { becomesFalse, groupAlive } from '../support/processes.js';
 import { KCBOX_BIN, exitOf, runKcbox, spawnKcbox } from '../support/cli-process.js';
@@ -28,9 +31,9 @@ function cliEnv(): NodeJS.ProcessEnv {
 }
 
 describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
-  it('up --detach --json returns once ready; status sees it; down stops it', async () => {
+  it('up --detach --json returns once ready with the bundled realm; status sees it; token and key use it; down stops it', async () => {
     const env = cliEnv();
-    const up = await runKcbox(['up', '--detach', '--json', '--realm', 'realm/inventory-realm.json'], env);
+    const up = await runKcbox(['up', '--detach', '--json'], env);
     expect(up.code, up.stderr).toBe(0);
     const info = JSON.parse(up.stdout) as UpJson;
     expect(info).toMatchObject({ realms: ['inventory'], runtime: 'dist', version: '26.7.3', adminUser: 'kcbox-admin' });
@@ -44,6 +47,29 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ running: true, url: info.url, realms: ['inventory'] });
 
+    // kcbox token prints only the token, ready for an Authorization header.
+    const alice = await runKcbox(['token', 'alice'], env);
+    expect(alice.code, alice.stderr).toBe(0);
+    expect(alice.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const userinfo = await request(`${info.url}/realms/inventory/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${alice.stdout.trim()}` } });
+    expect(await userinfo.body.json()).toMatchObject({ preferred_username: 'alice' });
+
+    const bob = await runKcbox(['token', 'bob', '--rpt', '--decode'], env);
+    expect(bob.code, bob.stderr).toBe(0);
+    const permissions = (JSON.parse(bob.stdout) as { authorization: { permissions: Array<{ rsname: string; scopes: string[] }> } }).authorization.permissions;
+    expect(permissions.map((permission) => [permission.rsname, permission.scopes])).toEqual([['Inventory', ['inventory:view']]]);
+
+    const dave = await runKcbox(['token', 'dave'], env);
+    expect(dave).toMatchObject({ code: 1, stdout: '' });
+    expect(dave.stderr).toBe('kcbox: User "dave" is disabled in realm "inventory": no token can be issued.\n');
+
+    // The PEM key verifies the realm's tokens: the exact format static-key backends need.
+    const key = await runKcbox(['key'], env);
+    expect(key.code).toBe(0);
+    expect(key.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n([A-Za-z0-9+/=]{64}\n)+[A-Za-z0-9+/=]{1,64}\n-----END PUBLIC KEY-----\n$/);
+    const verified = await jwtVerify(alice.stdout.trim(), createPublicKey(key.stdout), { issuer: `${info.url}/realms/inventory`, algorithms: ['RS256'] });
+    expect(verified.payload.preferred_username).toBe('alice');
+
     const down = await runKcbox(['down'], env);
     expect(down.code).toBe(0);
     expect(groupAlive(info.pid)).toBe(false);
@@ -53,7 +79,7 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
   });
 
   it('a foreground up killed with SIGKILL leaves no Keycloak behind', async () => {
-    const { child, firstLine } = await spawnKcbox(['up', '--json'], cliEnv());
+    const { child, firstLine } = await spawnKcbox(['up', '--json', '--no-realm'], cliEnv());
     const info = JSON.parse(firstLine) as UpJson;
     expect(groupAlive(info.pid)).toBe(true);
     child.kill('SIGKILL');
@@ -63,7 +89,7 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
   });
 
   it('SIGKILL while Keycloak is still starting leaves no Keycloak behind either', async () => {
-    const child = spawn(process.execPath, [KCBOX_BIN, 'up'], { env: { ...cliEnv(), DEBUG: 'kcbox:supervisor' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [KCBOX_BIN, 'up', '--no-realm'], { env: { ...cliEnv(), DEBUG: 'kcbox:supervisor' }, stdio: ['ignore', 'ignore', 'pipe'] });
     // The debug line appears as soon as the JVM's process group exists, long before it is ready.
     const groupId = await new Promise<number>((resolve, reject) => {
       createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -79,7 +105,7 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
 
   it('a foreground up stops cleanly on SIGINT (Ctrl-C) and exits 0', async () => {
     const env = cliEnv();
-    const { child, firstLine } = await spawnKcbox(['up', '--json'], env);
+    const { child, firstLine } = await spawnKcbox(['up', '--json', '--no-realm'], env);
     const info = JSON.parse(firstLine) as UpJson;
     expect((await runKcbox(['status'], env)).code).toBe(0);
     child.kill('SIGINT');

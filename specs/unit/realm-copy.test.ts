@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { normalizeAuthorizationSettings } from '../../harness/realm/authz-settings.js';
+import { defaultLoginClient, defaultResourceServer, fixtureClient, fixturePassword } from '../../harness/realm/fixtures.js';
+import { formatJsonPath } from '../../harness/realm/json-path.js';
+import { isolatedCopy, realmEndpoints } from '../../harness/realm/realm-handle.js';
+import type { RealmRepresentation } from '../../harness/realm/realm-input.js';
+
+const bundled = JSON.parse(readFileSync('realm/inventory-realm.json', 'utf8')) as RealmRepresentation;
+
+describe('isolatedCopy', () => {
+  const exported: RealmRepresentation = {
+    id: 'inventory',
+    realm: 'inventory',
+    defaultRole: { id: 'r1', name: 'default-roles-inventory', containerId: 'inventory' },
+    clients: [{ id: 'c1', clientId: 'api', attributes: { id: 'kept' }, authorizationSettings: { resources: [{ _id: 'x', name: 'Inventory' }], policies: [{ id: 'p', config: { roles: '[{"id":"api/admin"}]' } }] } }],
+  };
+
+  it('renames the realm and its default role, drops database ids, keeps data that merely looks like an id', () => {
+    const copy = isolatedCopy(exported, 'abc123');
+    expect(copy).toEqual({
+      realm: 'inventory-abc123',
+      defaultRole: { name: 'default-roles-inventory-abc123' },
+      clients: [{ clientId: 'api', attributes: { id: 'kept' }, authorizationSettings: { resources: [{ name: 'Inventory' }], policies: [{ config: { roles: '[{"id":"api/admin"}]' } }] } }],
+    });
+  });
+
+  it('never changes the original, and picks a fresh name each time', () => {
+    const before = JSON.stringify(exported);
+    expect(isolatedCopy(exported).realm).not.toBe(isolatedCopy(exported).realm);
+    expect(JSON.stringify(exported)).toBe(before);
+  });
+});
+
+describe('realm endpoints', () => {
+  it('derive from the server URL and the realm name', () => {
+    expect(realmEndpoints('http://127.0.0.1:8080', 'inventory')).toEqual({
+      issuer: 'http://127.0.0.1:8080/realms/inventory',
+      discoveryUrl: 'http://127.0.0.1:8080/realms/inventory/.well-known/openid-configuration',
+      jwksUrl: 'http://127.0.0.1:8080/realms/inventory/protocol/openid-connect/certs',
+      tokenUrl: 'http://127.0.0.1:8080/realms/inventory/protocol/openid-connect/token',
+    });
+  });
+});
+
+describe('fixtures from the realm file', () => {
+  it('finds passwords, the login client, confidential secrets and the resource server', () => {
+    expect(fixturePassword(bundled, 'bob')).toBe('bob-password');
+    expect(fixturePassword(bundled, 'nobody')).toBeUndefined();
+    expect(defaultLoginClient(bundled)).toEqual({ clientId: 'inventory-web' });
+    expect(fixtureClient(bundled, 'inventory-api')).toEqual({ clientId: 'inventory-api', clientSecret: 'inventory-api-test-secret' });
+    expect(defaultResourceServer(bundled)).toBe('inventory-api');
+    expect(() => fixtureClient(bundled, 'mobile')).toThrow('Realm "inventory" defines no client "mobile" (clients: inventory-api, inventory-web).');
+  });
+});
+
+describe('normalizeAuthorizationSettings', () => {
+  it('ignores ids, list order and JSON-in-string order, and still sees a real change', () => {
+    const a = { policies: [{ id: '1', name: 'P', config: { applyPolicies: '["x","y"]', roles: '[{"required":false,"id":"api/a"}]' } }], scopes: [{ name: 's1' }, { name: 's2' }] };
+    const b = { policies: [{ name: 'P', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y","x"]' } }], scopes: [{ name: 's2', id: '9' }, { name: 's1' }] };
+    expect(normalizeAuthorizationSettings(a)).toEqual(normalizeAuthorizationSettings(b));
+    const changed = { ...b, policies: [{ name: 'P', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y"]' } }] };
+    expect(normalizeAuthorizationSettings(a)).not.toEqual(normalizeAuthorizationSettings(changed));
+  });
+});
+
+describe('formatJsonPath', () => {
+  it('uses dots for plain keys and brackets otherwise', () => {
+    expect(formatJsonPath(['users', 3, 'clientRoles', 'inventory-api', 0])).toBe('$.users[3].clientRoles["inventory-api"][0]');
+  });
+});
