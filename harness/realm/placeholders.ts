@@ -2,12 +2,15 @@ import { KcboxError } from '../errors.js';
 import { type JsonPath, formatJsonPath } from './json-path.js';
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
+/** Environment-variable style names. Realm exports also hold `${client_account}`-style message keys, which stay as they are. */
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /**
  * Replaces `${VAR}` and `${VAR:default}` in every string of a parsed realm, the way Keycloak's
  * own import does, but before validation, so the validator sees the final values. Works on the
- * parsed tree, so a value with quotes or backslashes cannot break the JSON. A variable that is
- * unset and has no default is an error naming the file and the JSON path.
+ * parsed tree, so a value with quotes or backslashes cannot break the JSON. An upper-case variable
+ * that is unset and has no default is an error naming the file and the JSON path; other names
+ * (Keycloak's message keys such as `${client_account}`) are left alone.
  */
 export function substitutePlaceholders<T>(value: T, env: NodeJS.ProcessEnv, source: string): T {
   const missing: string[] = [];
@@ -17,6 +20,7 @@ export function substitutePlaceholders<T>(value: T, env: NodeJS.ProcessEnv, sour
         const found = env[name];
         if (found !== undefined) return found;
         if (fallback !== undefined) return fallback;
+        if (!ENV_NAME.test(name)) return whole;
         missing.push(`${formatJsonPath(path)}: \${${name}} is not set and has no default (write \${${name}:default})`);
         return whole;
       });

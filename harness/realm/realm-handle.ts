@@ -69,13 +69,13 @@ function withoutIds(node: unknown): unknown {
   );
 }
 
-/** A uniquely named copy of a realm: new name, no database ids, its default role renamed along. */
+/**
+ * A uniquely named copy of a realm: new name, no database ids. Role names (the default role's
+ * too) are per realm, so they stay as they are and every reference to them keeps working.
+ */
 export function isolatedCopy(realm: RealmRepresentation, suffix = randomBytes(4).toString('hex')): RealmRepresentation {
-  const name = `${realm.realm}-${suffix}`;
   const copy = withoutIds(realm) as RealmRepresentation;
-  copy.realm = name;
-  const defaultRole = copy.defaultRole as { name?: string } | undefined;
-  if (defaultRole?.name === `default-roles-${realm.realm}`) copy.defaultRole = { ...defaultRole, name: `default-roles-${name}` };
+  copy.realm = `${realm.realm}-${suffix}`;
   return copy;
 }
 

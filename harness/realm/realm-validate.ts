@@ -31,7 +31,7 @@ class RealmIndex {
     const clients = asArray(realm.clients).filter(isObject);
     this.clients = new Set([...BUILT_IN_CLIENTS, ...clients.map((client) => String(client.clientId))]);
     const roles = isObject(realm.roles) ? realm.roles : {};
-    this.realmRoles = new Set(['offline_access', 'uma_authorization', `default-roles-${realm.realm}`, ...namesOf(roles.realm)]);
+    this.realmRoles = new Set(['offline_access', 'uma_authorization', `default-roles-${realm.realm.toLowerCase()}`, ...namesOf(roles.realm)]);
     const byClient = isObject(roles.client) ? roles.client : {};
     for (const [clientId, clientRoles] of Object.entries(byClient)) this.clientRoles.set(clientId, new Set(namesOf(clientRoles)));
     this.users = new Set(
@@ -98,7 +98,8 @@ function checkUsers(index: RealmIndex, problems: RealmProblem[]): void {
     if (typeof serviceAccountOf === 'string' && !index.clients.has(serviceAccountOf)) {
       problems.push({ path: formatJsonPath([...path, 'serviceAccountClientId']), message: `client "${serviceAccountOf}" is not defined in this realm` });
     }
-    const needsCredentials = serviceAccountOf === undefined && user.federationLink === undefined;
+    // Service accounts, federated users and identity-provider users log in without a password.
+    const needsCredentials = serviceAccountOf === undefined && user.federationLink === undefined && asArray(user.federatedIdentities).length === 0;
     if (needsCredentials && asArray(user.credentials).length === 0) {
       problems.push({
         path: formatJsonPath(path),

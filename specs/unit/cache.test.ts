@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheRoot, removeAbandonedTemporaries, withCacheLock, writeAtomically } from '../../harness/runtime/distribution/cache.js';
 import { useTempDir } from '../support/temp.js';
@@ -13,6 +13,8 @@ describe('cache folder', () => {
     expect(cacheRoot(undefined, { KCBOX_CACHE: '/x/cache' })).toBe('/x/cache');
     expect(cacheRoot('/explicit', { KCBOX_CACHE: '/x/cache' })).toBe('/explicit');
     expect(cacheRoot(undefined, {})).toMatch(/kcbox$/);
+    // Relative paths would break unpacking and the links of server homes.
+    expect(cacheRoot(undefined, { KCBOX_CACHE: 'rel/cache' })).toBe(resolve('rel/cache'));
   });
 });
 

@@ -48,7 +48,7 @@ describe('distributionBuildArgs', () => {
 describe('distributionEnv', () => {
   it('sets Java and the bootstrap admin, and drops inherited Keycloak settings', () => {
     const env = distributionEnv(
-      { PATH: '/bin', KC_DB: 'postgres', KC_BOOTSTRAP_ADMIN_PASSWORD: 'admin', JAVA_OPTS: '-Xmx8g', HOME: '/root' },
+      { PATH: '/bin', KC_DB: 'postgres', KC_BOOTSTRAP_ADMIN_PASSWORD: 'admin', JAVA_OPTS: '-Xmx8g', HOME: '/root', DEBUG: 'true', JAVA_ADD_OPENS: 'x', CONFIG_ARGS: '--db=postgres' },
       { home: '/jdk', feature: 21, version: '21.0.1', source: 'test' },
       { username: 'kcbox-admin', password: 'secret' },
       { KC_LOG_LEVEL: 'debug' },
@@ -63,7 +63,7 @@ describe('distributionEnv', () => {
       KC_LOG_LEVEL: 'debug',
     });
     expect(env).not.toHaveProperty('KC_DB');
-    expect(env).not.toHaveProperty('JAVA_OPTS');
+    for (const name of ['JAVA_OPTS', 'DEBUG', 'JAVA_ADD_OPENS', 'CONFIG_ARGS']) expect(env).not.toHaveProperty(name);
   });
 });
 

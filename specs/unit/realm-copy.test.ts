@@ -16,11 +16,11 @@ describe('isolatedCopy', () => {
     clients: [{ id: 'c1', clientId: 'api', attributes: { id: 'kept' }, authorizationSettings: { resources: [{ _id: 'x', name: 'Inventory' }], policies: [{ id: 'p', config: { roles: '[{"id":"api/admin"}]' } }] } }],
   };
 
-  it('renames the realm and its default role, drops database ids, keeps data that merely looks like an id', () => {
+  it('renames the realm, drops database ids, keeps role names and data that merely looks like an id', () => {
     const copy = isolatedCopy(exported, 'abc123');
     expect(copy).toEqual({
       realm: 'inventory-abc123',
-      defaultRole: { name: 'default-roles-inventory-abc123' },
+      defaultRole: { name: 'default-roles-inventory' },
       clients: [{ clientId: 'api', attributes: { id: 'kept' }, authorizationSettings: { resources: [{ name: 'Inventory' }], policies: [{ config: { roles: '[{"id":"api/admin"}]' } }] } }],
     });
   });

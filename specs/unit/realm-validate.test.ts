@@ -44,10 +44,14 @@ describe('validateRealm', () => {
     expect(problemsAfter((realm) => (realm.users[0].clientRoles['realm-management'] = ['view-users']))).toEqual([]);
   });
 
-  it('a user without credentials (service accounts excepted)', () => {
+  it('a user without credentials (service accounts and identity-provider users excepted)', () => {
     expect(problemsAfter((realm) => delete realm.users[2].credentials)).toEqual([
       { path: '$.users[2]', message: expect.stringContaining('user "carol" has no credentials') },
     ]);
+    expect(problemsAfter((realm) => {
+      delete realm.users[2].credentials;
+      realm.users[2].federatedIdentities = [{ identityProvider: 'github', userId: '1', userName: 'carol' }];
+    })).toEqual([]);
   });
 
   it('a role policy naming an unknown role', () => {
@@ -107,6 +111,13 @@ describe('placeholders', () => {
       url: 'http://localhost:9000/*',
       nested: [{ v: '' }],
       n: 3,
+    });
+  });
+
+  it("leaves Keycloak's own message keys alone", () => {
+    expect(substitutePlaceholders({ name: '${client_account}', description: '${role_uma_authorization}' }, {}, 'r.json')).toEqual({
+      name: '${client_account}',
+      description: '${role_uma_authorization}',
     });
   });
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startSupervised } from '../../harness/runtime/distribution/supervised-process.js';
+import { startSupervised, stopSupervisor } from '../../harness/runtime/distribution/supervised-process.js';
 import { becomesFalse, groupAlive, processAlive } from '../support/processes.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -60,10 +60,21 @@ describe('the watchdog (supervisor.js)', () => {
     expect(existsSync(folder)).toBe(false);
   });
 
+  it('a stale record never makes stopSupervisor kill an unrelated process group', async () => {
+    const bystander = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const groupId = bystander.pid ?? -1;
+    try {
+      await stopSupervisor(2147483645, groupId, 0);
+      expect(groupAlive(groupId)).toBe(true);
+    } finally {
+      process.kill(-groupId, 'SIGKILL');
+    }
+  });
+
   it('lets a detached server outlive its starter until it is stopped by pid', async () => {
     const folder = tempDir();
     const supervised = await startSupervised(command(folder, 'sleep 300'));
-    supervised.detach();
+    await supervised.detach();
     // The starter's pipe is closed now: a detached supervisor must not take that as its cue.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(groupAlive(supervised.groupId)).toBe(true);

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
-import { KcboxError } from '../../errors.js';
+import { KcboxError, describeError } from '../../errors.js';
+import { isSupervisor } from '../../runtime/distribution/supervised-process.js';
 import { bundledRealmPath } from '../../realm/bundled.js';
 import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
 import { readState, stateFilePath, writeState, clearState } from '../../runtime/state-file.js';
@@ -49,14 +50,24 @@ function printHuman(output: CliOutput, server: KeycloakServer, seconds: number, 
   output.out(detached ? `Running in the background: ${pc.bold('kcbox status')}, ${pc.bold('kcbox down')}.` : 'Press Ctrl-C to stop.');
 }
 
-/** Resolves when SIGINT or SIGTERM arrives, or the server stops answering for good. */
-function untilStopRequested(): Promise<string> {
+const WATCH_INTERVAL_MS = 3_000;
+
+/**
+ * Resolves with the signal when SIGINT or SIGTERM arrives, or with 'gone' when the server stops
+ * answering (it crashed, or `kcbox down` ran elsewhere), so a foreground `up` never waits on nothing.
+ */
+function untilStopRequested(server: KeycloakServer): Promise<string> {
   return new Promise((resolve) => {
-    // Signal handlers alone do not keep Node running.
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    const finish = (signal: string) => {
-      clearInterval(keepAlive);
-      resolve(signal);
+    let misses = 0;
+    const watch = setInterval(() => {
+      void serverAnswers(server.toRecord()).then((answers) => {
+        misses = answers ? 0 : misses + 1;
+        if (misses >= 2) finish('gone');
+      });
+    }, WATCH_INTERVAL_MS);
+    const finish = (reason: string) => {
+      clearInterval(watch);
+      resolve(reason);
     };
     process.once('SIGINT', () => finish('SIGINT'));
     process.once('SIGTERM', () => finish('SIGTERM'));
@@ -67,7 +78,8 @@ export async function up(options: UpOptions, output: CliOutput): Promise<number>
   const runtime = options.runtime === undefined ? undefined : parseRuntimeChoice(options.runtime, '--runtime');
   const stateFile = stateFilePath();
   const recorded = await readState(stateFile);
-  if (recorded && (await serverAnswers(recorded))) {
+  const recordedRuns = recorded && ((await serverAnswers(recorded)) || (recorded.supervisorPid !== undefined && isSupervisor(recorded.supervisorPid)));
+  if (recorded && recordedRuns) {
     throw new KcboxError('ERR_KCBOX_USAGE', `A kcbox server already runs at ${recorded.url} (recorded in ${stateFile}). Use it, or stop it first with \`kcbox down\`.`);
   }
   const progress = options.json ? { listener: () => {}, done: () => {} } : terminalProgress();
@@ -85,14 +97,26 @@ export async function up(options: UpOptions, output: CliOutput): Promise<number>
   } finally {
     progress.done();
   }
-  await writeState(server.toRecord(), stateFile);
+  try {
+    await writeState(server.toRecord(), stateFile);
+  } catch (error) {
+    // An unrecorded detached server could not be found again: stop it rather than lose it.
+    await server.stop();
+    throw new KcboxError('ERR_KCBOX_STATE', `Could not record the server in ${stateFile} (${describeError(error)}); it was stopped. Fix the folder's permissions or set KCBOX_STATE_FILE.`, { cause: error });
+  }
   const seconds = (Date.now() - started) / 1000;
   if (options.json) output.out(JSON.stringify(describeServer(server, { showPassword: options.showPassword, stateFile })));
   else printHuman(output, server, seconds, options.showPassword, options.detach, stateFile);
   if (options.detach) return 0;
 
-  const signal = await untilStopRequested();
-  if (!options.json) output.err(pc.dim(`${signal}: stopping Keycloak…`));
+  const reason = await untilStopRequested(server);
+  if (reason === 'gone') {
+    output.err(`kcbox: Keycloak at ${server.url} stopped answering${server.logFile ? `; see ${server.logFile}` : ''}.`);
+    await server.stop();
+    if ((await readState(stateFile))?.url === server.url) await clearState(stateFile);
+    return 1;
+  }
+  if (!options.json) output.err(pc.dim(`${reason}: stopping Keycloak…`));
   // A second Ctrl-C while stopping exits at once; the watchdog still ends Keycloak.
   process.once('SIGINT', () => process.exit(130));
   await server.stop();

@@ -1,12 +1,17 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import envPaths from 'env-paths';
 import lockfile from 'proper-lockfile';
+import createDebug from 'debug';
+import { KcboxError, describeError } from '../../errors.js';
+
+const debug = createDebug('kcbox:cache');
 
 /** The cache folder: `KCBOX_CACHE`, else the user's cache folder (e.g. ~/.cache/kcbox). */
 export function cacheRoot(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return explicit ?? env.KCBOX_CACHE ?? envPaths('kcbox', { suffix: '' }).cache;
+  // Absolute, so unpacking and the links of server homes work whatever the working folder.
+  return resolve(explicit ?? env.KCBOX_CACHE ?? envPaths('kcbox', { suffix: '' }).cache);
 }
 
 export interface CacheLayout {
@@ -80,18 +85,30 @@ export async function writeAtomically(target: string, produce: (temporaryPath: s
  */
 export async function withCacheLock<T>(folder: string, name: string, work: () => Promise<T>): Promise<T> {
   await mkdir(folder, { recursive: true });
-  const release = await lockfile.lock(folder, {
-    lockfilePath: join(folder, `${name}.lock`),
-    // A build takes up to a minute on slow machines; wait for the holder rather than fail.
-    retries: { retries: 600, minTimeout: 200, maxTimeout: 1000, factor: 1.2 },
-    stale: 30_000,
-    update: 5_000,
-  });
+  const lockPath = join(folder, `${name}.lock`);
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(folder, {
+      lockfilePath: lockPath,
+      // Wait for the holder longer than its download (30 min at most) and build may take.
+      retries: { retries: 2_400, minTimeout: 1_000, maxTimeout: 1_000 },
+      stale: 30_000,
+      update: 5_000,
+      // The default throws from a timer and kills the process (e.g. after the machine slept).
+      onCompromised: (error) => debug('lock %s compromised: %s', lockPath, error.message),
+    });
+  } catch (error) {
+    throw new KcboxError(
+      'ERR_KCBOX_STATE',
+      `Could not take the cache lock ${lockPath} (${describeError(error)}). Another kcbox may still be downloading or building; if none runs, delete the lock folder.`,
+      { cause: error },
+    );
+  }
   try {
     // Holding the lock means no live process of ours is writing here.
     await removeAbandonedTemporaries(folder);
     return await work();
   } finally {
-    await release();
+    await release().catch((error: unknown) => debug('releasing %s: %s', lockPath, describeError(error)));
   }
 }

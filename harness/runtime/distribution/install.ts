@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import createDebug from 'debug';
 import { KcboxError, KeycloakStartError, describeError } from '../../errors.js';
 import type { ProgressListener } from '../progress.js';
@@ -10,6 +10,7 @@ import { type CacheLayout, withCacheLock, writeAtomically } from './cache.js';
 import { releaseDownloadUrl, downloadFile } from './download.js';
 import type { JavaInstallation } from './java.js';
 import { copyWithMaven, findMaven } from './maven.js';
+import { keycloakProcessEnv } from './process-env.js';
 import { inspectDistributionZip, unpackZip } from './zip.js';
 import { tailLines } from '../log-tail.js';
 
@@ -58,9 +59,12 @@ export async function obtainDistributionZip(
   version: string,
   layout: CacheLayout,
   onProgress: ProgressListener,
+  options: { discardCached?: boolean } = {},
 ): Promise<string> {
   const target = join(layout.downloads, `keycloak-quarkus-dist-${version}.zip`);
   return withCacheLock(layout.downloads, `dist-${version}`, async () => {
+    // Under the lock, so no other process is reading the zip being replaced.
+    if (options.discardCached) await rm(target, { force: true });
     if (existsSync(target)) {
       try {
         await inspectDistributionZip(target, version);
@@ -121,8 +125,21 @@ export interface InstallationRequest {
 
 async function distributionFingerprint(distribution: DistributionOverride | undefined): Promise<string> {
   if (!distribution) return 'cache';
-  const info = await stat(distribution.path);
-  return `${resolve(distribution.path)}:${info.size}:${info.mtimeMs}`;
+  const path = resolve(distribution.path);
+  const info = await stat(path);
+  if (!info.isDirectory()) return `${path}:${info.size}:${info.mtimeMs}`;
+  // A jar added under providers/ must lead to a new build: list every file, not just the folder.
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  const files = await Promise.all(
+    entries
+      .filter((entry) => entry.isFile() && !relative(path, join(entry.parentPath, entry.name)).startsWith('data'))
+      .map(async (entry) => {
+        const file = join(entry.parentPath, entry.name);
+        const fileInfo = await stat(file);
+        return `${relative(path, file)}:${fileInfo.size}:${fileInfo.mtimeMs}`;
+      }),
+  );
+  return `${path}:${files.sort().join('|')}`;
 }
 
 /** One installation per version, distribution source and build options; built once, reused after. */
@@ -139,7 +156,7 @@ function runBuild(home: string, java: JavaInstallation, buildArgs: readonly stri
     execFile(
       join(home, 'bin', 'kc.sh'),
       ['build', ...buildArgs],
-      { cwd: home, env: { ...process.env, JAVA_HOME: java.home, JAVA: join(java.home, 'bin', 'java') }, timeout: 10 * 60_000, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: home, env: keycloakProcessEnv(process.env, java), timeout: 10 * 60_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         void writeFile(logFile, `${stdout}${stderr}`).then(() => (error ? reject(error) : resolveBuild()), reject);
       },
@@ -199,12 +216,12 @@ async function prepareFiles(request: InstallationRequest, target: string): Promi
       await inspectDistributionZip(zip, version);
       await unpackZip(zip, unpacked, (doneEntries, totalEntries) => onProgress({ phase: 'unpack', doneEntries, totalEntries }));
     } catch (error) {
-      if (distribution) throw error;
+      // A full disk or a permission problem is not the zip's fault: keep it and say so.
+      if (distribution || isFileSystemError(error)) throw error;
       // The cached zip passed its directory check yet failed to unpack: fetch it again, once.
       debug('unpacking %s failed (%s): fetching it again', zip, describeError(error));
-      await rm(zip, { force: true });
       await rm(unpacked, { recursive: true, force: true });
-      const fresh = await obtainDistributionZip(version, layout, onProgress);
+      const fresh = await obtainDistributionZip(version, layout, onProgress, { discardCached: true });
       await unpackZip(fresh, unpacked, (doneEntries, totalEntries) => onProgress({ phase: 'unpack', doneEntries, totalEntries }));
     }
     await rename(join(unpacked, `keycloak-${version}`), target);
@@ -213,3 +230,10 @@ async function prepareFiles(request: InstallationRequest, target: string): Promi
   }
 }
 
+
+function isFileSystemError(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    if (['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'EMFILE'].includes((current as NodeJS.ErrnoException).code ?? '')) return true;
+  }
+  return false;
+}

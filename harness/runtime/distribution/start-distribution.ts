@@ -14,6 +14,7 @@ import { cacheLayout, cacheRoot } from './cache.js';
 import { ensureInstallation, versionOfDistribution } from './install.js';
 import { createServerHome } from './server-home.js';
 import { type JavaInstallation, chooseJava, findJavaInstallations } from './java.js';
+import { keycloakProcessEnv } from './process-env.js';
 import { type ProcessExit, startSupervised } from './supervised-process.js';
 import {
   DEFAULT_KEYCLOAK_VERSION,
@@ -81,16 +82,9 @@ export function distributionEnv(
   admin: { username: string; password: string },
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(inherited)) {
-    if (value === undefined || name.startsWith('KC_') || name.startsWith('JAVA_OPTS') || name === 'JAVA') continue;
-    env[name] = value;
-  }
   return {
-    ...env,
+    ...keycloakProcessEnv(inherited, java),
     ...extra,
-    JAVA_HOME: java.home,
-    JAVA: join(java.home, 'bin', 'java'),
     KC_BOOTSTRAP_ADMIN_USERNAME: admin.username,
     KC_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
   };
@@ -100,11 +94,12 @@ class PortConflict extends Error {}
 
 async function pruneLogs(folder: string): Promise<void> {
   const entries = await readdir(folder).catch(() => [] as string[]);
+  // Another start may prune the same files at the same moment: a vanished file is no error.
   const logs = await Promise.all(
-    entries.filter((name) => name.endsWith('.log')).map(async (name) => ({ name, mtime: (await stat(join(folder, name))).mtimeMs })),
+    entries.filter((name) => name.endsWith('.log')).map(async (name) => ({ name, mtime: (await stat(join(folder, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
   );
   const old = logs.sort((a, b) => b.mtime - a.mtime).slice(KEPT_LOGS);
-  await Promise.all(old.map((log) => rm(join(folder, log.name), { force: true })));
+  await Promise.all(old.map((log) => rm(join(folder, log.name), { force: true }).catch(() => {})));
 }
 
 function describeExit(exit: ProcessExit): string {
@@ -260,7 +255,7 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     throw startError;
   }
 
-  if (options.detached) supervised.detach();
+  if (options.detached) await supervised.detach();
   else supervised.unref();
   const record: ServerRecord = {
     runtime: 'dist',

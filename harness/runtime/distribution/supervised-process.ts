@@ -1,11 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import createDebug from 'debug';
 
 const debug = createDebug('kcbox:supervisor');
 const SUPERVISOR_SCRIPT = fileURLToPath(new URL('./supervisor.js', import.meta.url));
+/** In every supervisor's argv, so a pid can be recognised from source and from dist alike. */
+const SUPERVISOR_MARK = '--kcbox-supervisor';
 
 export interface SupervisedCommand {
   readonly command: string;
@@ -30,10 +32,10 @@ export interface SupervisedProcess {
   readonly supervisorPid: number;
   /** The Keycloak launcher's pid, which is also its process group id. */
   readonly groupId: number;
-  /** Settles when Keycloak exits by itself; never settles while it runs. */
+  /** Settles when Keycloak exits by itself (or its supervisor dies); never settles while it runs. */
   readonly exited: Promise<ProcessExit>;
   /** Lets the server outlive this process (`kcbox up --detach`); stop it later by pid. */
-  detach(): void;
+  detach(): Promise<void>;
   /**
    * Stops the watchdog from keeping this process alive. A process that exits without stop()
    * still ends Keycloak: its end closes the pipe the supervisor watches.
@@ -52,6 +54,14 @@ function alive(pid: number, group = false): boolean {
   }
 }
 
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Gone already, or no longer ours to signal.
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitUntilGone(check: () => boolean, ms: number): Promise<boolean> {
@@ -60,35 +70,52 @@ async function waitUntilGone(check: () => boolean, ms: number): Promise<boolean>
   return !check();
 }
 
+/** A process's command line, where the platform lets us read it. */
+function commandLine(pid: number): string | undefined {
+  try {
+    if (existsSync('/proc')) return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when `pid` is still a kcbox supervisor (guards against a recycled pid in a stale state file). */
 export function isSupervisor(pid: number): boolean {
-  if (!alive(pid)) return false;
-  const cmdline = `/proc/${pid}/cmdline`;
-  if (!existsSync(cmdline)) return true;
-  try {
-    return readFileSync(cmdline, 'utf8').includes('supervisor.js');
-  } catch {
-    return false;
+  return alive(pid) && (commandLine(pid)?.includes(SUPERVISOR_MARK) ?? false);
+}
+
+/** True when a process of group `groupId` is a Keycloak launcher or JVM (Linux; elsewhere unknown → false). */
+function isKeycloakGroup(groupId: number): boolean {
+  if (!existsSync('/proc')) return false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 5 of stat is the process group; the command name in field 2 may hold spaces.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (group === groupId && /kc\.sh|kc\.home\.dir/.test(commandLine(Number(entry)) ?? '')) return true;
+    } catch {
+      // The process ended while we looked.
+    }
   }
+  return false;
 }
 
 /**
  * Stops a supervised server by pid, from any process: SIGTERM to the supervisor, which ends the
- * group and cleans up; SIGKILL to both if it does not finish in time.
+ * group and cleans up; SIGKILL if it does not finish in time. A group is killed directly only when
+ * it is verifiably Keycloak's: a stale state file must never hit an unrelated process.
  */
 export async function stopSupervisor(supervisorPid: number, groupId: number, graceMs: number): Promise<void> {
   if (isSupervisor(supervisorPid)) {
-    process.kill(supervisorPid, 'SIGTERM');
+    signal(supervisorPid, 'SIGTERM');
     if (await waitUntilGone(() => alive(supervisorPid), graceMs + 10_000)) return;
     debug('supervisor %d did not stop, killing it and group %d', supervisorPid, groupId);
-    try {
-      process.kill(supervisorPid, 'SIGKILL');
-    } catch {}
+    signal(supervisorPid, 'SIGKILL');
   }
-  if (alive(groupId, true)) {
-    try {
-      process.kill(-groupId, 'SIGKILL');
-    } catch {}
+  if (alive(groupId, true) && isKeycloakGroup(groupId)) {
+    signal(-groupId, 'SIGKILL');
     await waitUntilGone(() => alive(groupId, true), 5_000);
   }
 }
@@ -98,7 +125,7 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
   const log = openSync(command.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [SUPERVISOR_SCRIPT, JSON.stringify(command)], {
+    child = spawn(process.execPath, [SUPERVISOR_SCRIPT, JSON.stringify(command), SUPERVISOR_MARK], {
       // Its own session: a Ctrl-C in the terminal reaches kcbox, which stops Keycloak in order.
       detached: true,
       stdio: ['pipe', 'pipe', log],
@@ -111,6 +138,14 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
     throw new Error(`could not start the kcbox supervisor (${process.execPath} ${SUPERVISOR_SCRIPT})`);
   }
   const stdin = child.stdin;
+  // A write to a supervisor that just died fails with EPIPE: that is handled where it matters, not fatal.
+  child.on('error', (error) => debug('supervisor %d: %s', supervisorPid, error.message));
+  stdin.on('error', (error) => debug('supervisor %d stdin: %s', supervisorPid, error.message));
+  const send = (command: string): boolean => {
+    if (stdin.destroyed || !stdin.writable) return false;
+    stdin.write(`${command}\n`);
+    return true;
+  };
 
   let resolveExited: (exit: ProcessExit) => void = () => {};
   const exited = new Promise<ProcessExit>((resolve) => (resolveExited = resolve));
@@ -121,6 +156,8 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
     rejectSpawned = reject;
   });
   const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let resolveDetached: () => void = () => {};
+  const detachAcknowledged = new Promise<void>((resolve) => (resolveDetached = resolve));
 
   createInterface({ input: child.stdout }).on('line', (line) => {
     let event: { event?: string; pid?: number; code?: number | null; signal?: string | null; error?: string };
@@ -131,13 +168,18 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
     }
     debug('event %o', event);
     if (event.event === 'spawned' && typeof event.pid === 'number') resolveSpawned(event.pid);
+    if (event.event === 'detached') resolveDetached();
     if (event.event === 'exited') {
       const exit: ProcessExit = { code: event.code ?? null, signal: event.signal ?? null, ...(event.error ? { error: event.error } : {}) };
       rejectSpawned(new Error(event.error ?? 'Keycloak exited before it started'));
       resolveExited(exit);
     }
   });
-  child.once('exit', () => rejectSpawned(new Error('the kcbox supervisor exited before it started Keycloak')));
+  child.once('exit', (code, signal) => {
+    rejectSpawned(new Error('the kcbox supervisor exited before it started Keycloak'));
+    // A supervisor that dies without a word still means the server is gone.
+    resolveExited({ code: null, signal: null, error: `the kcbox supervisor exited (code ${code}, signal ${signal})` });
+  });
 
   const groupId = await spawned;
   debug('supervisor %d started group %d', supervisorPid, groupId);
@@ -148,9 +190,18 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
     supervisorPid,
     groupId,
     exited,
-    detach() {
+    async detach() {
       detached = true;
-      stdin.write('detach\n');
+      if (!send('detach')) throw new Error('the kcbox supervisor is gone: the server cannot be detached');
+      // Exiting before the supervisor has read "detach" would look like a crash to it.
+      let timer: NodeJS.Timeout | undefined;
+      const acknowledged = await Promise.race([
+        detachAcknowledged.then(() => true),
+        stopped.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 10_000))),
+      ]);
+      clearTimeout(timer);
+      if (!acknowledged) throw new Error('the kcbox supervisor did not acknowledge "detach"');
       stdin.end();
       child.stdout?.destroy();
       child.unref();
@@ -163,8 +214,7 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
     stop() {
       stopping ??= (async () => {
         if (detached) return stopSupervisor(supervisorPid, groupId, command.graceMs);
-        if (child.exitCode === null && child.signalCode === null) {
-          stdin.write('stop\n');
+        if (child.exitCode === null && child.signalCode === null && send('stop')) {
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, command.graceMs + 10_000)))]);
           clearTimeout(timer);

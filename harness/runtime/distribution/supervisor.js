@@ -137,6 +137,7 @@ process.stdin.on('data', (chunk) => {
     const command = buffered.slice(0, newline).trim();
     buffered = buffered.slice(newline + 1);
     if (command === 'detach') {
+      emit({ event: 'detached' });
       detached = true;
       note('detached: running until `kcbox down` or SIGTERM');
     } else if (command === 'stop') {
