@@ -1,0 +1,221 @@
+import { readFile } from 'node:fs/promises';
+import { KcboxError, describeError } from '../errors.js';
+import { parseRealmJson, type RealmRepresentation } from '../realm/realm-input.js';
+import { type AdminClient, connectAdmin } from '../runtime/admin-client.js';
+import type { AdminCredentials } from '../runtime/admin-login.js';
+import { type AuthzModel, authzModel } from './authz-model.js';
+import { type DiffEntry, diffValues } from './diff.js';
+import { evaluateLocally } from './evaluator.js';
+import { type LiveUser, liveDecisions, liveResourceServer, liveUsers } from './live.js';
+
+export type { DiffEntry } from './diff.js';
+
+export interface DriftServer {
+  readonly url: string;
+  readonly adminCredentials: AdminCredentials;
+}
+
+/** A user whose decision for a permission differs between the file and the live realm. */
+export interface DecisionChange {
+  readonly username: string;
+  /** `Resource#scope`. */
+  readonly permission: string;
+  /** What the file's settings decide (local evaluation). */
+  readonly file: boolean;
+  /** What Keycloak decides. */
+  readonly live: boolean;
+}
+
+export interface AuthzDrift {
+  readonly realm: string;
+  readonly clientId: string;
+  readonly structural: DiffEntry[];
+  readonly semantic: DecisionChange[];
+  /** Policies the local evaluator could not evaluate: their users' decisions are not compared. */
+  readonly unsupported: string[];
+  readonly hasDrift: boolean;
+}
+
+export interface AuthzDriftOptions {
+  readonly server: DriftServer;
+  readonly realm: string;
+  /** The resource server's client id. */
+  readonly clientId: string;
+  /** An exported settings file, or the parsed settings. */
+  readonly config: string | object;
+  /** Users whose decisions are compared; default every user of the realm. */
+  readonly users?: readonly string[];
+}
+
+export async function readJsonFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new KcboxError('ERR_KCBOX_USAGE', `${file}: cannot read it (${describeError(error)}).`, { cause: error });
+  }
+  // Same parser as realm files: malformed JSON is reported with line and column.
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    parseRealmJson(text, file);
+    throw new KcboxError('ERR_KCBOX_USAGE', `${file}: malformed JSON.`);
+  }
+}
+
+function decisionsOf(model: AuthzModel, granted: Record<string, boolean>): Record<string, boolean> {
+  const all: Record<string, boolean> = {};
+  for (const [resource, definition] of Object.entries(model.resources)) {
+    for (const scope of definition.scopes) all[`${resource}#${scope}`] = granted[`${resource}#${scope}`] ?? false;
+  }
+  return all;
+}
+
+async function compareAuthz(
+  admin: AdminClient,
+  realm: string,
+  clientId: string,
+  expected: unknown,
+  source: string,
+  users: readonly LiveUser[],
+  pathPrefix: string,
+): Promise<Omit<AuthzDrift, 'hasDrift' | 'realm' | 'clientId'>> {
+  const live = await liveResourceServer(admin, realm, clientId);
+  const fileModel = authzModel(expected, source, live.roleNames);
+  const liveModel = authzModel(live.settings, `live ${clientId}`, live.roleNames);
+  const structural = diffValues(fileModel, liveModel, pathPrefix);
+  const semantic: DecisionChange[] = [];
+  const unsupported = new Set<string>();
+  for (const user of users) {
+    const local = evaluateLocally(fileModel, user, clientId);
+    local.unsupported.forEach((item) => unsupported.add(item));
+    const keycloak = decisionsOf(liveModel, await liveDecisions(admin, realm, live.clientUuid, user));
+    for (const permission of [...new Set([...Object.keys(local.decisions), ...Object.keys(keycloak)])].sort()) {
+      const file = local.decisions[permission];
+      const granted = keycloak[permission] ?? false;
+      // An undecidable cell (unsupported policy) is reported through `unsupported`, not guessed.
+      if (file === undefined && local.unsupported.length > 0) continue;
+      if ((file ?? false) !== granted) semantic.push({ username: user.username, permission, file: file ?? false, live: granted });
+    }
+  }
+  return { structural, semantic, unsupported: [...unsupported].sort() };
+}
+
+/**
+ * Compares an exported authorization settings file with the live resource server: structurally
+ * (normalised, names not ids) and semantically (each user's decision per scope, from the file by
+ * the local evaluator, against Keycloak's own decision).
+ */
+export async function authzDrift(options: AuthzDriftOptions): Promise<AuthzDrift> {
+  const source = typeof options.config === 'string' ? options.config : 'settings object';
+  const expected = typeof options.config === 'string' ? await readJsonFile(options.config) : options.config;
+  const admin = await connectAdmin(options.server.url, options.server.adminCredentials);
+  const users = await liveUsers(admin, options.realm, options.users);
+  const result = await compareAuthz(admin, options.realm, options.clientId, expected, source, users, '$');
+  return {
+    realm: options.realm,
+    clientId: options.clientId,
+    ...result,
+    hasDrift: result.structural.length > 0 || result.semantic.length > 0 || result.unsupported.length > 0,
+  };
+}
+
+export interface RealmDrift {
+  readonly realm: string;
+  readonly structural: DiffEntry[];
+  readonly semantic: DecisionChange[];
+  readonly unsupported: string[];
+  readonly hasDrift: boolean;
+}
+
+const CLIENT_FIELDS = [
+  'enabled',
+  'publicClient',
+  'bearerOnly',
+  'standardFlowEnabled',
+  'directAccessGrantsEnabled',
+  'serviceAccountsEnabled',
+  'authorizationServicesEnabled',
+  'redirectUris',
+  'webOrigins',
+] as const;
+
+type Json = Record<string, unknown>;
+const names = (items: unknown): string[] => (Array.isArray(items) ? items.map((item) => String((item as Json).name)).sort() : []);
+const sorted = (items: unknown): string[] => (Array.isArray(items) ? items.map(String).sort() : []);
+
+/**
+ * A whole realm file against the live realm: realm and client roles, the fields the file sets on
+ * its clients, its users' role mappings, and the authorization settings of each resource server.
+ */
+export async function realmDrift(options: { server: DriftServer; realmFile: string | RealmRepresentation; realm?: string; users?: readonly string[] }): Promise<RealmDrift> {
+  const source = typeof options.realmFile === 'string' ? options.realmFile : 'realm object';
+  const file = (typeof options.realmFile === 'string' ? await readJsonFile(options.realmFile) : options.realmFile) as Json;
+  if (typeof file.realm !== 'string') throw new KcboxError('ERR_KCBOX_USAGE', `${source}: field "realm" must name the realm.`);
+  const realm = options.realm ?? file.realm;
+  const admin = await connectAdmin(options.server.url, options.server.adminCredentials);
+  const structural: DiffEntry[] = [];
+
+  const builtInRealmRoles = new Set(['offline_access', 'uma_authorization', `default-roles-${realm.toLowerCase()}`]);
+  const fileRoles = (file.roles ?? {}) as Json;
+  const liveRealmRoles = (await admin.roles.find({ realm })).map((role) => String(role.name)).filter((name) => !builtInRealmRoles.has(name)).sort();
+  structural.push(...diffValues(names(fileRoles.realm), liveRealmRoles, '$.roles.realm'));
+
+  const fileClients = (Array.isArray(file.clients) ? file.clients : []) as Json[];
+  const liveClients = await admin.clients.find({ realm });
+  for (const client of fileClients) {
+    const clientId = String(client.clientId);
+    const path = `$.clients[${JSON.stringify(clientId)}]`;
+    const live = liveClients.find((candidate) => candidate.clientId === clientId);
+    if (!live?.id) {
+      structural.push({ kind: 'removed', path, expected: clientId });
+      continue;
+    }
+    const expectedFields = Object.fromEntries(CLIENT_FIELDS.filter((field) => field in client).map((field) => [field, Array.isArray(client[field]) ? sorted(client[field]) : client[field]]));
+    const liveFields = Object.fromEntries(
+      Object.keys(expectedFields).map((field) => {
+        const value = (live as Json)[field];
+        return [field, Array.isArray(value) ? sorted(value) : value];
+      }),
+    );
+    structural.push(...diffValues(expectedFields, liveFields, path));
+    const roles = ((fileRoles.client ?? {}) as Json)[clientId];
+    const liveRoles = (await admin.clients.listRoles({ realm, id: live.id })).map((role) => String(role.name)).sort();
+    if (roles !== undefined) structural.push(...diffValues(names(roles), liveRoles, `$.roles.client[${JSON.stringify(clientId)}]`));
+  }
+
+  const liveUserList = await liveUsers(admin, realm, options.users);
+  for (const user of (Array.isArray(file.users) ? file.users : []) as Json[]) {
+    const username = String(user.username);
+    if (user.serviceAccountClientId || (options.users && !options.users.includes(username))) continue;
+    const path = `$.users[${JSON.stringify(username)}]`;
+    const [live] = await admin.users.find({ realm, username, exact: true });
+    if (!live?.id) {
+      structural.push({ kind: 'removed', path, expected: username });
+      continue;
+    }
+    const mappings = await admin.users.listRoleMappings({ realm, id: live.id });
+    const liveRealm = (mappings.realmMappings ?? []).map((role) => String(role.name)).filter((name) => !builtInRealmRoles.has(name)).sort();
+    const liveClient = Object.fromEntries(
+      Object.values((mappings.clientMappings ?? {}) as Record<string, { client?: string; mappings?: Array<{ name?: string }> }>).map((mapping) => [
+        String(mapping.client),
+        (mapping.mappings ?? []).map((role) => String(role.name)).sort(),
+      ]),
+    );
+    const fileClient = Object.fromEntries(Object.entries((user.clientRoles ?? {}) as Json).map(([clientId, list]) => [clientId, sorted(list)]));
+    structural.push(...diffValues(sorted(user.realmRoles).filter((name) => !builtInRealmRoles.has(name)), liveRealm, `${path}.realmRoles`));
+    structural.push(...diffValues(fileClient, liveClient, `${path}.clientRoles`));
+  }
+
+  const semantic: DecisionChange[] = [];
+  const unsupported: string[] = [];
+  for (const client of fileClients.filter((candidate) => candidate.authorizationSettings)) {
+    const clientId = String(client.clientId);
+    if (!liveClients.some((candidate) => candidate.clientId === clientId && candidate.authorizationServicesEnabled)) continue;
+    const result = await compareAuthz(admin, realm, clientId, client.authorizationSettings, source, liveUserList, `$.clients[${JSON.stringify(clientId)}].authorizationSettings`);
+    structural.push(...result.structural);
+    semantic.push(...result.semantic);
+    unsupported.push(...result.unsupported);
+  }
+  return { realm, structural, semantic, unsupported, hasDrift: structural.length > 0 || semantic.length > 0 || unsupported.length > 0 };
+}
