@@ -2,6 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { KcboxError, describeError } from '../errors.js';
 import { kcboxVersion } from '../package-info.js';
 import { down } from './commands/down.js';
+import { drift } from './commands/drift.js';
+import { exportSettings } from './commands/export.js';
 import { fetch } from './commands/fetch.js';
 import { key } from './commands/key.js';
 import { token } from './commands/token.js';
@@ -62,6 +64,25 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .description("Print the realm's public signing key as a PEM block.")
     .option('--realm <name>', 'realm (default: the server\'s first realm)')
     .action(async (options) => setExitCode(await key(options, output)));
+
+  program
+    .command('export')
+    .description("Write a client's live authorization settings in Keycloak's export format (names, no ids).")
+    .option('--realm <name>', 'realm (default: the server\'s first realm)')
+    .requiredOption('--client <id>', 'the resource server client, e.g. inventory-api')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (options) => setExitCode(await exportSettings(options, output)));
+
+  program
+    .command('drift')
+    .description('Compare exported authorization settings (or a whole realm file) with the live realm. Exit 0 no drift, 1 drift, 2 bad input.')
+    .option('--config <file>', 'exported authorization settings, e.g. realm/inventory-authz-config.json')
+    .option('--realm-file <file>', 'a whole realm file: roles, clients, role mappings and authorization settings')
+    .option('--realm <name>', 'live realm (default: the server\'s first realm, or the file\'s realm)')
+    .option('--client <id>', 'the resource server client for --config', 'inventory-api')
+    .option('--user <name>', 'compare decisions of this user only (repeatable; default every user)', collect, [])
+    .option('--json', 'print the drift as JSON', false)
+    .action(async (options) => setExitCode(await drift(options, output)));
 
   program
     .command('fetch')

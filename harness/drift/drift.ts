@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { KcboxError, describeError } from '../errors.js';
-import { parseRealmJson, type RealmRepresentation } from '../realm/realm-input.js';
+import { lineAndColumn, type RealmRepresentation } from '../realm/realm-input.js';
 import { type AdminClient, connectAdmin } from '../runtime/admin-client.js';
 import type { AdminCredentials } from '../runtime/admin-login.js';
 import { type AuthzModel, authzModel } from './authz-model.js';
@@ -54,12 +54,10 @@ export async function readJsonFile(file: string): Promise<unknown> {
   } catch (error) {
     throw new KcboxError('ERR_KCBOX_USAGE', `${file}: cannot read it (${describeError(error)}).`, { cause: error });
   }
-  // Same parser as realm files: malformed JSON is reported with line and column.
   try {
     return JSON.parse(text) as unknown;
-  } catch {
-    parseRealmJson(text, file);
-    throw new KcboxError('ERR_KCBOX_USAGE', `${file}: malformed JSON.`);
+  } catch (error) {
+    throw new KcboxError('ERR_KCBOX_USAGE', `${file}: malformed JSON${lineAndColumn(text, error)}: ${describeError(error)}.`, { cause: error });
   }
 }
 

@@ -20,7 +20,8 @@ export interface LoadedRealm {
   readonly representation: RealmRepresentation;
 }
 
-function lineAndColumn(text: string, error: unknown): string {
+/** " at line L, column C" for a JSON.parse error, empty when the parser gave no position. */
+export function lineAndColumn(text: string, error: unknown): string {
   const position = /position (\d+)/.exec(describeError(error))?.[1];
   if (position === undefined) return '';
   const before = text.slice(0, Number(position));
