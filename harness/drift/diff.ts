@@ -1,3 +1,5 @@
+import { formatJsonPath } from '../realm/json-path.js';
+
 /** One difference between an expected (file) and an actual (live) value, at a JSON path. */
 export interface DiffEntry {
   readonly kind: 'added' | 'removed' | 'changed';
@@ -12,7 +14,7 @@ export interface DiffEntry {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function child(path: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+  return `${path}${formatJsonPath([key]).slice(1)}`;
 }
 
 /**

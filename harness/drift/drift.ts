@@ -5,7 +5,8 @@ import { type AdminClient, connectAdmin } from '../runtime/admin-client.js';
 import type { AdminCredentials } from '../runtime/admin-login.js';
 import { type AuthzModel, authzModel } from './authz-model.js';
 import { type DiffEntry, diffValues } from './diff.js';
-import { evaluateLocally } from './evaluator.js';
+import { formatJsonPath } from '../realm/json-path.js';
+import { type UserFacts, evaluateLocally } from './evaluator.js';
 import { type LiveUser, liveDecisions, liveResourceServer, liveUsers } from './live.js';
 
 export type { DiffEntry } from './diff.js';
@@ -77,6 +78,8 @@ async function compareAuthz(
   source: string,
   users: readonly LiveUser[],
   pathPrefix: string,
+  /** Who the file says a user is; default: the live user (an authz file says nothing about users). */
+  factsFor: (user: LiveUser) => UserFacts = (user) => user,
 ): Promise<Omit<AuthzDrift, 'hasDrift' | 'realm' | 'clientId'>> {
   const live = await liveResourceServer(admin, realm, clientId);
   const fileModel = authzModel(expected, source, live.roleNames);
@@ -85,7 +88,7 @@ async function compareAuthz(
   const semantic: DecisionChange[] = [];
   const unsupported = new Set<string>();
   for (const user of users) {
-    const local = evaluateLocally(fileModel, user, clientId);
+    const local = evaluateLocally(fileModel, factsFor(user), clientId);
     local.unsupported.forEach((item) => unsupported.add(item));
     const keycloak = decisionsOf(liveModel, await liveDecisions(admin, realm, live.clientUuid, user));
     for (const permission of [...new Set([...Object.keys(local.decisions), ...Object.keys(keycloak)])].sort()) {
@@ -163,7 +166,7 @@ export async function realmDrift(options: { server: DriftServer; realmFile: stri
   const liveClients = await admin.clients.find({ realm });
   for (const client of fileClients) {
     const clientId = String(client.clientId);
-    const path = `$.clients[${JSON.stringify(clientId)}]`;
+    const path = formatJsonPath(['clients', clientId]);
     const live = liveClients.find((candidate) => candidate.clientId === clientId);
     if (!live?.id) {
       structural.push({ kind: 'removed', path, expected: clientId });
@@ -179,14 +182,14 @@ export async function realmDrift(options: { server: DriftServer; realmFile: stri
     structural.push(...diffValues(expectedFields, liveFields, path));
     const roles = ((fileRoles.client ?? {}) as Json)[clientId];
     const liveRoles = (await admin.clients.listRoles({ realm, id: live.id })).map((role) => String(role.name)).sort();
-    if (roles !== undefined) structural.push(...diffValues(names(roles), liveRoles, `$.roles.client[${JSON.stringify(clientId)}]`));
+    if (roles !== undefined) structural.push(...diffValues(names(roles), liveRoles, formatJsonPath(['roles', 'client', clientId])));
   }
 
   const liveUserList = await liveUsers(admin, realm, options.users);
   for (const user of (Array.isArray(file.users) ? file.users : []) as Json[]) {
     const username = String(user.username);
     if (user.serviceAccountClientId || (options.users && !options.users.includes(username))) continue;
-    const path = `$.users[${JSON.stringify(username)}]`;
+    const path = formatJsonPath(['users', username]);
     const [live] = await admin.users.find({ realm, username, exact: true });
     if (!live?.id) {
       structural.push({ kind: 'removed', path, expected: username });
@@ -205,12 +208,24 @@ export async function realmDrift(options: { server: DriftServer; realmFile: stri
     structural.push(...diffValues(fileClient, liveClient, `${path}.clientRoles`));
   }
 
+  // The file's own role mappings for its users (direct roles; composites are not expanded).
+  const fileUsers = new Map(
+    ((Array.isArray(file.users) ? file.users : []) as Json[]).map((user) => [
+      String(user.username),
+      {
+        username: String(user.username),
+        realmRoles: sorted(user.realmRoles),
+        clientRoles: Object.fromEntries(Object.entries((user.clientRoles ?? {}) as Json).map(([clientId, list]) => [clientId, sorted(list)])),
+        groups: sorted(user.groups),
+      } satisfies UserFacts,
+    ]),
+  );
   const semantic: DecisionChange[] = [];
   const unsupported: string[] = [];
   for (const client of fileClients.filter((candidate) => candidate.authorizationSettings)) {
     const clientId = String(client.clientId);
     if (!liveClients.some((candidate) => candidate.clientId === clientId && candidate.authorizationServicesEnabled)) continue;
-    const result = await compareAuthz(admin, realm, clientId, client.authorizationSettings, source, liveUserList, `$.clients[${JSON.stringify(clientId)}].authorizationSettings`);
+    const result = await compareAuthz(admin, realm, clientId, client.authorizationSettings, source, liveUserList, formatJsonPath(['clients', clientId, 'authorizationSettings']), (user) => fileUsers.get(user.username) ?? user);
     structural.push(...result.structural);
     semantic.push(...result.semantic);
     unsupported.push(...result.unsupported);

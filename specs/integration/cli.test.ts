@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
@@ -69,6 +69,24 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
     expect(key.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n([A-Za-z0-9+/=]{64}\n)+[A-Za-z0-9+/=]{1,64}\n-----END PUBLIC KEY-----\n$/);
     const verified = await jwtVerify(alice.stdout.trim(), createPublicKey(key.stdout), { issuer: `${info.url}/realms/inventory`, algorithms: ['RS256'] });
     expect(verified.payload.preferred_username).toBe('alice');
+
+    // export writes Keycloak's own format; drift exits 0 on it, 1 on a changed copy, 2 on a malformed one.
+    const folder = tempDir();
+    const exported = join(folder, 'authz.json');
+    expect((await runKcbox(['export', '--client', 'inventory-api', '--out', exported], env)).code).toBe(0);
+    expect(JSON.parse(readFileSync(exported, 'utf8'))).toMatchObject({ policyEnforcementMode: 'ENFORCING', resources: [{ name: 'Inventory' }] });
+    expect((await runKcbox(['drift', '--config', exported], env)).code).toBe(0);
+    expect((await runKcbox(['drift', '--realm-file', 'realm/inventory-realm.json'], env)).code).toBe(0);
+    const changed = readFileSync('realm/inventory-authz-config.json', 'utf8').replace('"decisionStrategy": "AFFIRMATIVE"', '"decisionStrategy": "UNANIMOUS"');
+    writeFileSync(join(folder, 'changed.json'), changed);
+    const drifted = await runKcbox(['drift', '--config', join(folder, 'changed.json')], env);
+    expect(drifted.code).toBe(1);
+    expect(drifted.stdout).toContain('$.policies["View inventory"].decisionStrategy: file "UNANIMOUS" → live "AFFIRMATIVE"');
+    expect(drifted.stdout).toMatch(/gained bob Inventory#inventory:view/);
+    writeFileSync(join(folder, 'broken.json'), '{ "policies": [');
+    const broken = await runKcbox(['drift', '--config', join(folder, 'broken.json')], env);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain(`${join(folder, 'broken.json')}: malformed JSON`);
 
     const down = await runKcbox(['down'], env);
     expect(down.code).toBe(0);

@@ -165,6 +165,21 @@ describe('drift of realm/inventory-authz-config.json', () => {
     expect(drift.semantic).toEqual([]);
   });
 
+  it('--realm-file: a user given another role, and a client setting changed, in the live realm', async () => {
+    const { realm, api } = await freshRealm();
+    const [bob] = await admin.users.find({ realm: realm.name, username: 'bob', exact: true });
+    const adminRole = await admin.clients.findRole({ realm: realm.name, id: api, roleName: 'inventory-admin' });
+    await admin.users.addClientRoleMappings({ realm: realm.name, id: bob?.id ?? '', clientUniqueId: api, roles: [{ id: adminRole?.id ?? '', name: 'inventory-admin' }] });
+    const [web] = await admin.clients.find({ realm: realm.name, clientId: 'inventory-web' });
+    await admin.clients.update({ realm: realm.name, id: web?.id ?? '' }, { ...web, directAccessGrantsEnabled: false });
+    const drift = await realmDrift({ server: driftServer(), realmFile: bundledRealmPath(), realm: realm.name });
+    expect(drift.structural).toEqual([
+      { kind: 'changed', path: '$.clients["inventory-web"].directAccessGrantsEnabled', expected: true, actual: false },
+      { kind: 'added', path: '$.users.bob.clientRoles["inventory-api"]', actual: 'inventory-admin' },
+    ]);
+    expect(changesOf(drift)).toEqual(['bob gained Inventory#inventory:add', 'bob gained Inventory#inventory:delete', 'bob gained Inventory#inventory:edit']);
+  });
+
   it('malformed files and unknown clients give clear errors', async () => {
     const { realm } = await freshRealm();
     await expect(authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-api', config: 'realm/no-such-file.json' })).rejects.toThrow(
