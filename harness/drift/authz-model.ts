@@ -52,9 +52,23 @@ function roleEntries(value: unknown, roleNames: ReadonlyMap<string, string>): Ar
     .sort((a, b) => a.role.localeCompare(b.role));
 }
 
+/** Values Keycloak writes on one side only (the admin console sets them, exports omit them). */
+const CONFIG_DEFAULTS: Record<string, Record<string, string>> = { role: { fetchRoles: 'false' }, group: { groupsClaim: '' } };
+
 function normalizeConfig(type: string, config: Json, roleNames: ReadonlyMap<string, string>, names: ReadonlyMap<string, string>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(config).sort(([a], [b]) => a.localeCompare(b))) {
+  const withDefaults: Json = { ...CONFIG_DEFAULTS[type], ...config };
+  for (const [key, raw] of Object.entries(withDefaults).sort(([a], [b]) => a.localeCompare(b))) {
+    // Booleans and numbers arrive as strings from exports and as JSON values from hand-written files.
+    const value = typeof raw === 'boolean' || typeof raw === 'number' ? String(raw) : raw;
+    if (value === '') continue;
+    if (type === 'group' && key === 'groups') {
+      result[key] = (listOf(value) ?? [])
+        .map((entry) => (isObject(entry) ? { path: String(entry.path ?? entry.id), extendChildren: entry.extendChildren === true || entry.extendChildren === 'true' } : { path: String(entry), extendChildren: false }))
+        .map((entry) => JSON.stringify(entry))
+        .sort();
+      continue;
+    }
     if (type === 'role' && key === 'roles') {
       result[key] = roleEntries(value, roleNames);
       continue;
@@ -75,7 +89,11 @@ function normalizeConfig(type: string, config: Json, roleNames: ReadonlyMap<stri
  * maps role UUIDs to `client/role` names for files that carry ids.
  */
 export function authzModel(settings: unknown, source: string, roleNames: ReadonlyMap<string, string> = new Map()): AuthzModel {
-  if (!isObject(settings)) throw new KcboxError('ERR_KCBOX_USAGE', `${source}: expected authorization settings (a JSON object with resources, policies and scopes).`);
+  const hasLists = isObject(settings) && ['resources', 'policies', 'scopes'].some((key) => Array.isArray(settings[key]));
+  if (!isObject(settings) || !hasLists) {
+    const hint = isObject(settings) && ('realm' in settings || 'clients' in settings) ? ' This looks like a realm file: use --realm-file.' : '';
+    throw new KcboxError('ERR_KCBOX_USAGE', `${source}: expected authorization settings (a JSON object with "resources", "policies" and "scopes" arrays, as kcbox export writes).${hint}`);
+  }
   const resources = (Array.isArray(settings.resources) ? settings.resources : []).filter(isObject);
   const scopes = (Array.isArray(settings.scopes) ? settings.scopes : []).filter(isObject);
   const policies = (Array.isArray(settings.policies) ? settings.policies : []).filter(isObject);

@@ -65,6 +65,7 @@ export async function readJsonFile(file: string): Promise<unknown> {
 function decisionsOf(model: AuthzModel, granted: Record<string, boolean>): Record<string, boolean> {
   const all: Record<string, boolean> = {};
   for (const [resource, definition] of Object.entries(model.resources)) {
+    if (definition.scopes.length === 0) all[resource] = granted[resource] ?? false;
     for (const scope of definition.scopes) all[`${resource}#${scope}`] = granted[`${resource}#${scope}`] ?? false;
   }
   return all;

@@ -14,13 +14,11 @@ export interface UserFacts {
 export interface LocalDecisions {
   /** `Resource#scope` → granted? */
   readonly decisions: Record<string, boolean>;
-  /** Policy types that could not be evaluated, with the policy names: never silently treated as deny. */
+  /** Policies that left a decision open (a type the evaluator cannot evaluate): never silently treated as deny. */
   readonly unsupported: string[];
 }
 
 type Outcome = boolean | 'unknown';
-
-const EVALUABLE = new Set(['role', 'user', 'group', 'client', 'aggregate', 'scope', 'resource']);
 
 function combine(results: readonly Outcome[], strategy: string): Outcome {
   if (results.includes('unknown')) return 'unknown';
@@ -83,8 +81,6 @@ export function evaluateLocally(model: AuthzModel, user: UserFacts, requestingCl
         return groups.some((group) => user.groups.some((path) => path === group.path || (group.extendChildren === true && path.startsWith(`${group.path}/`))));
       }
       case 'aggregate':
-      case 'scope':
-      case 'resource':
         return combine(list(config, 'applyPolicies').map((applied) => policy(applied, trail)), definition.decisionStrategy);
       default:
         unsupported.add(`policy "${name}": type "${definition.type}" cannot be evaluated locally`);
@@ -92,32 +88,49 @@ export function evaluateLocally(model: AuthzModel, user: UserFacts, requestingCl
     }
   };
 
+  /** A permission's own vote: its policies combined by its strategy; undefined when it has none (Keycloak ignores it). */
+  const permissionVote = (name: string): Outcome | undefined => {
+    const definition = model.policies[name];
+    const applied = definition ? list(definition.config, 'applyPolicies') : [];
+    if (!definition || applied.length === 0) return undefined;
+    // Keycloak applies logic to the associated policies, never to the permission itself.
+    return combine(applied.map((policyName) => policy(policyName, [name])), definition.decisionStrategy);
+  };
+
   const decisions: Record<string, boolean> = {};
   for (const [resourceName, resource] of Object.entries(model.resources)) {
-    for (const scope of resource.scopes) {
-      const applicable = Object.entries(model.policies).filter(([, permission]) => {
-        const resources = list(permission.config, 'resources');
-        const resourceType = typeof permission.config.resourceType === 'string' ? permission.config.resourceType : undefined;
-        const onResource = resources.includes(resourceName) || (resources.length === 0 && resourceType !== undefined && resourceType === resource.type);
-        if (permission.type === 'resource') return onResource;
-        if (permission.type !== 'scope') return false;
-        return list(permission.config, 'scopes').includes(scope) && (resources.length === 0 || onResource);
-      });
-      const key = `${resourceName}#${scope}`;
-      if (model.settings.policyEnforcementMode === 'DISABLED') {
+    const onResource = (permission: PolicyModel): boolean => {
+      const resources = list(permission.config, 'resources');
+      const type = permission.config.defaultResourceType ?? permission.config.resourceType;
+      return resources.includes(resourceName) || (resources.length === 0 && typeof type === 'string' && type !== '' && type === resource.type);
+    };
+    const applies = (permission: PolicyModel, scope: string | undefined): boolean => {
+      if (permission.type === 'resource') return onResource(permission);
+      if (permission.type !== 'scope' || scope === undefined) return false;
+      return list(permission.config, 'scopes').includes(scope) && (list(permission.config, 'resources').length === 0 || onResource(permission));
+    };
+    // A resource without scopes is decided as a whole, under its bare name.
+    const cells: Array<string | undefined> = resource.scopes.length > 0 ? resource.scopes : [undefined];
+    const permissionsOf = (scope: string | undefined) => Object.entries(model.policies).filter(([, permission]) => applies(permission, scope));
+    // Keycloak evaluates one permission request per resource: PERMISSIVE grants only when nothing at all applies to it.
+    const anyApplies = cells.some((scope) => permissionsOf(scope).length > 0);
+    for (const scope of cells) {
+      const key = scope === undefined ? resourceName : `${resourceName}#${scope}`;
+      if (model.settings.policyEnforcementMode === 'DISABLED' || (!anyApplies && model.settings.policyEnforcementMode === 'PERMISSIVE')) {
         decisions[key] = true;
         continue;
       }
-      if (applicable.length === 0) {
-        decisions[key] = model.settings.policyEnforcementMode !== 'ENFORCING';
+      const votes = permissionsOf(scope)
+        .map(([name]) => permissionVote(name))
+        .filter((vote): vote is Outcome => vote !== undefined);
+      if (votes.length === 0) {
+        decisions[key] = false;
         continue;
       }
-      const outcome = combine(applicable.map(([name]) => policy(name)), model.settings.decisionStrategy);
+      // Between permissions Keycloak knows only AFFIRMATIVE; anything else acts as UNANIMOUS.
+      const outcome = combine(votes, model.settings.decisionStrategy === 'AFFIRMATIVE' ? 'AFFIRMATIVE' : 'UNANIMOUS');
       if (outcome !== 'unknown') decisions[key] = outcome;
     }
-  }
-  for (const [name, definition] of Object.entries(model.policies)) {
-    if (!EVALUABLE.has(definition.type)) unsupported.add(`policy "${name}": type "${definition.type}" cannot be evaluated locally`);
   }
   return { decisions, unsupported: [...unsupported].sort() };
 }

@@ -86,6 +86,8 @@ export async function liveDecisions(admin: AdminClient, realm: string, resourceS
     const resource = (result.resource?.name ?? '').replace(/ with scopes \[.*\]$/, '');
     const allowed = new Set((result.allowedScopes ?? []).map((scope) => scope.name));
     for (const scope of result.scopes ?? []) decisions[`${resource}#${scope.name}`] = allowed.has(scope.name);
+    // A resource without scopes is decided as a whole.
+    if ((result.resource?.scopes ?? []).length === 0 && (result.scopes ?? []).length === 0) decisions[resource] = result.status === 'PERMIT';
   }
   return decisions;
 }

@@ -27,7 +27,8 @@ interface UpJson {
 }
 
 function cliEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, KCBOX_STATE_FILE: join(tempDir(), 'state.json'), KCBOX_RUNTIME: 'dist' };
+  // Plain text: picocolors colours output whenever CI is set.
+  return { ...process.env, KCBOX_STATE_FILE: join(tempDir(), 'state.json'), KCBOX_RUNTIME: 'dist', NO_COLOR: '1' };
 }
 
 describe('kcbox up / status / down (real CLI, real Keycloak)', () => {

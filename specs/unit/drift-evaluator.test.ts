@@ -50,6 +50,27 @@ describe('local evaluator on the bundled settings', () => {
     expect(granted(settings, user('bob', ['inventory-user']))).toEqual(['view']);
   });
 
+  it('PERMISSIVE grants only resources no permission covers at all, as Keycloak decides per resource', () => {
+    const settings = exported();
+    settings.policyEnforcementMode = 'PERMISSIVE';
+    settings.policies = settings.policies.filter((policy: any) => policy.name !== 'Add inventory');
+    expect(granted(settings, user('bob', ['inventory-user']))).toEqual(['view']);
+  });
+
+  it('resource permissions, also by defaultResourceType, cover every scope of the resource', () => {
+    const settings = exported();
+    settings.policies.push({ name: 'Users on inventory type', type: 'resource', decisionStrategy: 'UNANIMOUS', config: { defaultResourceType: 'urn:inventory-api:resources:inventory', applyPolicies: '["Inventory user role"]' } });
+    settings.decisionStrategy = 'AFFIRMATIVE';
+    expect(granted(settings, user('bob', ['inventory-user']))).toEqual(['add', 'delete', 'edit', 'view']);
+  });
+
+  it("a permission's own logic is ignored, and a permission without policies does not vote", () => {
+    const settings = exported();
+    settings.policies.find((policy: any) => policy.name === 'View inventory').logic = 'NEGATIVE';
+    settings.policies.push({ name: 'Empty view', type: 'scope', config: { resources: '["Inventory"]', scopes: '["inventory:view"]' } });
+    expect(granted(settings, user('bob', ['inventory-user']))).toEqual(['view']);
+  });
+
   it('enforcement modes decide scopes no permission covers', () => {
     const settings = exported();
     settings.policies = settings.policies.filter((policy: any) => policy.type !== 'scope');
@@ -85,12 +106,28 @@ describe('local evaluator on the bundled settings', () => {
     expect(result.decisions).not.toHaveProperty('Inventory#inventory:add');
     expect(result.decisions['Inventory#inventory:view']).toBe(true);
   });
+
+  it('does not report a policy no permission uses', () => {
+    const settings = exported();
+    settings.policies.push({ name: 'Unused script', type: 'js', config: { code: 'true' } });
+    expect(evaluateLocally(authzModel(settings, 'test'), user('bob', ['inventory-user']), 'inventory-api').unsupported).toEqual([]);
+  });
 });
 
 describe('authzModel', () => {
   it('names the file and position of a policy without name or type', () => {
     expect(() => authzModel({ policies: [{ type: 'role' }] }, 'x.json')).toThrow('x.json: $.policies[0] needs a "name" and a "type".');
     expect(() => authzModel([], 'x.json')).toThrow('x.json: expected authorization settings');
+    expect(() => authzModel({ realm: 'inventory', clients: [] }, 'realm.json')).toThrow('This looks like a realm file: use --realm-file.');
+  });
+
+  it('treats values Keycloak writes on one side only as their defaults', () => {
+    const settings = exported();
+    const withDefaults = exported();
+    for (const policy of settings.policies) if (policy.type === 'role') delete policy.config.fetchRoles;
+    settings.policies.push({ name: 'G', type: 'group', config: { groups: '[{"path":"/staff"}]' } });
+    withDefaults.policies.push({ name: 'G', type: 'group', config: { groups: '[{"path":"/staff","extendChildren":false}]', groupsClaim: '' } });
+    expect(diffValues(authzModel(settings, 'file'), authzModel(withDefaults, 'live'))).toEqual([]);
   });
 });
 
