@@ -27,7 +27,6 @@ export { importRealm, isolatedCopy, realmEndpoints } from './realm/realm-handle.
 export type { RealmHandle, ImportRealmOptions, CreateUserOptions, CreatedUser } from './realm/realm-handle.js';
 export { realmPublicKeyPem } from './realm/realm-key.js';
 export { bundledRealmPath, bundledAuthzConfigPath } from './realm/bundled.js';
-export { normalizeAuthorizationSettings } from './realm/authz-settings.js';
 export * from './tokens/index.js';
 export { authzDrift, realmDrift } from './drift/drift.js';
 export type { AuthzDrift, AuthzDriftOptions, RealmDrift, DecisionChange, DriftServer, DiffEntry } from './drift/drift.js';

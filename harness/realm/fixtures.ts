@@ -24,10 +24,6 @@ export function fixturePassword(realm: RealmRepresentation, username: string): s
   return user?.credentials?.find((credential) => (credential.type ?? 'password') === 'password' && typeof credential.value === 'string')?.value;
 }
 
-export function fixtureUsernames(realm: RealmRepresentation): string[] {
-  return (Array.isArray(realm.users) ? (realm.users as UserFields[]) : []).map((user) => String(user.username));
-}
-
 /** A client of the realm file as OAuth credentials (its secret when confidential). */
 export function fixtureClient(realm: RealmRepresentation, clientId: string): OAuthClient {
   const client = clientsOf(realm).find((candidate) => candidate.clientId === clientId);

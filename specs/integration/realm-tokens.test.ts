@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { normalizeAuthorizationSettings } from '../../harness/realm/authz-settings.js';
+import { authzModel } from '../../harness/drift/authz-model.js';
+import { diffValues } from '../../harness/drift/diff.js';
 import { bundledAuthzConfigPath } from '../../harness/realm/bundled.js';
 import { fixtureClient, fixturePassword } from '../../harness/realm/fixtures.js';
 import { connectAdmin } from '../../harness/runtime/admin-client.js';
@@ -45,7 +46,7 @@ describe('isolated realm', () => {
     const [api] = await admin.clients.find({ realm: realm().name, clientId: 'inventory-api' });
     const live = await admin.clients.exportResource({ realm: realm().name, id: api?.id ?? '' });
     const file: unknown = JSON.parse(readFileSync(bundledAuthzConfigPath(), 'utf8'));
-    expect(normalizeAuthorizationSettings(live)).toEqual(normalizeAuthorizationSettings(file));
+    expect(diffValues(authzModel(file, 'realm/inventory-authz-config.json'), authzModel(live, 'live export'))).toEqual([]);
   });
 });
 

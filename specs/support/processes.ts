@@ -1,22 +1,11 @@
+import { processAlive } from '../../harness/runtime/process-alive.js';
+
 /** True while any process of the group lives. */
 export function groupAlive(groupId: number): boolean {
-  try {
-    process.kill(-groupId, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(groupId, true);
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
+export { processAlive };
 /** Polls until `check` is false or `ms` passes; returns whether it became false. */
 export async function becomesFalse(check: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { normalizeAuthorizationSettings } from '../../harness/realm/authz-settings.js';
+import { authzModel } from '../../harness/drift/authz-model.js';
 import { defaultLoginClient, defaultResourceServer, fixtureClient, fixturePassword } from '../../harness/realm/fixtures.js';
 import { formatJsonPath } from '../../harness/realm/json-path.js';
 import { isolatedCopy, realmEndpoints } from '../../harness/realm/realm-handle.js';
@@ -54,13 +54,13 @@ describe('fixtures from the realm file', () => {
   });
 });
 
-describe('normalizeAuthorizationSettings', () => {
+describe('authzModel normalisation', () => {
   it('ignores ids, list order and JSON-in-string order, and still sees a real change', () => {
-    const a = { policies: [{ id: '1', name: 'P', config: { applyPolicies: '["x","y"]', roles: '[{"required":false,"id":"api/a"}]' } }], scopes: [{ name: 's1' }, { name: 's2' }] };
-    const b = { policies: [{ name: 'P', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y","x"]' } }], scopes: [{ name: 's2', id: '9' }, { name: 's1' }] };
-    expect(normalizeAuthorizationSettings(a)).toEqual(normalizeAuthorizationSettings(b));
-    const changed = { ...b, policies: [{ name: 'P', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y"]' } }] };
-    expect(normalizeAuthorizationSettings(a)).not.toEqual(normalizeAuthorizationSettings(changed));
+    const a = { policies: [{ id: '1', name: 'P', type: 'role', config: { applyPolicies: '["x","y"]', roles: '[{"required":false,"id":"api/a"}]' } }], scopes: [{ name: 's1' }, { name: 's2' }] };
+    const b = { policies: [{ name: 'P', type: 'role', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y","x"]' } }], scopes: [{ name: 's2', id: '9' }, { name: 's1' }] };
+    expect(authzModel(a, 'a')).toEqual(authzModel(b, 'b'));
+    const changed = { ...b, policies: [{ name: 'P', type: 'role', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y"]' } }] };
+    expect(authzModel(a, 'a')).not.toEqual(authzModel(changed, 'changed'));
   });
 });
 

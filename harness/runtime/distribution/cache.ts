@@ -5,6 +5,7 @@ import envPaths from 'env-paths';
 import lockfile from 'proper-lockfile';
 import createDebug from 'debug';
 import { KcboxError, describeError } from '../../errors.js';
+import { processAlive } from '../process-alive.js';
 
 const debug = createDebug('kcbox:cache');
 
@@ -38,15 +39,6 @@ const TEMPORARY_MARK = /\.tmp-(\d+)-[0-9A-Za-z]{6,8}(?:-unpack)?$/;
 /** A sibling path that a rename can move into place atomically (same folder, same file system). */
 export function temporarySibling(target: string): string {
   return `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import createDebug from 'debug';
+import { processAlive } from '../process-alive.js';
 
 const debug = createDebug('kcbox:supervisor');
 const SUPERVISOR_SCRIPT = fileURLToPath(new URL('./supervisor.js', import.meta.url));
@@ -45,15 +46,6 @@ export interface SupervisedProcess {
   stop(): Promise<void>;
 }
 
-function alive(pid: number, group = false): boolean {
-  try {
-    process.kill(group ? -pid : pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
@@ -82,7 +74,7 @@ function commandLine(pid: number): string | undefined {
 
 /** True when `pid` is still a kcbox supervisor (guards against a recycled pid in a stale state file). */
 export function isSupervisor(pid: number): boolean {
-  return alive(pid) && (commandLine(pid)?.includes(SUPERVISOR_MARK) ?? false);
+  return processAlive(pid) && (commandLine(pid)?.includes(SUPERVISOR_MARK) ?? false);
 }
 
 /** True when a process of group `groupId` is a Keycloak launcher or JVM (Linux; elsewhere unknown → false). */
@@ -110,13 +102,13 @@ function isKeycloakGroup(groupId: number): boolean {
 export async function stopSupervisor(supervisorPid: number, groupId: number, graceMs: number): Promise<void> {
   if (isSupervisor(supervisorPid)) {
     signal(supervisorPid, 'SIGTERM');
-    if (await waitUntilGone(() => alive(supervisorPid), graceMs + 10_000)) return;
+    if (await waitUntilGone(() => processAlive(supervisorPid), graceMs + 10_000)) return;
     debug('supervisor %d did not stop, killing it and group %d', supervisorPid, groupId);
     signal(supervisorPid, 'SIGKILL');
   }
-  if (alive(groupId, true) && isKeycloakGroup(groupId)) {
+  if (processAlive(groupId, true) && isKeycloakGroup(groupId)) {
     signal(-groupId, 'SIGKILL');
-    await waitUntilGone(() => alive(groupId, true), 5_000);
+    await waitUntilGone(() => processAlive(groupId, true), 5_000);
   }
 }
 

@@ -37,10 +37,6 @@ export function parseKeycloakVersion(text: string, source = 'Keycloak version'):
   return { major, minor, patch, text: `${major}.${minor}.${patch}` };
 }
 
-export function compareVersions(a: KeycloakVersion, b: KeycloakVersion): number {
-  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
-}
-
 function atLeast(version: KeycloakVersion, minor: number): boolean {
   return version.major > 26 || (version.major === 26 && version.minor >= minor);
 }
