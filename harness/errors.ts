@@ -21,7 +21,9 @@ export type KcboxErrorCode =
   | 'ERR_KCBOX_TOKEN'
   | 'ERR_KCBOX_NO_SERVER'
   | 'ERR_KCBOX_REALM_IMPORT'
-  | 'ERR_KCBOX_STATE';
+  | 'ERR_KCBOX_STATE'
+  | 'ERR_KCBOX_MATRIX_SPEC'
+  | 'ERR_KCBOX_BACKEND';
 
 export interface KcboxErrorOptions {
   cause?: unknown;

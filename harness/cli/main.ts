@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KcboxError, describeError } from '../errors.js';
 import { kcboxVersion } from '../package-info.js';
+import { check } from './commands/check.js';
 import { down } from './commands/down.js';
 import { drift } from './commands/drift.js';
 import { exportSettings } from './commands/export.js';
@@ -14,6 +15,12 @@ import { type CliOutput, processOutput } from './output.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('expected a whole number above 0.');
+  return number;
 }
 
 function positiveSeconds(value: string): number {
@@ -43,6 +50,19 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--show-password', 'print the admin password', false)
     .option('--timeout <seconds>', 'startup timeout (default 180)', positiveSeconds)
     .action(async (options) => setExitCode(await up(options, output)));
+
+  program
+    .command('check')
+    .description('Call every endpoint of a scope matrix as every user and compare with Keycloak\'s decisions. Exit 0 match, 1 mismatch, 2 bad input.')
+    .requiredOption('--matrix <file>', 'the matrix spec (YAML or JSON), e.g. examples/express-inventory/matrix.yaml')
+    .option('--backend <url>', 'check a backend already running at this URL instead of starting the spec\'s command')
+    .option('--report <format=path>', 'also write a report: json, junit, md or html (repeatable)', collect, [])
+    .option('--concurrency <n>', 'requests in flight at once (default 16)', positiveInteger)
+    .option('--show-tokens', 'include each cell\'s bearer token in the output and reports', false)
+    .option('--json', 'print the result as JSON instead of the grid', false)
+    .addOption(new Option('--runtime <runtime>', 'where an ephemeral Keycloak runs when none is running').choices(['auto', 'dist', 'container']))
+    .option('--keycloak <version>', 'Keycloak version of an ephemeral server')
+    .action(async (options) => setExitCode(await check(options, output)));
 
   program
     .command('token')

@@ -20,6 +20,8 @@ export interface SupervisedCommand {
   readonly cleanup: readonly string[];
   /** How long a SIGTERM may take before SIGKILL. */
   readonly graceMs: number;
+  /** What the supervisor's notes in the log call the process. Default "Keycloak". */
+  readonly name?: string;
 }
 
 export interface ProcessExit {

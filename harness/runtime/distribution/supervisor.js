@@ -9,14 +9,16 @@
  * Then it removes the server's private folders and exits. Plain JavaScript on purpose: it must
  * start in milliseconds with no loader, and it is the one piece that must not fail.
  *
- * argv[2]: JSON {command, args, env, cwd, logFile, cleanup: string[], graceMs}
+ * argv[2]: JSON {command, args, env, cwd, logFile, cleanup: string[], graceMs, name?}
  * stdout: JSON lines {event: "spawned", pid} | {event: "exited", code, signal} | {event: "stopped"}
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, openSync, rmSync } from 'node:fs';
 
-/** @type {{command: string, args: string[], env: Record<string, string>, cwd: string, logFile: string, cleanup: string[], graceMs: number}} */
+/** @type {{command: string, args: string[], env: Record<string, string>, cwd: string, logFile: string, cleanup: string[], graceMs: number, name?: string}} */
 const config = JSON.parse(process.argv[2] ?? '{}');
+/** What the notes call the supervised process. */
+const name = config.name ?? 'Keycloak';
 const parentPid = process.ppid;
 let detached = false;
 let stopping = false;
@@ -64,9 +66,9 @@ child.on('error', (error) => {
 });
 child.on('exit', (code, signal) => {
   if (!stopping) {
-    note(`Keycloak exited by itself (code ${code}, signal ${signal})`);
+    note(`${name} exited by itself (code ${code}, signal ${signal})`);
     emit({ event: 'exited', code, signal });
-    void shutdown('Keycloak exited');
+    void shutdown(`${name} exited`);
   }
 });
 
@@ -107,13 +109,13 @@ function cleanupAndExit(code) {
 async function shutdown(reason) {
   if (stopping) return;
   stopping = true;
-  note(`stopping Keycloak: ${reason}`);
+  note(`stopping ${name}: ${reason}`);
   if (groupId !== undefined && groupAlive(groupId)) {
     try {
       process.kill(-groupId, 'SIGTERM');
     } catch {}
     if (!(await waitForGroupExit(groupId, config.graceMs ?? 10_000))) {
-      note('Keycloak did not stop in time: killing it');
+      note(`${name} did not stop in time: killing it`);
       try {
         process.kill(-groupId, 'SIGKILL');
       } catch {}
@@ -146,7 +148,7 @@ process.stdin.on('data', (chunk) => {
   }
 });
 const onParentGone = () => {
-  if (!detached) void shutdown('the process that started Keycloak is gone');
+  if (!detached) void shutdown(`the process that started ${name} is gone`);
 };
 process.stdin.on('end', onParentGone);
 process.stdin.on('close', onParentGone);

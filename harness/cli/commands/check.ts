@@ -1,0 +1,85 @@
+import pc from 'picocolors';
+import { KcboxError } from '../../errors.js';
+import { type MatrixServer, checkMatrix } from '../../matrix/check-matrix.js';
+import { loadMatrixSpec } from '../../matrix/spec-load.js';
+import { parseReportTargets, renderMatrixJson, renderMatrixText, writeReports } from '../../report/index.js';
+import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
+import { serverAnswers } from '../../runtime/server-status.js';
+import { readState, stateFilePath } from '../../runtime/state-file.js';
+import type { CliOutput } from '../output.js';
+import { terminalProgress } from '../progress-renderer.js';
+import { adminOf, cliServer } from '../server-connection.js';
+
+export interface CheckOptions {
+  readonly matrix: string;
+  readonly backend?: string;
+  readonly report: string[];
+  readonly concurrency?: number;
+  readonly showTokens: boolean;
+  readonly json: boolean;
+  readonly runtime?: string;
+  readonly keycloak?: string;
+}
+
+/** The recorded or KCBOX_URL server when one answers; undefined means "start one for this check". */
+async function runningServer(output: CliOutput): Promise<MatrixServer | undefined> {
+  const stateFile = stateFilePath();
+  const record = await readState(stateFile);
+  if (record && !(await serverAnswers(record))) {
+    output.err(pc.dim(`kcbox: the server recorded in ${stateFile} (${record.url}) does not answer; starting a new one for this check.`));
+    return undefined;
+  }
+  if (!record && !process.env.KCBOX_URL) return undefined;
+  const server = await cliServer();
+  return { url: server.url, adminCredentials: adminOf(server), realmFiles: server.realmFiles };
+}
+
+/** Exit 0 when the backend enforces the matrix, 1 on any mismatch or realm finding, 2 on bad input. */
+export async function check(options: CheckOptions, output: CliOutput): Promise<number> {
+  // Bad flags and a bad spec fail before anything starts.
+  const targets = parseReportTargets(options.report);
+  const spec = await loadMatrixSpec(options.matrix);
+  const runtime = options.runtime === undefined ? undefined : parseRuntimeChoice(options.runtime, '--runtime');
+  const step = (message: string) => {
+    if (!options.json) output.err(pc.dim(`• ${message}`));
+  };
+
+  let server = await runningServer(output);
+  let stopServer: (() => Promise<void>) | undefined;
+  if (!server) {
+    step('starting an ephemeral Keycloak (no running kcbox server; `kcbox up --detach` keeps one between checks)');
+    const progress = options.json ? { listener: () => {}, done: () => {} } : terminalProgress();
+    try {
+      const started = await startKeycloak({
+        ...(runtime ? { runtime } : {}),
+        ...(options.keycloak ? { version: options.keycloak } : {}),
+        realms: [],
+        onProgress: progress.listener,
+      });
+      server = started;
+      stopServer = () => started.stop();
+    } finally {
+      progress.done();
+    }
+  }
+  if (spec.keycloak.realm && stopServer) {
+    await stopServer();
+    throw new KcboxError('ERR_KCBOX_USAGE', `${options.matrix}: keycloak.realmName "${spec.keycloak.realm}" needs a running server that has it: start one with \`kcbox up --detach --realm FILE\` or set KCBOX_URL.`);
+  }
+  try {
+    const result = await checkMatrix({
+      spec,
+      server,
+      backendUrl: options.backend,
+      concurrency: options.concurrency,
+      showTokens: options.showTokens,
+      onStep: step,
+    });
+    const written = await writeReports(result, targets);
+    output.out(options.json ? renderMatrixJson(result) : renderMatrixText(result, { color: pc.isColorSupported }));
+    for (const file of written) step(`report written: ${file}`);
+    return result.passed ? 0 : 1;
+  } finally {
+    await stopServer?.();
+  }
+}

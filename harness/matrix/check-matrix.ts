@@ -1,0 +1,178 @@
+import createDebug from 'debug';
+import { KcboxError } from '../errors.js';
+import { type RealmHandle, importRealm, realmEndpoints } from '../realm/realm-handle.js';
+import { loadRealm, type RealmRepresentation } from '../realm/realm-input.js';
+import { realmPublicKeyPem } from '../realm/realm-key.js';
+import { connectAdmin } from '../runtime/admin-client.js';
+import type { AdminCredentials } from '../runtime/admin-login.js';
+import { TokenError } from '../tokens/token-error.js';
+import { type StartedBackend, startBackend } from './backend-process.js';
+import { judgeCell } from './classify.js';
+import { matrixRealm } from './matrix-realm.js';
+import { type MatrixTokens, describeTokenSource, mintMatrixTokens } from './matrix-tokens.js';
+import { type RequestPlan, runRequests } from './runner.js';
+import { MatrixSpecError } from './spec-error.js';
+import { realmProblems } from './spec-realm-check.js';
+import { ANONYMOUS, type CellResult, type Expectation, type MatrixEndpoint, type MatrixResult, type MatrixSpec, type RealmFinding } from './types.js';
+
+const debug = createDebug('kcbox:matrix');
+
+/** The Keycloak a check runs against: any started or remote kcbox server fits. */
+export interface MatrixServer {
+  readonly url: string;
+  readonly adminCredentials: AdminCredentials;
+  /** Realm name → the file it came from, for fixture passwords of realms kcbox imported earlier. */
+  readonly realmFiles?: Readonly<Record<string, string>>;
+}
+
+export interface CheckMatrixOptions {
+  readonly spec: MatrixSpec;
+  readonly server: MatrixServer;
+  /** Overrides the spec's backend: an already running one at this URL (kcbox starts nothing). */
+  readonly backendUrl?: string | undefined;
+  /** Requests and Keycloak calls in flight at once. Default 16. */
+  readonly concurrency?: number | undefined;
+  /** Put each cell's bearer token in the result. Default false: tokens never reach reports. */
+  readonly showTokens?: boolean | undefined;
+  /** Progress, one short line per step, for a CLI to show. */
+  readonly onStep?: ((step: string) => void) | undefined;
+  /** The environment a started backend inherits. Default process.env. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+}
+
+export const DEFAULT_CONCURRENCY = 16;
+
+/** Keycloak's verdict for one cell. */
+function expectedFor(endpoint: MatrixEndpoint, user: string, tokens: MatrixTokens): Expectation {
+  if (endpoint.requirement.kind === 'public') return 'allow';
+  if (user === ANONYMOUS) return 'deny';
+  return tokens.decision(user, endpoint.token, endpoint.requirement.permission) ? 'allow' : 'deny';
+}
+
+function findingsOf(spec: MatrixSpec, tokens: MatrixTokens): RealmFinding[] {
+  return spec.endpoints.flatMap((endpoint) =>
+    Object.entries(endpoint.expect).flatMap(([user, declared]) => {
+      const keycloak = expectedFor(endpoint, user, tokens);
+      if (declared === keycloak) return [];
+      const permission = endpoint.requirement.kind === 'scope' ? endpoint.requirement.permission : 'public';
+      return [{ endpoint: endpoint.id, user, permission, declared, keycloak, source: endpoint.source }];
+    }),
+  );
+}
+
+async function realmOf(spec: MatrixSpec, server: MatrixServer): Promise<{ name: string; representation: RealmRepresentation | undefined; handle: RealmHandle | undefined }> {
+  if (spec.keycloak.realmFile) {
+    const handle = await importRealm(server, spec.keycloak.realmFile, { isolate: true });
+    return { name: handle.name, representation: handle.representation, handle };
+  }
+  const name = spec.keycloak.realm as string;
+  const file = server.realmFiles?.[name];
+  return { name, representation: file ? (await loadRealm(file)).representation : undefined, handle: undefined };
+}
+
+/**
+ * Runs a scope matrix: imports the realm (an isolated copy of the spec's realm file), asks
+ * Keycloak who holds each scope, starts the backend with the realm's coordinates, calls every
+ * endpoint as every user, and compares. Everything it started or created is gone when it returns
+ * or throws.
+ *
+ * @throws MatrixSpecError when the spec names users, clients or scopes the realm lacks (exit 2).
+ * @throws KcboxError ERR_KCBOX_BACKEND when the backend does not start or get ready (exit 2).
+ */
+export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixResult> {
+  const { spec, server } = options;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const step = options.onStep ?? ((message: string) => debug(message));
+  const started = Date.now();
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    step(spec.keycloak.realmFile ? `importing ${spec.keycloak.realmFile} as an isolated realm` : `using realm ${spec.keycloak.realm}`);
+    const realm = await realmOf(spec, server);
+    if (realm.handle) cleanups.push(() => realm.handle!.delete());
+    const admin = await connectAdmin(server.url, server.adminCredentials);
+    const live = await matrixRealm(admin, realm.name, spec.keycloak.client, {
+      representation: realm.representation,
+      loginClient: spec.keycloak.loginClient,
+      passwords: spec.keycloak.passwords,
+    });
+    const problems = realmProblems(spec, live.facts, live.loginClient);
+    if (problems.length > 0) throw new MatrixSpecError(problems);
+
+    const endpoints = realmEndpoints(server.url, realm.name);
+    const tokenRealm = { name: realm.name, tokenUrl: endpoints.tokenUrl };
+    const startBackendIfAny = async (): Promise<StartedBackend | undefined> => {
+      const command = spec.backend.command;
+      if (options.backendUrl || !command) return undefined;
+      step(`starting the backend: ${command}`);
+      const [publicKey, resourceServer] = await Promise.all([realmPublicKeyPem(server.url, realm.name), live.oauthClient(spec.keycloak.client)]);
+      const backend = await startBackend(
+        { ...spec.backend, command },
+        {
+          KEYCLOAK_URL: server.url,
+          KEYCLOAK_REALM: realm.name,
+          KEYCLOAK_ISSUER: endpoints.issuer,
+          KEYCLOAK_CLIENT_ID: spec.keycloak.client,
+          KEYCLOAK_CLIENT_SECRET: resourceServer.clientSecret ?? '',
+          KEYCLOAK_PUBLIC_KEY: publicKey,
+        },
+        options.env,
+      );
+      cleanups.push(() => backend.stop());
+      return backend;
+    };
+    const mint = async () => {
+      step(`minting tokens for ${spec.users.filter((user) => user !== ANONYMOUS).join(', ')} and asking Keycloak's decisions`);
+      try {
+        return await mintMatrixTokens(spec, tokenRealm, live, concurrency);
+      } catch (error) {
+        // A user who cannot log in makes the matrix unrunnable: an environment error, not a finding.
+        if (error instanceof TokenError) throw new KcboxError('ERR_KCBOX_TOKEN', `${error.message} The matrix cannot run without this token.`, { cause: error });
+        throw error;
+      }
+    };
+    // The backend boots while Keycloak mints: neither needs the other.
+    const [backend, tokens] = await Promise.all([startBackendIfAny(), mint()]);
+    const backendUrl = backend?.url ?? options.backendUrl ?? spec.backend.url;
+
+    const plans: RequestPlan[] = [];
+    const meta: Array<{ endpoint: MatrixEndpoint; user: string; expected: Expectation; token: string | undefined }> = [];
+    for (const endpoint of spec.endpoints) {
+      for (const user of spec.users) {
+        const token = user === ANONYMOUS ? undefined : tokens.token(user, endpoint.token).bearer;
+        plans.push({ method: endpoint.method, path: endpoint.path, headers: endpoint.headers, body: endpoint.body, token });
+        meta.push({ endpoint, user, expected: expectedFor(endpoint, user, tokens), token });
+      }
+    }
+    step(`calling ${plans.length} cells at ${backendUrl}, ${concurrency} at a time`);
+    const observations = await runRequests(plans, { baseUrl: backendUrl, concurrency, timeoutMs: spec.requestTimeoutMs });
+    const cells: CellResult[] = observations.map((observed, index) => {
+      const { endpoint, user, expected, token } = meta[index]!;
+      const accepted = user === ANONYMOUS ? endpoint.deny.anonymous : endpoint.deny.authenticated;
+      const verdict = judgeCell(expected, accepted, observed);
+      return { endpoint: endpoint.id, user, expected, acceptedDenyStatuses: accepted, observed, pass: verdict.pass, reason: verdict.reason, ...(options.showTokens ? { token } : {}) };
+    });
+    const realmFindings = findingsOf(spec, tokens);
+    await backend?.stop();
+    return {
+      spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl },
+      users: spec.users,
+      endpoints: spec.endpoints.map((endpoint) => ({
+        id: endpoint.id,
+        method: endpoint.method,
+        path: endpoint.path,
+        requirement: endpoint.requirement.kind === 'public' ? 'public' : endpoint.requirement.permission,
+        token: describeTokenSource(endpoint.token),
+      })),
+      cells,
+      realmFindings,
+      backendOutput: backend ? await backend.output() : undefined,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      passed: cells.every((cell) => cell.pass) && realmFindings.length === 0,
+    };
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => debug('cleanup failed: %O', error));
+    }
+  }
+}

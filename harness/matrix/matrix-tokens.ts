@@ -1,0 +1,94 @@
+import pLimit from 'p-limit';
+import { type TokenRealm, passwordGrant, rptGrant, umaDecision } from '../tokens/token-client.js';
+import { TokenError } from '../tokens/token-error.js';
+import type { MatrixRealm } from './matrix-realm.js';
+import { ANONYMOUS, type MatrixSpec, type TokenSource } from './types.js';
+
+/** The token a cell sends, and the access token Keycloak's decision is asked with. */
+export interface CellToken {
+  readonly bearer: string;
+  readonly decisionToken: string;
+}
+
+export function tokenSourceKey(source: TokenSource): string {
+  return source.kind === 'client' ? `client:${source.clientId}` : source.kind;
+}
+
+export function describeTokenSource(source: TokenSource): string {
+  return source.kind === 'client' ? `access token of client ${source.clientId}` : source.kind === 'rpt' ? 'RPT' : 'access token';
+}
+
+const key = (user: string, source: string) => `${user}\u0000${source}`;
+
+/** Tokens per (user, token source) and Keycloak's decisions per (user, token source, permission). */
+export interface MatrixTokens {
+  token(user: string, source: TokenSource): CellToken;
+  /** Keycloak's UMA decision for this user's token; anonymous holds nothing. */
+  decision(user: string, source: TokenSource, permission: string): boolean;
+}
+
+/**
+ * Mints every token the matrix needs (once per user and source) and asks Keycloak's policy
+ * decision for every (user, source, permission) the endpoints need, `concurrency` at a time.
+ */
+export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live: MatrixRealm, concurrency: number): Promise<MatrixTokens> {
+  const limit = pLimit(concurrency);
+  const users = spec.users.filter((user) => user !== ANONYMOUS);
+  const sources = new Map(spec.endpoints.map((endpoint) => [tokenSourceKey(endpoint.token), endpoint.token]));
+  const tokens = new Map<string, CellToken>();
+  await Promise.all(
+    users.flatMap((user) =>
+      [...sources].map(([sourceKey, source]) =>
+        limit(async () => {
+          const clientId = source.kind === 'client' ? source.clientId : live.loginClient;
+          const client = source.kind === 'client' && source.clientSecret !== undefined ? { clientId, clientSecret: source.clientSecret } : await live.oauthClient(clientId);
+          const access = await passwordGrant(realm, client, { username: user, password: live.password(user) });
+          let bearer = access.accessToken;
+          if (source.kind === 'rpt') {
+            try {
+              bearer = (await rptGrant(realm, access.accessToken, { audience: spec.keycloak.client })).accessToken;
+            } catch (error) {
+              // Keycloak issues no RPT to a user it grants nothing: such a client sends its plain token.
+              if (!(error instanceof TokenError && error.status === 403)) throw error;
+            }
+          }
+          tokens.set(key(user, sourceKey), { bearer, decisionToken: access.accessToken });
+        }),
+      ),
+    ),
+  );
+
+  const decisions = new Map<string, boolean>();
+  const asked = new Set<string>();
+  const questions: Array<Promise<void>> = [];
+  for (const endpoint of spec.endpoints) {
+    if (endpoint.requirement.kind !== 'scope') continue;
+    const { permission } = endpoint.requirement;
+    const sourceKey = tokenSourceKey(endpoint.token);
+    for (const user of users) {
+      const id = `${key(user, sourceKey)}\u0000${permission}`;
+      if (asked.has(id)) continue;
+      asked.add(id);
+      const token = tokens.get(key(user, sourceKey));
+      if (!token) continue;
+      questions.push(
+        limit(async () => {
+          decisions.set(id, await umaDecision(realm, token.decisionToken, { audience: spec.keycloak.client, permissions: [permission] }));
+        }),
+      );
+    }
+  }
+  await Promise.all(questions);
+
+  return {
+    token(user, source) {
+      const token = tokens.get(key(user, tokenSourceKey(source)));
+      if (!token) throw new TypeError(`kcbox: no token was minted for ${user} (${describeTokenSource(source)})`);
+      return token;
+    },
+    decision(user, source, permission) {
+      if (user === ANONYMOUS) return false;
+      return decisions.get(`${key(user, tokenSourceKey(source))}\u0000${permission}`) ?? false;
+    },
+  };
+}

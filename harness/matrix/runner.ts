@@ -1,0 +1,90 @@
+import pLimit from 'p-limit';
+import { Pool, errors } from 'undici';
+import { describeError } from '../errors.js';
+import { kindOfStatus } from './classify.js';
+import type { Observation } from './types.js';
+
+/** One request to send. */
+export interface RequestPlan {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  /** Sent as `Authorization: Bearer …`; none for anonymous. */
+  readonly token: string | undefined;
+}
+
+export interface RunRequestsOptions {
+  /** Scheme, host, port and an optional path prefix. */
+  readonly baseUrl: string;
+  /** Requests in flight at once; also the pool's connection count. */
+  readonly concurrency: number;
+  /** Per request, from sending to the end of the body. */
+  readonly timeoutMs: number;
+}
+
+const EXCERPT_BYTES = 600;
+
+async function readExcerpt(body: AsyncIterable<Buffer | Uint8Array> & { destroy(): unknown }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    chunks.push(Buffer.from(chunk));
+    length += chunk.length;
+    if (length >= EXCERPT_BYTES) {
+      // The rest is not needed; the connection is dropped rather than drained.
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+}
+
+function isTimeout(error: unknown): boolean {
+  return (
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+  );
+}
+
+/**
+ * Sends every planned request over one keep-alive pool, at most `concurrency` at a time, each with
+ * its own timeout, and classifies the answers. Never retries: a retry would hide a flaky backend.
+ * Results are in the order of the plans.
+ */
+export async function runRequests(plans: readonly RequestPlan[], options: RunRequestsOptions): Promise<Observation[]> {
+  const base = new URL(options.baseUrl);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const pool = new Pool(base.origin, { connections: options.concurrency, keepAliveTimeout: 10_000 });
+  const limit = pLimit(options.concurrency);
+  const send = async (plan: RequestPlan): Promise<Observation> => {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const response = await pool.request({
+        method: plan.method as 'GET',
+        path: `${prefix}${plan.path}`,
+        headers: { ...plan.headers, ...(plan.token ? { authorization: `Bearer ${plan.token}` } : {}) },
+        body: plan.body,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      const excerpt = await readExcerpt(response.body);
+      return { kind: kindOfStatus(response.statusCode), status: response.statusCode, excerpt, durationMs: elapsed() };
+    } catch (error) {
+      return {
+        kind: isTimeout(error) ? 'timeout' : 'network-error',
+        status: undefined,
+        excerpt: isTimeout(error) ? `no answer within ${options.timeoutMs} ms` : describeError(error),
+        durationMs: elapsed(),
+      };
+    }
+  };
+  try {
+    return await Promise.all(plans.map((plan) => limit(() => send(plan))));
+  } finally {
+    await pool.destroy();
+  }
+}

@@ -1,0 +1,296 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
+import { describeError } from '../errors.js';
+import { MatrixSpecError, type SpecProblem } from './spec-error.js';
+import { matrixSpecSchema } from './spec-schema.js';
+import {
+  type DenyStatuses,
+  type Expectation,
+  type MatrixEndpoint,
+  type MatrixSpec,
+  type Requirement,
+  type SourceLocation,
+  type TokenSource,
+} from './types.js';
+
+/** Raw shapes as the schema admits them. */
+type RawToken = 'access' | 'rpt' | { client: string; secret?: string };
+type RawStatuses = number | number[];
+interface RawEndpoint {
+  name?: string;
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  scope: string;
+  token?: RawToken;
+  deny?: { anonymous?: RawStatuses; authenticated?: RawStatuses };
+  expect?: Record<string, Expectation>;
+}
+interface RawSpec {
+  keycloak: { realm?: string; realmName?: string; client: string; loginClient?: string; passwords?: Record<string, string> };
+  backend: { url?: string; command?: string; cwd?: string; env?: Record<string, string | number | boolean>; ready?: string; readyTimeout?: number };
+  token?: RawToken;
+  status?: 'lenient' | 'strict';
+  timeout?: number;
+  users: string[];
+  endpoints: RawEndpoint[];
+}
+
+export interface ParseMatrixOptions {
+  /** Named in messages; relative paths in the spec resolve against its folder. */
+  readonly file?: string;
+  /** Folder for relative paths when there is no file. Default: the current directory. */
+  readonly baseDir?: string;
+}
+
+const DEFAULT_BACKEND_URL = 'http://127.0.0.1:${PORT}';
+const DEFAULT_REQUEST_TIMEOUT_S = 10;
+const DEFAULT_READY_TIMEOUT_S = 30;
+const CONVENTIONS: Record<'lenient' | 'strict', DenyStatuses> = {
+  lenient: { anonymous: [401, 403], authenticated: [401, 403] },
+  strict: { anonymous: [401], authenticated: [403] },
+};
+
+/** Messages for the places where the schema offers alternatives, so users see one line, not each branch. */
+const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
+  [/^\/keycloak$/, 'name either "realm" (a realm file) or "realmName" (a realm on the server), not both'],
+  [/^\/backend$/, 'needs "url" (a running backend) or "command" (kcbox starts it), or both'],
+  [/(^|\/)token$/, 'must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}'],
+  [/\/deny\/(anonymous|authenticated)$/, 'must be an HTTP status (100-599) or a list of them'],
+];
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+function validator() {
+  compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true }).compile(matrixSpecSchema);
+  return compiled;
+}
+
+function pathLabel(segments: readonly (string | number)[]): string {
+  return segments.reduce<string>((label, segment) => (typeof segment === 'number' ? `${label}[${segment}]` : label ? `${label}.${segment}` : segment), '');
+}
+
+function segmentsOf(instancePath: string): (string | number)[] {
+  if (!instancePath) return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+/** Locates nodes of the parsed document, for line numbers; absent for specs given as objects. */
+class Locator {
+  constructor(
+    private readonly document: Document | undefined,
+    private readonly lines: LineCounter | undefined,
+  ) {}
+
+  /** Line of the deepest existing node on the path, or of `key` inside it. */
+  line(segments: readonly (string | number)[], key?: string): number | undefined {
+    if (!this.document || !this.lines) return undefined;
+    for (let depth = segments.length; depth >= 0; depth--) {
+      const node = depth === 0 ? this.document.contents : this.document.getIn(segments.slice(0, depth), true);
+      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+      if (!range) continue;
+      if (key !== undefined && depth === segments.length && isMap(node)) {
+        const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === key);
+        const keyRange = (pair?.key as { range?: [number, number, number] } | null)?.range;
+        if (keyRange) return this.lines.linePos(keyRange[0]).line;
+      }
+      return this.lines.linePos(range[0]).line;
+    }
+    return undefined;
+  }
+}
+
+function schemaProblems(errors: readonly ErrorObject[], file: string, locator: Locator): SpecProblem[] {
+  const problems = new Map<string, SpecProblem>();
+  const add = (segments: (string | number)[], message: string, key?: string) => {
+    const path = pathLabel(key === undefined ? segments : [...segments, key]);
+    const id = `${path}\0${message}`;
+    if (!problems.has(id)) problems.set(id, { file, line: locator.line(segments, key), path, message });
+  };
+  // A path with alternatives gets one summary line instead of every failing branch.
+  const summarised = new Set<string>();
+  for (const error of errors) {
+    const alternative = ALTERNATIVES.find(([pattern]) => pattern.test(error.instancePath));
+    if ((error.keyword === 'oneOf' || error.keyword === 'anyOf') && alternative) {
+      summarised.add(error.instancePath);
+      add(segmentsOf(error.instancePath), alternative[1]);
+    }
+  }
+  for (const error of errors) {
+    const segments = segmentsOf(error.instancePath);
+    if (error.keyword === 'oneOf' || error.keyword === 'anyOf') continue;
+    const inBranch = /\/(oneOf|anyOf)\//.test(error.schemaPath);
+    if (inBranch && [...summarised].some((prefix) => error.instancePath === prefix || error.instancePath.startsWith(`${prefix}/`))) continue;
+    const params = error.params as Record<string, unknown>;
+    switch (error.keyword) {
+      case 'additionalProperties': {
+        const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}).filter((name) => name !== '$schema');
+        add(segments, `unknown field "${String(params.additionalProperty)}" (expected one of: ${allowed.join(', ')})`, String(params.additionalProperty));
+        break;
+      }
+      case 'required':
+        add(segments, `missing required field "${String(params.missingProperty)}"`);
+        break;
+      case 'enum':
+        add(segments, `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}; got ${JSON.stringify(error.data)}`);
+        break;
+      case 'pattern':
+        add(segments, String(params.pattern) === '^/' ? 'must start with "/"' : 'must start with http:// or https://');
+        break;
+      case 'uniqueItems':
+        add(segments, `lists an entry twice (items ${String(params.j)} and ${String(params.i)})`);
+        break;
+      default:
+        add(segments, error.message ?? 'is invalid');
+    }
+  }
+  return [...problems.values()].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+function statuses(value: RawStatuses | undefined, fallback: readonly number[]): readonly number[] {
+  if (value === undefined) return fallback;
+  return typeof value === 'number' ? [value] : value;
+}
+
+function tokenSource(raw: RawToken | undefined, fallback: TokenSource): TokenSource {
+  if (raw === undefined) return fallback;
+  if (raw === 'access' || raw === 'rpt') return { kind: raw };
+  return { kind: 'client', clientId: raw.client, clientSecret: raw.secret };
+}
+
+/** `public`, `scope` or `Resource#scope`. */
+export function parseRequirement(scope: string): Requirement {
+  if (scope === 'public') return { kind: 'public' };
+  const hash = scope.indexOf('#');
+  if (hash === -1) return { kind: 'scope', resource: undefined, scope, permission: `#${scope}` };
+  const resource = scope.slice(0, hash);
+  const name = scope.slice(hash + 1);
+  return { kind: 'scope', resource: resource || undefined, scope: name, permission: resource ? `${resource}#${name}` : `#${name}` };
+}
+
+function bodyAndHeaders(raw: RawEndpoint): { body: string | undefined; headers: Record<string, string> } {
+  const headers = Object.fromEntries(Object.entries(raw.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  if (raw.body === undefined || raw.body === null) return { body: undefined, headers };
+  if (typeof raw.body === 'string') return { body: raw.body, headers };
+  headers['content-type'] ??= 'application/json';
+  return { body: JSON.stringify(raw.body), headers };
+}
+
+function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator): MatrixSpec {
+  const problems: SpecProblem[] = [];
+  const problem = (segments: (string | number)[], message: string) => problems.push({ file, line: locator.line(segments), path: pathLabel(segments), message });
+  const location = (segments: (string | number)[]): SourceLocation | undefined => {
+    const line = locator.line(segments);
+    return line === undefined ? undefined : { file, line };
+  };
+
+  const convention = CONVENTIONS[raw.status ?? 'lenient'];
+  const defaultToken = tokenSource(raw.token, { kind: 'access' });
+  const users = raw.users;
+  const ids = new Map<string, number>();
+  const endpoints: MatrixEndpoint[] = raw.endpoints.map((endpoint, index) => {
+    const id = endpoint.name ?? `${endpoint.method} ${endpoint.path}`;
+    const first = ids.get(id);
+    if (first !== undefined) problem(['endpoints', index], `endpoint "${id}" is listed twice (also endpoints[${first}]); give one a "name"`);
+    else ids.set(id, index);
+    const requirement = parseRequirement(endpoint.scope);
+    if (requirement.kind === 'scope' && !requirement.scope) problem(['endpoints', index, 'scope'], `"${endpoint.scope}" names no scope after "#"`);
+    for (const user of Object.keys(endpoint.expect ?? {})) {
+      if (!users.includes(user)) problem(['endpoints', index, 'expect', user], `expectation for "${user}", who is not in "users" (${users.join(', ')})`);
+    }
+    const { body, headers } = bodyAndHeaders(endpoint);
+    return {
+      id,
+      method: endpoint.method,
+      path: endpoint.path,
+      headers,
+      body,
+      requirement,
+      token: tokenSource(endpoint.token, defaultToken),
+      deny: {
+        anonymous: statuses(endpoint.deny?.anonymous, convention.anonymous),
+        authenticated: statuses(endpoint.deny?.authenticated, convention.authenticated),
+      },
+      expect: { ...endpoint.expect },
+      source: location(['endpoints', index]),
+    };
+  });
+
+  const backend = raw.backend;
+  const url = (backend.url ?? DEFAULT_BACKEND_URL).replace(/\/+$/, '');
+  if (!backend.command && url.includes('${PORT}')) problem(['backend', 'url'], 'uses ${PORT} but kcbox starts no backend: add "command" or give a fixed port');
+  if (problems.length > 0) throw new MatrixSpecError(problems);
+
+  return {
+    file: file === '<spec>' ? undefined : file,
+    keycloak: {
+      realmFile: raw.keycloak.realm === undefined ? undefined : resolve(baseDir, raw.keycloak.realm),
+      realm: raw.keycloak.realmName,
+      client: raw.keycloak.client,
+      loginClient: raw.keycloak.loginClient,
+      passwords: { ...raw.keycloak.passwords },
+    },
+    backend: {
+      url,
+      command: backend.command,
+      cwd: resolve(baseDir, backend.cwd ?? '.'),
+      env: Object.fromEntries(Object.entries(backend.env ?? {}).map(([name, value]) => [name, String(value)])),
+      readyPath: backend.ready ?? '/',
+      readyTimeoutMs: (backend.readyTimeout ?? DEFAULT_READY_TIMEOUT_S) * 1000,
+    },
+    users,
+    endpoints,
+    requestTimeoutMs: (raw.timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000,
+    userSources: Object.fromEntries(users.flatMap((user, index) => {
+      const source = location(['users', index]);
+      return source ? [[user, source]] : [];
+    })),
+  };
+}
+
+function validated(value: unknown, file: string, baseDir: string, locator: Locator): MatrixSpec {
+  const validate = validator();
+  if (!validate(value)) throw new MatrixSpecError(schemaProblems(validate.errors ?? [], file, locator));
+  return normalise(value as RawSpec, file, baseDir, locator);
+}
+
+/**
+ * Validates a matrix given as text (YAML or JSON) or as an object, and returns it normalised:
+ * defaults applied, statuses per convention, bodies serialised, paths resolved.
+ * @throws MatrixSpecError listing every problem with file, line and JSON path.
+ */
+export function parseMatrixSpec(input: string | object, options: ParseMatrixOptions = {}): MatrixSpec {
+  const file = options.file ?? '<spec>';
+  const baseDir = options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd());
+  if (typeof input !== 'string') return validated(input, file, baseDir, new Locator(undefined, undefined));
+  const lines = new LineCounter();
+  const document = parseDocument(input, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new MatrixSpecError(
+      document.errors.map((error) => ({ file, line: error.linePos?.[0].line, path: '', message: `malformed YAML/JSON: ${error.message.split('\n')[0]}` })),
+    );
+  }
+  return validated(document.toJS(), file, baseDir, new Locator(document, lines));
+}
+
+/** Reads and validates a matrix file (`.yaml`, `.yml` or `.json`) synchronously, for test collection. */
+export function loadMatrixSpecSync(file: string): MatrixSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new MatrixSpecError([{ file, line: undefined, path: '', message: `cannot read the matrix file: ${describeError(error)}` }]);
+  }
+  return parseMatrixSpec(text, { file });
+}
+
+/** Reads and validates a matrix file (`.yaml`, `.yml` or `.json`). */
+export async function loadMatrixSpec(file: string): Promise<MatrixSpec> {
+  return loadMatrixSpecSync(file);
+}

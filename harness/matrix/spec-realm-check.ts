@@ -1,0 +1,64 @@
+import type { SpecProblem } from './spec-error.js';
+import { ANONYMOUS, type MatrixSpec, type SourceLocation, type TokenSource } from './types.js';
+
+/** What the live realm holds that a matrix refers to. */
+export interface RealmFacts {
+  readonly realm: string;
+  readonly users: ReadonlyArray<{ readonly username: string; readonly enabled: boolean }>;
+  readonly clients: ReadonlyArray<{ readonly clientId: string; readonly directAccessGrantsEnabled: boolean }>;
+  /** The resource server's resources and the scopes each one has. */
+  readonly resources: ReadonlyArray<{ readonly name: string; readonly scopes: readonly string[] }>;
+  /** Every scope the resource server defines. */
+  readonly scopes: readonly string[];
+}
+
+/**
+ * Checks a spec's references against the realm: users exist and are enabled, token clients allow
+ * the password grant, and every scope (and resource) an endpoint names exists on the resource
+ * server. Each problem points at the line that names the missing thing.
+ */
+export function realmProblems(spec: MatrixSpec, facts: RealmFacts, loginClient: string): SpecProblem[] {
+  const file = spec.file ?? '<spec>';
+  const problems: SpecProblem[] = [];
+  const at = (source: SourceLocation | undefined, path: string, message: string) => problems.push({ file, line: source?.line, path, message });
+
+  const knownUsers = facts.users.map((user) => user.username);
+  spec.users.forEach((username, index) => {
+    if (username === ANONYMOUS) return;
+    const user = facts.users.find((candidate) => candidate.username === username);
+    if (!user) at(spec.userSources[username], `users[${index}]`, `unknown user "${username}" in realm "${facts.realm}" (users: ${knownUsers.join(', ') || 'none'}; "${ANONYMOUS}" sends no token)`);
+    else if (!user.enabled) at(spec.userSources[username], `users[${index}]`, `user "${username}" is disabled in realm "${facts.realm}": Keycloak issues it no token; remove it from "users"`);
+  });
+
+  const checkClient = (clientId: string, source: SourceLocation | undefined, path: string) => {
+    const client = facts.clients.find((candidate) => candidate.clientId === clientId);
+    if (!client) at(source, path, `unknown client "${clientId}" in realm "${facts.realm}"`);
+    else if (!client.directAccessGrantsEnabled) at(source, path, `client "${clientId}" does not allow direct access grants, so kcbox cannot log users in with it`);
+  };
+  checkClient(loginClient, undefined, spec.keycloak.loginClient ? 'keycloak.loginClient' : 'keycloak (default login client)');
+  const tokenClients = new Set<string>();
+  const scopeNames = new Set(facts.scopes);
+  spec.endpoints.forEach((endpoint, index) => {
+    const path = `endpoints[${index}]`;
+    const token: TokenSource = endpoint.token;
+    if (token.kind === 'client' && !tokenClients.has(token.clientId)) {
+      tokenClients.add(token.clientId);
+      checkClient(token.clientId, endpoint.source, `${path}.token`);
+    }
+    const requirement = endpoint.requirement;
+    if (requirement.kind !== 'scope') return;
+    if (requirement.resource === undefined) {
+      if (!scopeNames.has(requirement.scope)) {
+        at(endpoint.source, `${path}.scope`, `unknown scope "${requirement.scope}" on resource server "${spec.keycloak.client}" (scopes: ${facts.scopes.join(', ') || 'none'})`);
+      }
+      return;
+    }
+    const resource = facts.resources.find((candidate) => candidate.name === requirement.resource);
+    if (!resource) {
+      at(endpoint.source, `${path}.scope`, `unknown resource "${requirement.resource}" on resource server "${spec.keycloak.client}" (resources: ${facts.resources.map((r) => r.name).join(', ') || 'none'})`);
+    } else if (!resource.scopes.includes(requirement.scope)) {
+      at(endpoint.source, `${path}.scope`, `resource "${resource.name}" has no scope "${requirement.scope}" (its scopes: ${resource.scopes.join(', ') || 'none'})`);
+    }
+  });
+  return problems;
+}

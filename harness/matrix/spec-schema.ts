@@ -1,0 +1,92 @@
+/**
+ * JSON Schema of a matrix file (YAML or JSON). Shape only: references to users, scopes and
+ * clients are checked against the realm afterwards, where the realm is known.
+ */
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+const tokenSource = {
+  description: 'access (default), rpt, or {client: ID, secret?: SECRET} for a token from another client',
+  oneOf: [
+    { type: 'string', enum: ['access', 'rpt'] },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['client'],
+      properties: { client: { type: 'string', minLength: 1 }, secret: { type: 'string' } },
+    },
+  ],
+};
+
+const statusList = {
+  oneOf: [
+    { type: 'integer', minimum: 100, maximum: 599 },
+    { type: 'array', minItems: 1, items: { type: 'integer', minimum: 100, maximum: 599 } },
+  ],
+};
+
+const seconds = { type: 'number', exclusiveMinimum: 0 };
+
+export const matrixSpecSchema = {
+  $id: 'urn:kcbox:matrix-spec',
+  type: 'object',
+  additionalProperties: false,
+  required: ['keycloak', 'backend', 'users', 'endpoints'],
+  properties: {
+    $schema: { type: 'string' },
+    keycloak: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['client'],
+      properties: {
+        realm: { type: 'string', minLength: 1, description: 'realm file, relative to the matrix file' },
+        realmName: { type: 'string', minLength: 1, description: 'a realm that already exists on the server' },
+        client: { type: 'string', minLength: 1 },
+        loginClient: { type: 'string', minLength: 1 },
+        passwords: { type: 'object', additionalProperties: { type: 'string' }, description: 'user → password, for realms without a realm file' },
+      },
+      oneOf: [{ required: ['realm'] }, { required: ['realmName'] }],
+    },
+    backend: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        url: { type: 'string', pattern: '^https?://' },
+        command: { type: 'string', minLength: 1 },
+        cwd: { type: 'string' },
+        env: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+        ready: { type: 'string', pattern: '^/' },
+        readyTimeout: seconds,
+      },
+      anyOf: [{ required: ['url'] }, { required: ['command'] }],
+    },
+    token: tokenSource,
+    status: { type: 'string', enum: ['lenient', 'strict'] },
+    timeout: seconds,
+    users: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+    endpoints: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['method', 'path', 'scope'],
+        properties: {
+          name: { type: 'string', minLength: 1 },
+          method: { type: 'string', enum: METHODS },
+          path: { type: 'string', pattern: '^/' },
+          headers: { type: 'object', additionalProperties: { type: 'string' } },
+          body: {},
+          scope: { type: 'string', minLength: 1, description: 'public, scope, or Resource#scope' },
+          token: tokenSource,
+          deny: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { anonymous: statusList, authenticated: statusList },
+          },
+          expect: { type: 'object', additionalProperties: { type: 'string', enum: ['allow', 'deny'] } },
+        },
+      },
+    },
+  },
+} as const;

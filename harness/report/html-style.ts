@@ -1,0 +1,38 @@
+/** The HTML report's whole stylesheet, inlined so the page is one self-contained file. */
+export const HTML_REPORT_STYLE = `
+:root { --ok: #1f7a3d; --ok-bg: #dcf5e3; --deny: #3d5a80; --deny-bg: #e3ebf5; --bad: #b42318; --bad-bg: #fde3e1;
+  --line: #d0d7de; --muted: #59636e; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; }
+body { margin: 0 auto; padding: 24px; max-width: 1200px; line-height: 1.45; }
+h1 { margin: 0; font-size: 1.6rem; display: flex; align-items: center; gap: 12px; }
+h2 { margin-top: 32px; font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
+pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; white-space: pre-wrap; word-break: break-all; }
+.badge { font-size: 0.9rem; font-weight: 700; color: #fff; border-radius: 999px; padding: 2px 12px; }
+.badge.pass { background: var(--ok); } .badge.fail { background: var(--bad); }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 12px 0; }
+.facts dt { color: var(--muted); } .facts dd { margin: 0; }
+.summary { font-weight: 600; }
+.grid-wrap { overflow-x: auto; }
+table.grid { border-collapse: separate; border-spacing: 4px; }
+table.grid th { font-weight: 600; text-align: center; padding: 4px 8px; }
+table.grid th[scope="row"] { text-align: left; white-space: nowrap; position: sticky; left: 0; background: #fff; }
+.method { display: inline-block; min-width: 4em; font-weight: 700; font-size: 0.8em; color: var(--muted); }
+.req { font-size: 0.8em; color: var(--muted); font-weight: 400; }
+td.cell { min-width: 88px; text-align: center; border-radius: 6px; padding: 6px 8px; border: 2px solid transparent; }
+td.cell a { color: inherit; text-decoration: none; display: block; }
+td.cell .status { display: block; font-weight: 700; font-size: 1.05rem; }
+td.cell .expect { display: block; font-size: 0.75rem; }
+td.allow-ok { background: var(--ok-bg); color: var(--ok); }
+td.deny-ok { background: var(--deny-bg); color: var(--deny); }
+td.mismatch { background: var(--bad-bg); color: var(--bad); border-color: var(--bad); }
+td.missing { background: #f6f8fa; color: var(--muted); }
+.legend { display: flex; flex-wrap: wrap; gap: 16px; margin: 12px 0; font-size: 0.9em; }
+.legend span::before { content: ""; display: inline-block; width: 14px; height: 14px; border-radius: 3px; margin-right: 6px; vertical-align: -2px; }
+.legend .allow-ok::before { background: var(--ok-bg); border: 1px solid var(--ok); }
+.legend .deny-ok::before { background: var(--deny-bg); border: 1px solid var(--deny); }
+.legend .mismatch::before { background: var(--bad-bg); border: 2px solid var(--bad); }
+article.failure { border-left: 4px solid var(--bad); padding: 4px 16px; margin: 16px 0; }
+article.failure h3 { margin: 4px 0; font-size: 1rem; }
+table.findings { border-collapse: collapse; margin-bottom: 16px; } table.findings th, table.findings td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; }
+details summary { cursor: pointer; font-weight: 600; }
+`;

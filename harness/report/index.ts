@@ -1,0 +1,17 @@
+/**
+ * Reports on scope-matrix results: a terminal grid, and JSON, JUnit XML, markdown and HTML files.
+ * Every renderer reads only a `MatrixResult` and returns text; only `writeReports` touches disk.
+ */
+export { renderMatrixText } from './terminal-grid.js';
+export type { MatrixTextOptions } from './terminal-grid.js';
+export { renderMatrixJson } from './json-report.js';
+export type { MatrixJsonReport } from './json-report.js';
+export { renderMatrixJunit } from './junit-report.js';
+export { renderMatrixMarkdown } from './markdown-report.js';
+export { renderMatrixHtml } from './html-report.js';
+export { REPORT_FORMATS, isReportFormat, renderReport } from './report-format.js';
+export type { ReportFormat } from './report-format.js';
+export { parseReportTargets, writeReports } from './write-reports.js';
+export type { ReportTarget } from './write-reports.js';
+export { cellPassed, countMatrix, matrixPassed, summaryLine } from './matrix-facts.js';
+export type { MatrixCounts } from './matrix-facts.js';

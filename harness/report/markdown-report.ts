@@ -1,0 +1,94 @@
+import type { MatrixResult } from '../matrix/types.js';
+import {
+  cellGrid,
+  cellPassed,
+  countMatrix,
+  durationLabel,
+  expectedLabel,
+  failedCells,
+  failureReason,
+  locationLabel,
+  matrixPassed,
+  observedLabel,
+  oneLine,
+  statusLabel,
+  summaryLine,
+} from './matrix-facts.js';
+
+/** One part of the markdown report; `undefined` when it has nothing to say. */
+type MarkdownSection = (result: MatrixResult) => string | undefined;
+
+/** Plain text with the characters that start emphasis, links, code or HTML backslash-escaped. */
+const plain = (text: string) => text.replace(/[\\`*_[\]<>~]/g, '\\$&');
+
+/** A code span that survives backticks in the text. */
+function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** Table cells end at `|`, even inside code spans, unless escaped; a newline ends the row. */
+const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+
+const heading: MarkdownSection = (result) => {
+  const verdict = matrixPassed(result) ? '✅ PASS' : '❌ FAIL';
+  const facts = [
+    `realm ${code(result.spec.realm)}`,
+    `client ${code(result.spec.client)}`,
+    `backend ${code(result.spec.backendUrl)}`,
+    ...(result.spec.file ? [`spec ${code(result.spec.file)}`] : []),
+    `started ${plain(result.startedAt)}`,
+    `took ${durationLabel(result.durationMs)}`,
+  ];
+  return `## kcbox scope matrix: ${verdict}\n\n${facts.join(' · ')}`;
+};
+
+const table: MarkdownSection = (result) => {
+  const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  const lines = [row(['Endpoint', 'Requires', ...result.users.map(plain)]), row(['---', '---', ...result.users.map(() => ':---:')])];
+  cellGrid(result).forEach((cells, index) => {
+    const endpoint = result.endpoints[index];
+    if (!endpoint) return;
+    const marks = cells.map((value) => (value ? `${cellPassed(value) ? '✅' : '❌'} ${statusLabel(value.observed)}` : '·'));
+    lines.push(row([code(`${endpoint.method} ${endpoint.path}`), code(endpoint.requirement), ...marks]));
+  });
+  return lines.join('\n');
+};
+
+const failures: MarkdownSection = (result) => {
+  const failed = failedCells(result);
+  if (failed.length === 0) return undefined;
+  const items = failed.map((value) => {
+    const excerpt = oneLine(value.observed.excerpt);
+    const response = excerpt ? ` Response: ${code(excerpt)}` : '';
+    return `- ❌ **${code(value.endpoint)} × ${plain(value.user)}**: expected ${plain(expectedLabel(value))}, got ${plain(observedLabel(value.observed))}. ${plain(failureReason(value))}${response}`;
+  });
+  return `### Failures (${failed.length})\n\n${items.join('\n')}`;
+};
+
+const realmFindings: MarkdownSection = (result) => {
+  if (result.realmFindings.length === 0) return undefined;
+  const items = result.realmFindings.map((finding) => {
+    const where = locationLabel(finding.source);
+    return `- ⚠️ ${code(finding.endpoint)} × ${plain(finding.user)} (${code(finding.permission)}): spec declared ${finding.declared}, Keycloak says ${finding.keycloak}${where ? ` (${code(where)})` : ''}`;
+  });
+  return `### Realm findings (${result.realmFindings.length})\n\n${items.join('\n')}`;
+};
+
+const summary: MarkdownSection = (result) => `**${summaryLine(countMatrix(result))}**`;
+
+const sections: readonly MarkdownSection[] = [heading, table, failures, realmFindings, summary];
+
+/**
+ * The result as GitHub-flavoured markdown (e.g. for a job summary): the endpoint × user table
+ * with ✅/❌ and the status, then the failures, the realm findings and a summary line.
+ *
+ * @example
+ * await appendFile(process.env.GITHUB_STEP_SUMMARY!, renderMatrixMarkdown(result));
+ */
+export function renderMatrixMarkdown(result: MatrixResult): string {
+  const parts = sections.map((section) => section(result)).filter((text) => text !== undefined);
+  return `${parts.join('\n\n')}\n`;
+}

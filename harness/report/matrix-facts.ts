@@ -1,0 +1,94 @@
+/**
+ * What every report says about a {@link MatrixResult}, worded once: verdicts, counts, labels.
+ * Renderers differ only in layout, so a cell reads the same in the terminal, JUnit and HTML.
+ */
+import type { CellResult, MatrixResult, ObservedKind, Observation, SourceLocation } from '../matrix/types.js';
+
+/** The backend gave no usable answer: such a cell never passes, whatever else it says. */
+const NO_ANSWER: ReadonlySet<ObservedKind> = new Set<ObservedKind>(['server-error', 'network-error', 'timeout']);
+
+/** Whether the cell counts as passed in reports. */
+export function cellPassed(cell: CellResult): boolean {
+  return cell.pass && !NO_ANSWER.has(cell.observed.kind);
+}
+
+/** Tallies shown in every report's summary. */
+export interface MatrixCounts {
+  readonly cells: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly realmFindings: number;
+}
+
+export function countMatrix(result: MatrixResult): MatrixCounts {
+  const passed = result.cells.filter(cellPassed).length;
+  return { cells: result.cells.length, passed, failed: result.cells.length - passed, realmFindings: result.realmFindings.length };
+}
+
+/** The overall verdict: no failed cell and no realm finding. */
+export function matrixPassed(result: MatrixResult): boolean {
+  const counts = countMatrix(result);
+  return result.passed && counts.failed === 0 && counts.realmFindings === 0;
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** E.g. `12 cells: 11 passed, 1 failed · 0 realm findings`. */
+export function summaryLine(counts: MatrixCounts): string {
+  return `${plural(counts.cells, 'cell')}: ${counts.passed} passed, ${counts.failed} failed · ${plural(counts.realmFindings, 'realm finding')}`;
+}
+
+/** The cells failing in reports, in result order. */
+export function failedCells(result: MatrixResult): CellResult[] {
+  return result.cells.filter((cell) => !cellPassed(cell));
+}
+
+/** Rows per endpoint, columns per user; `undefined` where the result holds no such cell. */
+export function cellGrid(result: MatrixResult): (CellResult | undefined)[][] {
+  const byKey = new Map(result.cells.map((cell) => [`${cell.endpoint}\u0000${cell.user}`, cell]));
+  return result.endpoints.map((endpoint) => result.users.map((user) => byKey.get(`${endpoint.id}\u0000${user}`)));
+}
+
+/** Short status for a grid cell: `200`, `timeout`, `refused`, `no answer`. */
+export function statusLabel(observed: Observation): string {
+  switch (observed.kind) {
+    case 'timeout':
+      return 'timeout';
+    case 'network-error':
+      return /refused/i.test(observed.excerpt) ? 'refused' : 'no answer';
+    default:
+      return observed.status === undefined ? '—' : String(observed.status);
+  }
+}
+
+/** `allow`, or `deny (401, 403)` with the statuses that count as that denial. */
+export function expectedLabel(cell: CellResult): string {
+  return cell.expected === 'allow' ? 'allow' : `deny (${cell.acceptedDenyStatuses.join(', ')})`;
+}
+
+/** What happened, e.g. `server-error 500`, `denied 403`, `timeout`. */
+export function observedLabel(observed: Observation): string {
+  return observed.status === undefined ? observed.kind : `${observed.kind} ${observed.status}`;
+}
+
+/** The cell's reason, or a fallback when the matrix layer left it empty. */
+export function failureReason(cell: CellResult): string {
+  if (cell.reason) return cell.reason;
+  return `Expected ${expectedLabel(cell)}, got ${observedLabel(cell.observed)}.`;
+}
+
+/** Whitespace collapsed to single spaces and cut to `max` characters with an ellipsis. */
+export function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+/** `file:line`, or undefined when the location is unknown. */
+export function locationLabel(source: SourceLocation | undefined): string | undefined {
+  return source ? `${source.file}:${source.line}` : undefined;
+}
+
+/** E.g. `850 ms`, `12.3 s`. */
+export function durationLabel(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

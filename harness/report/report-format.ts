@@ -1,0 +1,32 @@
+import type { MatrixResult } from '../matrix/types.js';
+import { renderMatrixHtml } from './html-report.js';
+import { renderMatrixJson } from './json-report.js';
+import { renderMatrixJunit } from './junit-report.js';
+import { renderMatrixMarkdown } from './markdown-report.js';
+
+/** The file formats a report can be written in: JSON, JUnit XML, markdown, HTML. */
+export type ReportFormat = 'json' | 'junit' | 'md' | 'html';
+
+const renderers: Readonly<Record<ReportFormat, (result: MatrixResult) => string>> = {
+  json: renderMatrixJson,
+  junit: renderMatrixJunit,
+  md: renderMatrixMarkdown,
+  html: renderMatrixHtml,
+};
+
+/** Every {@link ReportFormat}, in the order help texts list them. */
+export const REPORT_FORMATS: readonly ReportFormat[] = Object.keys(renderers) as ReportFormat[];
+
+export function isReportFormat(value: string): value is ReportFormat {
+  return Object.hasOwn(renderers, value);
+}
+
+/**
+ * The result rendered in one format, as the file's text.
+ *
+ * @example
+ * const xml = renderReport(result, 'junit');
+ */
+export function renderReport(result: MatrixResult, format: ReportFormat): string {
+  return renderers[format](result);
+}

@@ -1,0 +1,143 @@
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { CellResult, MatrixResult } from '../matrix/types.js';
+import {
+  cellGrid,
+  cellPassed,
+  countMatrix,
+  expectedLabel,
+  failedCells,
+  failureReason,
+  locationLabel,
+  matrixPassed,
+  observedLabel,
+  oneLine,
+  statusLabel,
+  summaryLine,
+} from './matrix-facts.js';
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+export interface MatrixTextOptions {
+  /** ANSI colours on or off; the CLI passes whether its stream supports them. */
+  readonly color: boolean;
+  /** Columns the grid should fit in; long paths wrap. Default 100. */
+  readonly width?: number;
+}
+
+interface TextContext {
+  readonly result: MatrixResult;
+  readonly c: Colors;
+  readonly width: number;
+}
+
+/** One part of the text report; `undefined` when it has nothing to say. */
+type TextSection = (context: TextContext) => string | undefined;
+
+/** Greedy line wrap that prefers breaking before `/`, `#`, `:` and after spaces. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const piece of text.split(/(?=[/#:])|(?<= )/)) {
+    if (line && line.length + piece.length > width) {
+      lines.push(line.trimEnd());
+      line = '';
+    }
+    line += piece;
+    while (line.length > width) {
+      lines.push(line.slice(0, width));
+      line = line.slice(width);
+    }
+  }
+  if (line) lines.push(line.trimEnd());
+  return lines.join('\n');
+}
+
+const cellText = (cell: CellResult) => `${cellPassed(cell) ? '✓' : '✗'} ${statusLabel(cell.observed)}`;
+
+const heading: TextSection = ({ result, c }) => {
+  const spec = result.spec.file ? ` · ${result.spec.file}` : '';
+  return `${c.bold('Scope matrix')} ${c.dim(`realm ${result.spec.realm} · client ${result.spec.client} · backend ${result.spec.backendUrl}${spec}`)}`;
+};
+
+const grid: TextSection = ({ result, c, width }) => {
+  const rows = cellGrid(result);
+  const endpointLabels = result.endpoints.map((endpoint) => `${endpoint.method} ${endpoint.path}`);
+  const requirements = result.endpoints.map((endpoint) => endpoint.requirement);
+  // Content widths; cli-table3 widths add one space of padding on each side.
+  const userWidths = result.users.map((user, column) =>
+    Math.max(user.length, ...rows.map((row) => (row[column] ? cellText(row[column]).length : 1))),
+  );
+  const endpointWidth = Math.max('Endpoint'.length, ...endpointLabels.map((label) => label.length));
+  const requirementWidth = Math.max('Requires'.length, ...requirements.map((label) => label.length));
+  const columns = result.users.length + 2;
+  const available = width - (columns + 1) - 2 * columns - userWidths.reduce((sum, value) => sum + value, 0);
+  let [endpointColumn, requirementColumn] = [endpointWidth, requirementWidth];
+  if (endpointWidth + requirementWidth > available) {
+    requirementColumn = Math.min(requirementWidth, Math.max(10, Math.floor(available * 0.4)));
+    endpointColumn = Math.max(12, available - requirementColumn);
+  }
+  const table = new Table({
+    head: ['Endpoint', 'Requires', ...result.users].map((label) => c.bold(label)),
+    colWidths: [endpointColumn + 2, requirementColumn + 2, ...userWidths.map((value) => value + 2)],
+    style: { head: [], border: [] },
+  });
+  rows.forEach((row, index) => {
+    const cells = row.map((cell) => {
+      if (!cell) return c.dim('·');
+      return cellPassed(cell) ? c.green(cellText(cell)) : c.red(cellText(cell));
+    });
+    table.push([wrap(endpointLabels[index] ?? '', endpointColumn), c.dim(wrap(requirements[index] ?? '', requirementColumn)), ...cells]);
+  });
+  return table.toString();
+};
+
+const failures: TextSection = ({ result, c }) => {
+  const failed = failedCells(result);
+  if (failed.length === 0) return undefined;
+  const entries = failed.map((cell) => {
+    const lines = [
+      `${c.red('✗')} ${c.bold(`${cell.endpoint} × ${cell.user}`)}`,
+      `  expected ${expectedLabel(cell)} · got ${observedLabel(cell.observed)}`,
+      `  ${failureReason(cell)}`,
+    ];
+    const excerpt = oneLine(cell.observed.excerpt);
+    if (excerpt) lines.push(`  ${c.dim(`response: ${excerpt}`)}`);
+    return lines.join('\n');
+  });
+  return [c.bold(`Failures (${failed.length})`), ...entries].join('\n');
+};
+
+const realmFindings: TextSection = ({ result, c }) => {
+  if (result.realmFindings.length === 0) return undefined;
+  const entries = result.realmFindings.map((finding) => {
+    const where = locationLabel(finding.source);
+    return [
+      `${c.yellow('!')} ${c.bold(`${finding.endpoint} × ${finding.user}`)} ${c.dim(finding.permission)}`,
+      `  spec declared ${finding.declared}, Keycloak says ${finding.keycloak}${where ? c.dim(` (${where})`) : ''}`,
+    ].join('\n');
+  });
+  return [c.bold(`Realm findings (${result.realmFindings.length})`), ...entries].join('\n');
+};
+
+const summary: TextSection = ({ result, c }) => {
+  const line = summaryLine(countMatrix(result));
+  return matrixPassed(result) ? c.green(`✓ ${line}`) : c.red(`✗ ${line}`);
+};
+
+const sections: readonly TextSection[] = [heading, grid, failures, realmFindings, summary];
+
+/**
+ * The matrix as a terminal grid (endpoints × users, each cell `✓ 200` or `✗ 500`), then every
+ * failing cell explained, the realm findings and a summary line.
+ *
+ * @example
+ * process.stdout.write(`${renderMatrixText(result, { color: process.stdout.isTTY })}\n`);
+ */
+export function renderMatrixText(result: MatrixResult, options: MatrixTextOptions): string {
+  const context: TextContext = { result, c: pc.createColors(options.color), width: options.width ?? 100 };
+  return sections
+    .map((section) => section(context))
+    .filter((text) => text !== undefined)
+    .join('\n\n');
+}
