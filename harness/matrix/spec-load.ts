@@ -88,19 +88,33 @@ class Locator {
     private readonly lines: LineCounter | undefined,
   ) {}
 
-  /** Line of the deepest existing node on the path, or of `key` inside it. */
+  private nodeAt(segments: readonly (string | number)[]): unknown {
+    return segments.length === 0 ? this.document?.contents : this.document?.getIn(segments, true);
+  }
+
+  private keyLine(map: unknown, key: string | number): number | undefined {
+    if (!isMap(map) || !this.lines) return undefined;
+    const pair = map.items.find((item) => (item.key as { value?: unknown } | null)?.value === key);
+    const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
+    return range ? this.lines.linePos(range[0]).line : undefined;
+  }
+
+  /**
+   * Line of `key` inside the node at the path; else of the path's own key (a map's value starts on
+   * the line after its key); else of the deepest node that exists.
+   */
   line(segments: readonly (string | number)[], key?: string): number | undefined {
     if (!this.document || !this.lines) return undefined;
+    const inside = key === undefined ? undefined : this.keyLine(this.nodeAt(segments), key);
+    if (inside !== undefined) return inside;
     for (let depth = segments.length; depth >= 0; depth--) {
-      const node = depth === 0 ? this.document.contents : this.document.getIn(segments.slice(0, depth), true);
-      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-      if (!range) continue;
-      if (key !== undefined && depth === segments.length && isMap(node)) {
-        const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === key);
-        const keyRange = (pair?.key as { range?: [number, number, number] } | null)?.range;
-        if (keyRange) return this.lines.linePos(keyRange[0]).line;
+      const last = segments[depth - 1];
+      if (depth > 0 && typeof last === 'string') {
+        const line = this.keyLine(this.nodeAt(segments.slice(0, depth - 1)), last);
+        if (line !== undefined) return line;
       }
-      return this.lines.linePos(range[0]).line;
+      const range = (this.nodeAt(segments.slice(0, depth)) as { range?: [number, number, number] } | null | undefined)?.range;
+      if (range) return this.lines.linePos(range[0]).line;
     }
     return undefined;
   }
@@ -225,7 +239,7 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
   const backend = raw.backend;
   const url = (backend.url ?? DEFAULT_BACKEND_URL).replace(/\/+$/, '');
   if (!backend.command && url.includes('${PORT}')) problem(['backend', 'url'], 'uses ${PORT} but kcbox starts no backend: add "command" or give a fixed port');
-  if (problems.length > 0) throw new MatrixSpecError(problems);
+  if (problems.length > 0) throw new MatrixSpecError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
 
   return {
     file: file === '<spec>' ? undefined : file,
@@ -270,7 +284,7 @@ export function parseMatrixSpec(input: string | object, options: ParseMatrixOpti
   const baseDir = options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd());
   if (typeof input !== 'string') return validated(input, file, baseDir, new Locator(undefined, undefined));
   const lines = new LineCounter();
-  const document = parseDocument(input, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(input, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new MatrixSpecError(
       document.errors.map((error) => ({ file, line: error.linePos?.[0].line, path: '', message: `malformed YAML/JSON: ${error.message.split('\n')[0]}` })),

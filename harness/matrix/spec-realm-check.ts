@@ -49,7 +49,7 @@ export function realmProblems(spec: MatrixSpec, facts: RealmFacts, loginClient: 
     if (requirement.kind !== 'scope') return;
     if (requirement.resource === undefined) {
       if (!scopeNames.has(requirement.scope)) {
-        at(endpoint.source, `${path}.scope`, `unknown scope "${requirement.scope}" on resource server "${spec.keycloak.client}" (scopes: ${facts.scopes.join(', ') || 'none'})`);
+        at(endpoint.source, `${path}.scope`, `unknown scope "${requirement.scope}" on resource server "${spec.keycloak.client}" (scopes: ${[...facts.scopes].sort().join(', ') || 'none'})`);
       }
       return;
     }
@@ -57,7 +57,7 @@ export function realmProblems(spec: MatrixSpec, facts: RealmFacts, loginClient: 
     if (!resource) {
       at(endpoint.source, `${path}.scope`, `unknown resource "${requirement.resource}" on resource server "${spec.keycloak.client}" (resources: ${facts.resources.map((r) => r.name).join(', ') || 'none'})`);
     } else if (!resource.scopes.includes(requirement.scope)) {
-      at(endpoint.source, `${path}.scope`, `resource "${resource.name}" has no scope "${requirement.scope}" (its scopes: ${resource.scopes.join(', ') || 'none'})`);
+      at(endpoint.source, `${path}.scope`, `resource "${resource.name}" has no scope "${requirement.scope}" (its scopes: ${[...resource.scopes].sort().join(', ') || 'none'})`);
     }
   });
   return problems;

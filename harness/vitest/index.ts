@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { ImportRealmOptions, RealmHandle } from '../realm/realm-handle.js';
 import type { RealmInput } from '../realm/realm-input.js';
 import { bundledRealmPath } from '../realm/bundled.js';
 import { startKeycloak } from '../runtime/start-keycloak.js';
 import type { KeycloakServer } from '../runtime/types.js';
-import type { KcboxProvidedServer } from './provided.js';
-import './provided.js';
+import { kcboxServer } from './provided-server.js';
 
 export { kcboxGlobalSetup } from './global-setup.js';
 export type { KcboxProvidedServer } from './provided.js';
-
-/** The server the kcbox global setup started for this run, as plain data. */
-export function kcboxServer(): KcboxProvidedServer {
-  const server = inject('kcbox');
-  if (!server) {
-    throw new TypeError('No kcbox server was provided: add kcboxGlobalSetup() to test.globalSetup in vitest.config.ts.');
-  }
-  return server;
-}
+export { kcboxServer } from './provided-server.js';
+export { describeMatrix, resolveMatrixSpec } from './matrix.js';
+export type { MatrixSpecInput, MatrixTestOptions } from './matrix.js';
 
 /**
  * A handle on the run's server for this test file: import realms, create users. Its `stop()` deletes

@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CheckMatrixOptions, type MatrixServer, checkMatrix } from '../matrix/check-matrix.js';
+import { loadMatrixSpecSync, parseMatrixSpec } from '../matrix/spec-load.js';
+import type { CellResult, MatrixResult, MatrixSpec } from '../matrix/types.js';
+import { renderMatrixText } from '../report/terminal-grid.js';
+import { kcboxServer } from './provided-server.js';
+
+/** A matrix file path, a spec object as a matrix file would hold it, or a spec already loaded. */
+export type MatrixSpecInput = string | MatrixSpec | Record<string, unknown>;
+
+export interface MatrixTestOptions extends Pick<CheckMatrixOptions, 'concurrency' | 'env'> {
+  /** Default: the server of kcboxGlobalSetup(). */
+  readonly server?: MatrixServer;
+}
+
+function isLoaded(spec: MatrixSpecInput): spec is MatrixSpec {
+  return typeof spec === 'object' && 'requestTimeoutMs' in spec && 'userSources' in spec;
+}
+
+/** Validates the spec now (synchronously), so a bad file fails at collection with its line numbers. */
+export function resolveMatrixSpec(spec: MatrixSpecInput): MatrixSpec {
+  if (typeof spec === 'string') return loadMatrixSpecSync(spec);
+  return isLoaded(spec) ? spec : parseMatrixSpec(spec);
+}
+
+function providedServer(): MatrixServer {
+  const server = kcboxServer();
+  return { url: server.url, adminCredentials: { username: server.adminUser, password: server.adminPassword } };
+}
+
+function describeCell(cell: CellResult): string {
+  const status = cell.observed.status === undefined ? cell.observed.kind : `${cell.observed.status} (${cell.observed.kind})`;
+  return `${cell.endpoint} × ${cell.user}: ${cell.reason}\n  expected ${cell.expected}, got ${status}\n  response: ${cell.observed.excerpt.slice(0, 300).replace(/\s+/g, ' ')}`;
+}
+
+expect.extend({
+  /**
+   * `await expect(backendUrl).toEnforceMatrix(spec)`: passes when every cell matches Keycloak's
+   * decisions and the spec's expectations agree with the realm. Pass `undefined` as the URL to
+   * let kcbox start the spec's backend command.
+   */
+  async toEnforceMatrix(received: unknown, spec: MatrixSpecInput, options: MatrixTestOptions = {}) {
+    if (received !== undefined && typeof received !== 'string') {
+      throw new TypeError(`toEnforceMatrix: expected the backend's base URL (a string) or undefined, got ${typeof received}.`);
+    }
+    const result = await checkMatrix({ spec: resolveMatrixSpec(spec), server: options.server ?? providedServer(), backendUrl: received, concurrency: options.concurrency, env: options.env });
+    const failed = result.cells.filter((cell) => !cell.pass);
+    return {
+      pass: result.passed,
+      message: () =>
+        result.passed
+          ? `expected the backend at ${result.spec.backendUrl} not to enforce the matrix, but every cell matched`
+          : `the backend at ${result.spec.backendUrl} does not enforce the matrix:\n${renderMatrixText(result, { color: false })}`,
+      actual: failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.observed.status ?? cell.observed.kind}`),
+      expected: failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.expected}`),
+    };
+  },
+});
+
+/**
+ * Declares one test per matrix cell (`GET /api/inventory × bob`), plus one for the realm's
+ * agreement with the spec's explicit expectations, so failures show cell by cell. The matrix runs
+ * once, before the first of them.
+ *
+ * @example
+ * describeMatrix('examples/express-inventory/matrix.yaml');
+ */
+export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions & { readonly backendUrl?: string } = {}): void {
+  const resolved = resolveMatrixSpec(spec);
+  describe(`scope matrix${resolved.file ? ` ${resolved.file}` : ''}`, () => {
+    let result: MatrixResult | undefined;
+    beforeAll(async () => {
+      result = await checkMatrix({ spec: resolved, server: options.server ?? providedServer(), backendUrl: options.backendUrl, concurrency: options.concurrency, env: options.env });
+    });
+    const resultOf = () => {
+      if (!result) throw new Error('the matrix did not run: see the error of the hook above');
+      return result;
+    };
+    for (const endpoint of resolved.endpoints) {
+      for (const user of resolved.users) {
+        it(`${endpoint.id} × ${user}`, () => {
+          const cell = resultOf().cells.find((candidate) => candidate.endpoint === endpoint.id && candidate.user === user);
+          if (!cell) throw new Error(`no result for ${endpoint.id} × ${user}`);
+          if (!cell.pass) expect.fail(describeCell(cell));
+        });
+      }
+    }
+    if (resolved.endpoints.some((endpoint) => Object.keys(endpoint.expect).length > 0)) {
+      it("the spec's expectations agree with Keycloak", () => {
+        const findings = resultOf().realmFindings;
+        if (findings.length > 0) {
+          expect.fail(findings.map((finding) => `${finding.endpoint} × ${finding.user}: spec says ${finding.declared}, Keycloak says ${finding.keycloak} (${finding.permission})`).join('\n'));
+        }
+      });
+    }
+  });
+}
+
+declare module 'vitest' {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- must match vitest's declaration
+  interface Matchers<T = any> {
+    /** Checks the backend at the received URL against a scope matrix (see describeMatrix). */
+    toEnforceMatrix(spec: MatrixSpecInput, options?: MatrixTestOptions): Promise<T>;
+  }
+}

@@ -1,0 +1,12 @@
+import { inject } from 'vitest';
+import type { KcboxProvidedServer } from './provided.js';
+import './provided.js';
+
+/** The server the kcbox global setup started for this run, as plain data. */
+export function kcboxServer(): KcboxProvidedServer {
+  const server = inject('kcbox');
+  if (!server) {
+    throw new TypeError('No kcbox server was provided: add kcboxGlobalSetup() to test.globalSetup in vitest.config.ts.');
+  }
+  return server;
+}

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { checkMatrix, type MatrixServer } from '../../harness/matrix/check-matrix.js';
+import { MatrixSpecError } from '../../harness/matrix/spec-error.js';
+import { loadMatrixSpecSync, parseMatrixSpec } from '../../harness/matrix/spec-load.js';
+import type { MatrixResult } from '../../harness/matrix/types.js';
+import { kcboxServer } from '../../harness/vitest/index.js';
+import { runKcbox } from '../support/cli-process.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
+const EXPRESS = 'examples/express-inventory/matrix.yaml';
+const KEYCLOAK_CONNECT = 'examples/keycloak-connect/matrix.yaml';
+
+function server(): MatrixServer {
+  const provided = kcboxServer();
+  return { url: provided.url, adminCredentials: { username: provided.adminUser, password: provided.adminPassword } };
+}
+
+/** `endpoint × user` → status, for compact assertions. */
+function grid(result: MatrixResult): Record<string, number | string | undefined> {
+  return Object.fromEntries(result.cells.map((cell) => [`${cell.endpoint} × ${cell.user}`, cell.observed.status ?? cell.observed.kind]));
+}
+
+const failedCells = (result: MatrixResult) => result.cells.filter((cell) => !cell.pass).map((cell) => `${cell.endpoint} × ${cell.user}`);
+
+describe('kcbox check against the example backends (real Keycloak, real backends)', () => {
+  it('express: expectations come from Keycloak, and the backend enforces them', async () => {
+    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server() });
+    expect(failedCells(result)).toEqual([]);
+    expect(result.passed).toBe(true);
+    const expected = Object.fromEntries(result.cells.map((cell) => [`${cell.endpoint} × ${cell.user}`, cell.expected]));
+    // The realm: alice holds every scope, bob only view, carol none; anonymous holds nothing.
+    expect(expected).toMatchObject({
+      'GET /api/inventory × alice': 'allow',
+      'GET /api/inventory × bob': 'allow',
+      'GET /api/inventory × carol': 'deny',
+      'POST /api/inventory × alice': 'allow',
+      'POST /api/inventory × bob': 'deny',
+      'DELETE /api/inventory/2 × bob': 'deny',
+      'GET /health × anonymous': 'allow',
+      'GET /api/inventory × anonymous': 'deny',
+    });
+    expect(grid(result)).toMatchObject({ 'GET /api/inventory × carol': 403, 'GET /api/inventory × anonymous': 401, 'POST /api/inventory × alice': 201 });
+    // The isolated realm is gone, and the backend's output was kept for the report.
+    expect(result.spec.realm).toMatch(/^inventory-[0-9a-f]{8}$/);
+    expect((await fetch(`${server().url}/realms/${result.spec.realm}`)).status).toBe(404);
+    expect(result.backendOutput).toContain('GET /api/inventory');
+    expect(JSON.stringify(result)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+  });
+
+  it('express with a route that forgets its scope: the cells that Keycloak denies fail, by name', async () => {
+    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' } });
+    expect(result.passed).toBe(false);
+    expect(failedCells(result)).toEqual(['DELETE /api/inventory/2 × bob', 'DELETE /api/inventory/2 × carol']);
+    expect(result.cells.find((cell) => cell.endpoint === 'DELETE /api/inventory/2' && cell.user === 'bob')?.reason).toMatch(/Keycloak does not grant this, but the backend allowed/);
+  });
+
+  it('keycloak-connect enforcer: passes, and its faulty variant fails on the same cells', async () => {
+    const spec = loadMatrixSpecSync(KEYCLOAK_CONNECT);
+    const good = await checkMatrix({ spec, server: server() });
+    expect(failedCells(good)).toEqual([]);
+    const faulty = await checkMatrix({ spec, server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' } });
+    expect(failedCells(faulty)).toEqual(['DELETE /api/inventory/2 × bob', 'DELETE /api/inventory/2 × carol']);
+  });
+
+  it('reports explicit expectations that Keycloak contradicts as realm findings, apart from the backend', async () => {
+    const raw = loadMatrixSpecSync(EXPRESS);
+    const spec = { ...raw, endpoints: raw.endpoints.map((endpoint) => (endpoint.id === 'POST /api/inventory' ? { ...endpoint, expect: { bob: 'allow' as const, alice: 'allow' as const } } : endpoint)) };
+    const result = await checkMatrix({ spec, server: server() });
+    expect(failedCells(result)).toEqual([]);
+    expect(result.realmFindings).toEqual([expect.objectContaining({ endpoint: 'POST /api/inventory', user: 'bob', declared: 'allow', keycloak: 'deny', permission: 'Inventory#inventory:add' })]);
+    expect(result.passed).toBe(false);
+  });
+
+  it('an RPT and another client\'s token are judged by Keycloak\'s decision for that very token', async () => {
+    const raw = readFileSync(EXPRESS, 'utf8');
+    const spec = parseMatrixSpec(raw.replace(/^token: access\b.*$/m, 'token: {client: inventory-web}'), { file: join(process.cwd(), EXPRESS) });
+    expect(spec.endpoints[1]?.token).toEqual({ kind: 'client', clientId: 'inventory-web', clientSecret: undefined });
+    const result = await checkMatrix({ spec, server: server() });
+    expect(failedCells(result)).toEqual([]);
+    const rpt = await checkMatrix({ spec: parseMatrixSpec(raw.replace(/^token: access\b.*$/m, 'token: rpt'), { file: join(process.cwd(), EXPRESS) }), server: server() });
+    expect(rpt.endpoints[1]?.token).toBe('RPT');
+    expect(rpt.cells.filter((cell) => cell.user === 'alice').every((cell) => cell.expected === 'allow')).toBe(true);
+  });
+
+  it('names unknown users and scopes by line, against the live realm (exit-2 errors)', async () => {
+    const file = join(tempDir(), 'bad.yaml');
+    const text = readFileSync(EXPRESS, 'utf8').replace(/^users: \[alice/m, 'users: [zoe, alice').replace('Inventory#inventory:add', 'Inventory#inventory:steal');
+    const spec = parseMatrixSpec(text, { file, baseDir: join(process.cwd(), 'examples/express-inventory') });
+    const error = await checkMatrix({ spec, server: server() }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MatrixSpecError);
+    const messages = (error as MatrixSpecError).problems.map((problem) => `${problem.path}: ${problem.message}`);
+    expect(messages).toEqual([
+      expect.stringMatching(/^users\[0\]: unknown user "zoe" in realm "inventory-[0-9a-f]+"/),
+      'endpoints[2].scope: resource "Inventory" has no scope "inventory:steal" (its scopes: inventory:add, inventory:delete, inventory:edit, inventory:view)',
+    ]);
+    expect((error as MatrixSpecError).problems.every((problem) => problem.line !== undefined)).toBe(true);
+  });
+
+  it('a backend that never gets ready: an error with its output, and nothing left running', async () => {
+    const spec = parseMatrixSpec({
+      keycloak: { realm: 'realm/inventory-realm.json', client: 'inventory-api' },
+      backend: { command: 'echo "listening nowhere"; echo "bad config" >&2; exit 3', ready: '/health', readyTimeout: 20 },
+      users: ['alice'],
+      endpoints: [{ method: 'GET', path: '/health', scope: 'public' }],
+    });
+    const error = await checkMatrix({ spec, server: server() }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_KCBOX_BACKEND', message: expect.stringContaining('it stopped before it was ready') });
+    expect((error as Error).message).toContain('bad config');
+  });
+});
+
+describe('kcbox check CLI', () => {
+  function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const provided = kcboxServer();
+    return {
+      ...process.env,
+      KCBOX_STATE_FILE: join(tempDir(), 'no-state.json'),
+      KCBOX_URL: provided.url,
+      KCBOX_ADMIN_USER: provided.adminUser,
+      KCBOX_ADMIN_PASSWORD: provided.adminPassword,
+      NO_COLOR: '1',
+      ...extra,
+    };
+  }
+
+  it('prints the grid, writes every report, exits 0; the faulty variant exits 1 naming the cell', async () => {
+    const reports = tempDir();
+    const run = await runKcbox(
+      ['check', '--matrix', EXPRESS, '--report', `json=${reports}/r.json`, '--report', `junit=${reports}/nested/r.xml`, '--report', `md=${reports}/r.md`, '--report', `html=${reports}/r.html`],
+      cliEnv(),
+    );
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/GET \/api\/inventory\s.*│ ✓ 200 │ ✓ 200 │ ✓ 403 │ ✓ 401/);
+    expect(run.stdout).toContain('20 cells: 20 passed, 0 failed');
+    const json = JSON.parse(readFileSync(`${reports}/r.json`, 'utf8')) as MatrixResult;
+    expect(json.cells).toHaveLength(20);
+    const junit = readFileSync(`${reports}/nested/r.xml`, 'utf8');
+    expect(XMLValidator.validate(junit)).toBe(true);
+    expect(new XMLParser({ ignoreAttributes: false }).parse(junit).testsuites.testsuite['@_tests']).toBe("20");
+    expect(readFileSync(`${reports}/r.md`, 'utf8')).toContain('| `GET /api/inventory` |');
+    expect(readFileSync(`${reports}/r.html`, 'utf8')).toMatch(/^<!doctype html>/i);
+    for (const file of ['r.json', 'nested/r.xml', 'r.md', 'r.html']) expect(readFileSync(`${reports}/${file}`, 'utf8')).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+
+    const faulty = await runKcbox(['check', '--matrix', EXPRESS], cliEnv({ FAULT: 'skip-delete-scope' }));
+    expect(faulty.code, faulty.stderr).toBe(1);
+    expect(faulty.stdout).toContain('DELETE /api/inventory/2 × bob');
+    expect(faulty.stdout).toContain('20 cells: 18 passed, 2 failed');
+  });
+
+  it('exits 2 with file and line for a bad spec, and for a bad --report, before anything starts', async () => {
+    const file = join(tempDir(), 'm.yaml');
+    await import('node:fs/promises').then((fs) => fs.writeFile(file, 'keycloak: {realm: r.json, client: x}\nbackend: {url: "http://127.0.0.1:1"}\nusers: [a]\nendpoints:\n  - {method: FETCH, path: /x, scope: public}\n'));
+    const bad = await runKcbox(['check', '--matrix', file], cliEnv());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${file}:5: endpoints[0].method: must be one of "GET"`);
+    const report = await runKcbox(['check', '--matrix', EXPRESS, '--report', 'pdf=x.pdf'], cliEnv());
+    expect(report.code).toBe(2);
+    expect(report.stderr).toContain('--report "pdf=x.pdf": unknown format "pdf"');
+  });
+});

@@ -1,0 +1,80 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import getPort from 'get-port';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judgeCell, kindOfStatus } from '../../harness/matrix/classify.js';
+import { type RequestPlan, runRequests } from '../../harness/matrix/runner.js';
+
+const plan = (path: string, token?: string): RequestPlan => ({ method: 'GET', path, headers: {}, body: undefined, token });
+
+describe('matrix runner', () => {
+  let server: Server;
+  let baseUrl: string;
+  const seen: Array<{ path: string; authorization: string | undefined }> = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      seen.push({ path: request.url ?? '', authorization: request.headers.authorization });
+      const status = Number(/\/status\/(\d+)/.exec(request.url ?? '')?.[1] ?? 0);
+      if (request.url?.includes('/hang')) return; // never answers
+      if (request.url?.includes('/big')) {
+        response.end('x'.repeat(100_000));
+        return;
+      }
+      response.statusCode = status || 200;
+      response.end(`answer ${status || 200}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prefix`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('classifies allowed, denied, server errors and timeouts, in plan order, once each', async () => {
+    const plans = [plan('/status/200', 'tok'), plan('/status/401'), plan('/status/403'), plan('/status/404'), plan('/status/503'), plan('/hang'), plan('/big')];
+    const observed = await runRequests(plans, { baseUrl, concurrency: 3, timeoutMs: 500 });
+    expect(observed.map((o) => [o.kind, o.status])).toEqual([
+      ['allowed', 200],
+      ['denied', 401],
+      ['denied', 403],
+      ['allowed', 404],
+      ['server-error', 503],
+      ['timeout', undefined],
+      ['allowed', 200],
+    ]);
+    expect(observed[0]?.excerpt).toBe('answer 200');
+    expect(observed[5]?.excerpt).toBe('no answer within 500 ms');
+    expect(observed[6]?.excerpt.length).toBe(600);
+    // The base URL's path is a prefix; the token travels as a bearer; nothing is retried.
+    expect(seen.filter((request) => request.path === '/prefix/hang')).toHaveLength(1);
+    expect(seen.find((request) => request.path === '/prefix/status/200')?.authorization).toBe('Bearer tok');
+    expect(seen.find((request) => request.path === '/prefix/status/401')?.authorization).toBeUndefined();
+  });
+
+  it('reports a refused connection as a network error', async () => {
+    const port = await getPort({ host: '127.0.0.1' });
+    const [observed] = await runRequests([plan('/x')], { baseUrl: `http://127.0.0.1:${port}`, concurrency: 1, timeoutMs: 2_000 });
+    expect(observed).toMatchObject({ kind: 'network-error', status: undefined, excerpt: expect.stringContaining('ECONNREFUSED') });
+  });
+});
+
+describe('cell verdicts', () => {
+  const observed = (status: number | undefined, kind = status === undefined ? ('timeout' as const) : kindOfStatus(status)) => ({ kind, status, excerpt: '', durationMs: 1 });
+
+  it('passes allowed and denied answers that match Keycloak', () => {
+    expect(judgeCell('allow', [401, 403], observed(200)).pass).toBe(true);
+    expect(judgeCell('allow', [401, 403], observed(404)).pass).toBe(true);
+    expect(judgeCell('deny', [401, 403], observed(403)).pass).toBe(true);
+  });
+
+  it('fails the wrong side, the wrong deny status, and any answer that is not one', () => {
+    expect(judgeCell('allow', [401, 403], observed(403))).toEqual({ pass: false, reason: 'Keycloak grants this, but the backend denied with 403' });
+    expect(judgeCell('deny', [403], observed(200))).toEqual({ pass: false, reason: 'Keycloak does not grant this, but the backend allowed with 200' });
+    expect(judgeCell('deny', [403], observed(401))).toEqual({ pass: false, reason: 'denied with 401, expected 403' });
+    expect(judgeCell('deny', [401, 403], observed(500))).toEqual({ pass: false, reason: 'expected a denial, got a server error with 500' });
+    expect(judgeCell('allow', [401], observed(undefined))).toEqual({ pass: false, reason: 'expected access, got no answer in time (timeout)' });
+    expect(judgeCell('deny', [401], { kind: 'network-error', status: undefined, excerpt: 'ECONNREFUSED', durationMs: 1 }).pass).toBe(false);
+  });
+});

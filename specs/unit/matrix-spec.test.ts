@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import { MatrixSpecError } from '../../harness/matrix/spec-error.js';
+import { loadMatrixSpec, parseMatrixSpec, parseRequirement } from '../../harness/matrix/spec-load.js';
+import { type RealmFacts, realmProblems } from '../../harness/matrix/spec-realm-check.js';
+
+const minimal = `keycloak:
+  realm: realm.json
+  client: inventory-api
+backend:
+  url: http://127.0.0.1:8080
+users: [alice, anonymous]
+endpoints:
+  - method: GET
+    path: /api/inventory
+    scope: Inventory#inventory:view
+`;
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(MatrixSpecError);
+    return (error as MatrixSpecError).problems.map((problem) => `${problem.line ?? '-'} ${problem.path}: ${problem.message}`);
+  }
+  throw new Error('expected a MatrixSpecError');
+}
+
+describe('matrix spec loading', () => {
+  it('applies defaults: access tokens, lenient statuses, 10 s timeout, realm path relative to the file', () => {
+    const spec = parseMatrixSpec(minimal, { file: '/specs/m.yaml' });
+    expect(spec.keycloak).toMatchObject({ realmFile: '/specs/realm.json', realm: undefined, client: 'inventory-api' });
+    expect(spec.backend).toMatchObject({ url: 'http://127.0.0.1:8080', command: undefined, cwd: '/specs', readyPath: '/', readyTimeoutMs: 30_000 });
+    expect(spec.requestTimeoutMs).toBe(10_000);
+    expect(spec.endpoints[0]).toMatchObject({
+      id: 'GET /api/inventory',
+      token: { kind: 'access' },
+      deny: { anonymous: [401, 403], authenticated: [401, 403] },
+      requirement: { kind: 'scope', resource: 'Inventory', scope: 'inventory:view', permission: 'Inventory#inventory:view' },
+      source: { file: '/specs/m.yaml', line: 8 },
+    });
+    expect(spec.userSources.anonymous).toEqual({ file: '/specs/m.yaml', line: 6 });
+  });
+
+  it('applies the strict convention, per-endpoint overrides, token kinds and JSON bodies', () => {
+    const spec = parseMatrixSpec(
+      `${minimal.replace('users:', 'status: strict\ntoken: rpt\nusers:')}    deny: {anonymous: 403}
+  - name: create
+    method: POST
+    path: /api/inventory
+    scope: inventory:add
+    token: {client: inventory-web}
+    body: {name: widget}
+    expect: {alice: allow}
+`,
+      { file: 'm.yaml' },
+    );
+    const [list, create] = spec.endpoints;
+    expect(list).toMatchObject({ token: { kind: 'rpt' }, deny: { anonymous: [403], authenticated: [403] } });
+    expect(create).toMatchObject({
+      id: 'create',
+      token: { kind: 'client', clientId: 'inventory-web' },
+      deny: { anonymous: [401], authenticated: [403] },
+      body: '{"name":"widget"}',
+      headers: { 'content-type': 'application/json' },
+      requirement: { kind: 'scope', resource: undefined, permission: '#inventory:add' },
+      expect: { alice: 'allow' },
+    });
+  });
+
+  it('reads JSON as well as YAML', () => {
+    const spec = parseMatrixSpec(
+      JSON.stringify({ keycloak: { realmName: 'inventory', client: 'api' }, backend: { url: 'http://localhost:1' }, users: ['bob'], endpoints: [{ method: 'GET', path: '/health', scope: 'public' }] }),
+    );
+    expect(spec.keycloak.realm).toBe('inventory');
+    expect(spec.endpoints[0]?.requirement).toEqual({ kind: 'public' });
+  });
+
+  it('lists every shape problem with its line and what was expected', () => {
+    const problems = problemsOf(() =>
+      parseMatrixSpec(
+        `keycloak:
+  realm: r.json
+  realmName: r
+  client: api
+  extra: 1
+backend:
+  cwd: .
+token: {clint: web}
+users: [alice, bob, alice]
+endpoints:
+  - method: get
+    path: api
+    scope: public
+    deny: {anonymous: [700]}
+  - method: GET
+    path: /x
+`,
+        { file: 'm.yaml' },
+      ),
+    );
+    expect(problems).toEqual([
+      '1 keycloak: name either "realm" (a realm file) or "realmName" (a realm on the server), not both',
+      '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, passwords)',
+      '6 backend: needs "url" (a running backend) or "command" (kcbox starts it), or both',
+      '8 token: must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}',
+      '9 users: lists an entry twice (items 2 and 0)',
+      '11 endpoints[0].method: must be one of "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"; got "get"',
+      '12 endpoints[0].path: must start with "/"',
+      '14 endpoints[0].deny.anonymous: must be an HTTP status (100-599) or a list of them',
+      '15 endpoints[1]: missing required field "scope"',
+    ]);
+  });
+
+  it('refuses duplicate endpoints, expectations for unlisted users and ${PORT} without a command', () => {
+    const problems = problemsOf(() =>
+      parseMatrixSpec(
+        `${minimal.replace('http://127.0.0.1:8080', 'http://127.0.0.1:${PORT}')}    expect: {carol: deny}
+  - method: GET
+    path: /api/inventory
+    scope: "Inventory#"
+`,
+        { file: 'm.yaml' },
+      ),
+    );
+    expect(problems).toEqual([
+      '5 backend.url: uses ${PORT} but kcbox starts no backend: add "command" or give a fixed port',
+      '11 endpoints[0].expect.carol: expectation for "carol", who is not in "users" (alice, anonymous)',
+      '12 endpoints[1]: endpoint "GET /api/inventory" is listed twice (also endpoints[0]); give one a "name"',
+      '14 endpoints[1].scope: "Inventory#" names no scope after "#"',
+    ]);
+  });
+
+  it('reports malformed YAML with its line, and a missing file by name', async () => {
+    expect(problemsOf(() => parseMatrixSpec('users: [alice\nendpoints: 1', { file: 'm.yaml' }))[0]).toMatch(/^\d+ : malformed YAML\/JSON: /);
+    await expect(loadMatrixSpec('no/such/matrix.yaml')).rejects.toMatchObject({ code: 'ERR_KCBOX_MATRIX_SPEC', message: expect.stringContaining('no/such/matrix.yaml: cannot read the matrix file') });
+  });
+
+  it('parses requirements', () => {
+    expect(parseRequirement('public')).toEqual({ kind: 'public' });
+    expect(parseRequirement('inventory:view')).toEqual({ kind: 'scope', resource: undefined, scope: 'inventory:view', permission: '#inventory:view' });
+    expect(parseRequirement('Inventory#inventory:view')).toMatchObject({ resource: 'Inventory', permission: 'Inventory#inventory:view' });
+  });
+});
+
+describe('matrix spec against the realm', () => {
+  const facts: RealmFacts = {
+    realm: 'inventory',
+    users: [
+      { username: 'alice', enabled: true },
+      { username: 'dave', enabled: false },
+    ],
+    clients: [
+      { clientId: 'inventory-web', directAccessGrantsEnabled: true },
+      { clientId: 'account', directAccessGrantsEnabled: false },
+    ],
+    resources: [{ name: 'Inventory', scopes: ['inventory:view'] }],
+    scopes: ['inventory:view'],
+  };
+
+  it('names unknown and disabled users, unusable clients, unknown resources and scopes, by line', () => {
+    const spec = parseMatrixSpec(
+      `keycloak: {realm: r.json, client: inventory-api}
+backend: {url: "http://127.0.0.1:1"}
+users: [alice, zoe, dave, anonymous]
+endpoints:
+  - {method: GET, path: /a, scope: "Inventory#inventory:view"}
+  - {method: GET, path: /b, scope: "Inventory#inventory:add"}
+  - {method: GET, path: /c, scope: "Stock#inventory:view"}
+  - {method: GET, path: /d, scope: "inventory:nope", token: {client: account}}
+`,
+      { file: 'm.yaml' },
+    );
+    expect(realmProblems(spec, facts, 'inventory-web').map((p) => `${p.line} ${p.path}: ${p.message}`)).toEqual([
+      '3 users[1]: unknown user "zoe" in realm "inventory" (users: alice, dave; "anonymous" sends no token)',
+      '3 users[2]: user "dave" is disabled in realm "inventory": Keycloak issues it no token; remove it from "users"',
+      '6 endpoints[1].scope: resource "Inventory" has no scope "inventory:add" (its scopes: inventory:view)',
+      '7 endpoints[2].scope: unknown resource "Stock" on resource server "inventory-api" (resources: Inventory)',
+      '8 endpoints[3].token: client "account" does not allow direct access grants, so kcbox cannot log users in with it',
+      '8 endpoints[3].scope: unknown scope "inventory:nope" on resource server "inventory-api" (scopes: inventory:view)',
+    ]);
+    expect(realmProblems(spec, facts, 'nope')[2]).toMatchObject({ path: 'keycloak (default login client)', message: 'unknown client "nope" in realm "inventory"' });
+  });
+});
