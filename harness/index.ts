@@ -35,3 +35,5 @@ export { evaluateLocally } from './drift/evaluator.js';
 export type { UserFacts, LocalDecisions } from './drift/evaluator.js';
 export { authzModel } from './drift/authz-model.js';
 export type { AuthzModel } from './drift/authz-model.js';
+export * from './matrix/index.js';
+export * from './report/index.js';
