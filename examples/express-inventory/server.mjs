@@ -224,6 +224,8 @@ function decide(resource, scope, claims) {
 
 const jwks = createRemoteJWKSet(new URL(`${ISSUER}/protocol/openid-connect/certs`));
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+// A compact JWS is three base64url parts without padding (RFC 7515 §2); anything else is not one of Keycloak's tokens.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 class HttpError extends Error {
   constructor(status, body, headers = {}) {
@@ -258,7 +260,7 @@ function extractToken(req) {
   if (!match || match[1].toLowerCase() !== 'bearer') throw unauthorized('invalid_request', 'expected a Bearer token');
   const token = match[2];
   if (token.length > MAX_TOKEN_LENGTH) throw unauthorized('invalid_token', 'token too large');
-  if (!B64TOKEN.test(token) || token.split('.').length !== 3) throw unauthorized('invalid_token', 'malformed token');
+  if (!B64TOKEN.test(token) || !COMPACT_JWS.test(token)) throw unauthorized('invalid_token', 'malformed token');
   return token;
 }
 

@@ -49,6 +49,7 @@ if (!/^[A-Za-z0-9+/]+=*$/.test(publicKeyBody)) {
 const KNOWN_FAULTS = {
   'skip-delete-scope': 'DELETE /api/inventory/:id uses keycloak.protect() only (any valid token may delete)',
   'no-local-check': 'protected routes use keycloak.enforcer() alone, without keycloak.protect() in front',
+  'no-guard': 'no transport guard: stock keycloak-connect (BEARER refused, crit ignored, header+query and duplicate headers accepted)',
 };
 const FAULTS = new Set((process.env.FAULT ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 for (const fault of FAULTS) {
@@ -130,6 +131,36 @@ app.use((req, res, next) => {
   res.on('finish', () => console.log(`${req.method} ${JSON.stringify(req.originalUrl.split('?')[0]).slice(1, -1)} ${res.statusCode}`));
   next();
 });
+
+/*
+ * What kcbox's hostile suite found in stock keycloak-connect 26.1.1, fixed in front of it:
+ * - the auth scheme is matched case-sensitively ("BEARER <valid token>" is refused; RFC 9110 says
+ *   schemes are case-insensitive);
+ * - a JWS "crit" header is ignored, so a token demanding an extension nobody implements passes
+ *   (RFC 7515 §4.1.11 requires refusing it);
+ * - a token in both the header and the query, or two Authorization lines, is accepted (RFC 6750 §2).
+ */
+function transportGuard(req, res, next) {
+  const lines = req.rawHeaders.filter((_, index) => index % 2 === 0 && req.rawHeaders[index].toLowerCase() === 'authorization');
+  if (lines.length > 1) return res.status(400).json({ error: 'invalid_request', error_description: 'more than one Authorization header' });
+  const header = req.headers.authorization;
+  const inQuery = new URLSearchParams(req.originalUrl.split('?')[1] ?? '').has('access_token');
+  if (header && inQuery) return res.status(400).json({ error: 'invalid_request', error_description: 'token sent in more than one way' });
+  if (!header) return next();
+  const match = /^bearer[ ]+(\S+)$/i.exec(header);
+  if (!match) return res.status(401).set('WWW-Authenticate', 'Bearer error="invalid_request"').json({ error: 'invalid_request' });
+  req.headers.authorization = `Bearer ${match[1]}`;
+  try {
+    const jwsHeader = JSON.parse(Buffer.from(match[1].split('.')[0], 'base64url').toString('utf8'));
+    if (jwsHeader && typeof jwsHeader === 'object' && 'crit' in jwsHeader) {
+      return res.status(401).set('WWW-Authenticate', 'Bearer error="invalid_token"').json({ error: 'invalid_token', error_description: 'unsupported crit header' });
+    }
+  } catch {
+    // Not JSON: keycloak-connect refuses it on its own.
+  }
+  return next();
+}
+if (!FAULTS.has('no-guard')) app.use(transportGuard);
 
 // Setup, admin callbacks (k_logout, k_push_not_before), grant attacher (validates the bearer token locally).
 app.use(keycloak.middleware());

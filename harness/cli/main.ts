@@ -60,6 +60,10 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--concurrency <n>', 'requests in flight at once (default 16)', positiveInteger)
     .option('--show-tokens', 'include each cell\'s bearer token in the output and reports', false)
     .option('--json', 'print the result as JSON instead of the grid', false)
+    .option('--hostile <ids>', 'run only these hostile-token cases (comma-separated ids, e.g. none,hs-confusion)')
+    .option('--no-hostile', 'skip the hostile-token suite')
+    .addOption(new Option('--fail-on <severity>', 'hostile findings at or above this severity fail the check (default high)').choices(['critical', 'high', 'policy', 'advisory']))
+    .option('--hostile-sample', 'attack one protected endpoint per method instead of all', false)
     .addOption(new Option('--runtime <runtime>', 'where an ephemeral Keycloak runs when none is running').choices(['auto', 'dist', 'container']))
     .option('--keycloak <version>', 'Keycloak version of an ephemeral server')
     .action(async (options) => setExitCode(await check(options, output)));

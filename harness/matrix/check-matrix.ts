@@ -2,7 +2,10 @@ import createDebug from 'debug';
 import { KcboxError } from '../errors.js';
 import { type RealmHandle, importRealm, realmEndpoints } from '../realm/realm-handle.js';
 import { loadRealm, type RealmRepresentation } from '../realm/realm-input.js';
-import { realmPublicKeyPem } from '../realm/realm-key.js';
+import { realmSigningKeyInfo } from '../realm/realm-key.js';
+import { provisionRealmSigningKey, type RealmSigningKey } from '../hostile/realm-signing-key.js';
+import type { HostileOptions } from '../hostile/result-types.js';
+import { runHostileSuite, validateHostileOptions } from '../hostile/run-hostile.js';
 import { connectAdmin } from '../runtime/admin-client.js';
 import type { AdminCredentials } from '../runtime/admin-login.js';
 import { TokenError } from '../tokens/token-error.js';
@@ -38,6 +41,8 @@ export interface CheckMatrixOptions {
   readonly onStep?: ((step: string) => void) | undefined;
   /** The environment a started backend inherits. Default process.env. */
   readonly env?: NodeJS.ProcessEnv | undefined;
+  /** The hostile-token suite against every protected endpoint; `false` skips it. Default on, failing at `high`. */
+  readonly hostile?: HostileOptions | false | undefined;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -84,6 +89,8 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const step = options.onStep ?? ((message: string) => debug(message));
   const started = Date.now();
+  const hostile = options.hostile === false ? undefined : (options.hostile ?? {});
+  if (hostile) validateHostileOptions(hostile);
   const cleanups: Array<() => Promise<void>> = [];
   try {
     step(spec.keycloak.realmFile ? `importing ${spec.keycloak.realmFile} as an isolated realm` : `using realm ${spec.keycloak.realm}`);
@@ -97,6 +104,13 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     });
     const problems = realmProblems(spec, live.facts, live.loginClient);
     if (problems.length > 0) throw new MatrixSpecError(problems);
+    // Before any token is minted, so Keycloak signs them all with a key kcbox can re-sign claims with.
+    let signingKey: RealmSigningKey | undefined;
+    if (hostile && realm.handle) {
+      step('adding a kcbox signing key to the realm for the hostile-token suite');
+      signingKey = await provisionRealmSigningKey(admin, server.url, realm.name);
+    }
+    const realmKey = signingKey ? { kid: signingKey.kid, pem: signingKey.publicKeyPem } : await realmSigningKeyInfo(server.url, realm.name);
 
     const endpoints = realmEndpoints(server.url, realm.name);
     const tokenRealm = { name: realm.name, tokenUrl: endpoints.tokenUrl };
@@ -104,7 +118,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       const command = spec.backend.command;
       if (options.backendUrl || !command) return undefined;
       step(`starting the backend: ${command}`);
-      const [publicKey, resourceServer] = await Promise.all([realmPublicKeyPem(server.url, realm.name), live.oauthClient(spec.keycloak.client)]);
+      const resourceServer = await live.oauthClient(spec.keycloak.client);
       const backend = await startBackend(
         { ...spec.backend, command },
         {
@@ -113,7 +127,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
           KEYCLOAK_ISSUER: endpoints.issuer,
           KEYCLOAK_CLIENT_ID: spec.keycloak.client,
           KEYCLOAK_CLIENT_SECRET: resourceServer.clientSecret ?? '',
-          KEYCLOAK_PUBLIC_KEY: publicKey,
+          KEYCLOAK_PUBLIC_KEY: realmKey.pem,
         },
         options.env,
       );
@@ -152,6 +166,31 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       return { endpoint: endpoint.id, user, expected, acceptedDenyStatuses: accepted, observed, pass: verdict.pass, reason: verdict.reason, ...(options.showTokens ? { token } : {}) };
     });
     const realmFindings = findingsOf(spec, tokens);
+    let hostileResult;
+    if (hostile) {
+      step('sending hostile tokens to the protected endpoints');
+      hostileResult = await runHostileSuite({
+        spec,
+        cells,
+        bearer: (user, endpoint) => tokens.token(user, endpoint.token).bearer,
+        password: (user) => live.password(user),
+        keycloak: {
+          admin,
+          server,
+          realm: tokenRealm,
+          loginClient: await live.oauthClient(live.loginClient),
+          representation: realm.representation,
+          ownRealm: realm.handle !== undefined,
+        },
+        realmKey,
+        signingKey,
+        backendUrl,
+        concurrency,
+        timeoutMs: spec.requestTimeoutMs,
+        options: hostile,
+        showTokens: options.showTokens ?? false,
+      });
+    }
     await backend?.stop();
     return {
       spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl },
@@ -168,7 +207,8 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       backendOutput: backend ? await backend.output() : undefined,
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
-      passed: cells.every((cell) => cell.pass) && realmFindings.length === 0,
+      ...(hostileResult ? { hostile: hostileResult } : {}),
+      passed: cells.every((cell) => cell.pass) && realmFindings.length === 0 && (hostileResult?.blocking ?? 0) === 0,
     };
   } finally {
     for (const cleanup of cleanups.reverse()) {

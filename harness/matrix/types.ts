@@ -1,3 +1,5 @@
+import type { HostileResult } from '../hostile/result-types.js';
+
 /**
  * The shapes of a scope-matrix check: the validated spec going in, the result coming out.
  * Reports and renderers read only {@link MatrixResult}; nothing in it holds a token unless the
@@ -153,6 +155,8 @@ export interface MatrixResult {
   readonly backendOutput: string | undefined;
   readonly startedAt: string;
   readonly durationMs: number;
-  /** No failed cell and no realm finding. */
+  /** The hostile-token suite; absent when it was switched off. */
+  readonly hostile?: HostileResult | undefined;
+  /** No failed cell, no realm finding, no hostile finding at or above the threshold. */
   readonly passed: boolean;
 }

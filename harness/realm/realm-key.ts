@@ -8,6 +8,11 @@ import { realmEndpoints } from './realm-handle.js';
  * the format backends configured with a static public key expect.
  */
 export async function realmPublicKeyPem(serverUrl: string, realm: string): Promise<string> {
+  return (await realmSigningKeyInfo(serverUrl, realm)).pem;
+}
+
+/** The realm's active RS256 signing key: its `kid` and its PEM. */
+export async function realmSigningKeyInfo(serverUrl: string, realm: string): Promise<{ kid: string; pem: string }> {
   const { jwksUrl } = realmEndpoints(serverUrl, realm);
   let keys: JWK[];
   try {
@@ -26,5 +31,5 @@ export async function realmPublicKeyPem(serverUrl: string, realm: string): Promi
     throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" has no RS256 signing key in ${jwksUrl} (found: ${keys.map((key) => `${key.alg}/${key.use}`).join(', ') || 'none'}).`);
   }
   const key = await importJWK(signing, 'RS256', { extractable: true });
-  return exportSPKI(key as Parameters<typeof exportSPKI>[0]);
+  return { kid: signing.kid ?? '', pem: await exportSPKI(key as Parameters<typeof exportSPKI>[0]) };
 }

@@ -2,6 +2,9 @@ import pc from 'picocolors';
 import { KcboxError } from '../../errors.js';
 import { type MatrixServer, checkMatrix } from '../../matrix/check-matrix.js';
 import { loadMatrixSpec } from '../../matrix/spec-load.js';
+import type { HostileOptions } from '../../hostile/result-types.js';
+import { validateHostileOptions } from '../../hostile/run-hostile.js';
+import type { Severity } from '../../hostile/types.js';
 import { parseReportTargets, renderMatrixJson, renderMatrixText, writeReports } from '../../report/index.js';
 import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
 import { serverAnswers } from '../../runtime/server-status.js';
@@ -19,6 +22,18 @@ export interface CheckOptions {
   readonly json: boolean;
   readonly runtime?: string;
   readonly keycloak?: string;
+  /** Commander: true by default, false for --no-hostile, the ids for --hostile IDS. */
+  readonly hostile: boolean | string;
+  readonly failOn?: Severity;
+  readonly hostileSample: boolean;
+}
+
+function hostileOptions(options: CheckOptions): HostileOptions | false {
+  if (options.hostile === false) return false;
+  const cases = typeof options.hostile === 'string' ? options.hostile.split(',').map((id) => id.trim()).filter(Boolean) : undefined;
+  const chosen: HostileOptions = { cases, failOn: options.failOn, sample: options.hostileSample };
+  validateHostileOptions(chosen);
+  return chosen;
 }
 
 /** The recorded or KCBOX_URL server when one answers; undefined means "start one for this check". */
@@ -34,10 +49,11 @@ async function runningServer(output: CliOutput): Promise<MatrixServer | undefine
   return { url: server.url, adminCredentials: adminOf(server), realmFiles: server.realmFiles };
 }
 
-/** Exit 0 when the backend enforces the matrix, 1 on any mismatch or realm finding, 2 on bad input. */
+/** Exit 0 when the backend enforces the matrix and refuses hostile tokens, 1 on any mismatch or finding at the threshold, 2 on bad input. */
 export async function check(options: CheckOptions, output: CliOutput): Promise<number> {
   // Bad flags and a bad spec fail before anything starts.
   const targets = parseReportTargets(options.report);
+  const hostile = hostileOptions(options);
   const spec = await loadMatrixSpec(options.matrix);
   const runtime = options.runtime === undefined ? undefined : parseRuntimeChoice(options.runtime, '--runtime');
   const step = (message: string) => {
@@ -73,6 +89,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
       backendUrl: options.backend,
       concurrency: options.concurrency,
       showTokens: options.showTokens,
+      hostile,
       onStep: step,
     });
     const written = await writeReports(result, targets);

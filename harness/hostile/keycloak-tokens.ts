@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import createDebug from 'debug';
+import { importRealm } from '../realm/realm-handle.js';
+import type { RealmRepresentation } from '../realm/realm-input.js';
+import type { AdminClient } from '../runtime/admin-client.js';
+import type { AdminCredentials } from '../runtime/admin-login.js';
+import { decodeClaims } from '../tokens/claims.js';
+import { type OAuthClient, type TokenRealm, type UserCredentials, passwordGrant } from '../tokens/token-client.js';
+import type { KeycloakTokenCaseId } from './types.js';
+
+const debug = createDebug('kcbox:hostile');
+
+export interface HostileTokenContext {
+  readonly admin: AdminClient;
+  readonly server: { readonly url: string; readonly adminCredentials: AdminCredentials };
+  readonly realm: TokenRealm;
+  /** The client the matrix logs users in with. */
+  readonly loginClient: OAuthClient;
+  /** A user who is allowed on the endpoints under attack. */
+  readonly user: UserCredentials;
+  /** The realm's definition, for a sibling realm with the same users and clients; none skips other-realm. */
+  readonly representation: RealmRepresentation | undefined;
+  /** kcbox imported the realm, so it may add a client and a user to it; false skips other-client and disabled-user. */
+  readonly ownRealm: boolean;
+}
+
+/** Real Keycloak tokens for the claim cases, and what to undo afterwards. */
+export interface HostileKeycloakTokens {
+  readonly tokens: Partial<Record<KeycloakTokenCaseId, string>>;
+  /** Why a case got no token. */
+  readonly missing: Partial<Record<KeycloakTokenCaseId, string>>;
+  cleanup(): Promise<void>;
+}
+
+const suffix = () => randomBytes(4).toString('hex');
+
+/**
+ * Collects genuine Keycloak tokens used out of context: an ID token and a refresh token of the
+ * allowed user, an access token from a sibling realm (same users, clients and roles; another
+ * issuer and key), one issued to a client that does not put the API in `aud`, one whose session
+ * was logged out, and one of a user disabled after issue. Each case that fails to get its token
+ * is reported as missing, not thrown: the rest of the suite still runs.
+ */
+export async function hostileKeycloakTokens(context: HostileTokenContext): Promise<HostileKeycloakTokens> {
+  const { admin, realm, loginClient, user } = context;
+  const tokens: Partial<Record<KeycloakTokenCaseId, string>> = {};
+  const missing: Partial<Record<KeycloakTokenCaseId, string>> = {};
+  const cleanups: Array<() => Promise<void>> = [];
+  const attempt = async (id: KeycloakTokenCaseId, get: () => Promise<string | undefined>) => {
+    try {
+      const token = await get();
+      if (token) tokens[id] = token;
+      else missing[id] ??= 'Keycloak returned no such token';
+    } catch (error) {
+      debug('%s: %O', id, error);
+      missing[id] = `could not get the token from Keycloak: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+
+  await Promise.all([
+    attempt('id-token', async () => (await passwordGrant(realm, loginClient, user, { scope: 'openid' })).idToken),
+    attempt('refresh-token', async () => (await passwordGrant(realm, loginClient, user)).refreshToken),
+    attempt('revoked-session', async () => {
+      const token = (await passwordGrant(realm, loginClient, user)).accessToken;
+      const session = decodeClaims(token).sid;
+      if (typeof session !== 'string') throw new Error('the access token carries no "sid"');
+      await admin.realms.deleteSession({ realm: realm.name, session, isOffline: false });
+      return token;
+    }),
+    context.representation
+      ? attempt('other-realm', async () => {
+          const sibling = await importRealm(context.server, context.representation as RealmRepresentation, { isolate: true });
+          cleanups.push(() => sibling.delete());
+          return (await passwordGrant({ name: sibling.name, tokenUrl: sibling.tokenUrl }, loginClient, user)).accessToken;
+        })
+      : Promise.resolve(void (missing['other-realm'] = 'the realm has no file kcbox knows, so it cannot create a sibling realm with the same users')),
+    context.ownRealm
+      ? attempt('other-client', async () => {
+          // No audience mapper and no role scope: Keycloak puts nothing of the API into the token.
+          const clientId = `kcbox-foreign-${suffix()}`;
+          await admin.clients.create({ realm: realm.name, clientId, publicClient: true, directAccessGrantsEnabled: true, standardFlowEnabled: false, fullScopeAllowed: false });
+          return (await passwordGrant(realm, { clientId }, user)).accessToken;
+        })
+      : Promise.resolve(void (missing['other-client'] = 'kcbox adds a client only to realms it imported')),
+    context.ownRealm
+      ? attempt('disabled-user', async () => {
+          const [original] = await admin.users.find({ realm: realm.name, username: user.username, exact: true });
+          if (!original?.id) throw new Error(`user "${user.username}" not found`);
+          const username = `kcbox-disabled-${suffix()}`;
+          const password = randomBytes(12).toString('base64url');
+          const { id } = await admin.users.create({
+            realm: realm.name,
+            username,
+            enabled: true,
+            email: `${username}@kcbox.test`,
+            emailVerified: true,
+            firstName: 'Disabled',
+            lastName: 'Later',
+            credentials: [{ type: 'password', value: password, temporary: false }],
+          });
+          // The same roles as the allowed user, so only "disabled" can explain a refusal.
+          const mappings = await admin.users.listRoleMappings({ realm: realm.name, id: original.id });
+          const realmRoles = (mappings.realmMappings ?? []).flatMap((role) => (role.id && role.name ? [{ id: role.id, name: role.name }] : []));
+          if (realmRoles.length > 0) await admin.users.addRealmRoleMappings({ realm: realm.name, id, roles: realmRoles });
+          for (const client of Object.values(mappings.clientMappings ?? {}) as Array<{ id?: string; mappings?: Array<{ id?: string; name?: string }> }>) {
+            const roles = (client.mappings ?? []).flatMap((role) => (role.id && role.name ? [{ id: role.id, name: role.name }] : []));
+            if (client.id && roles.length > 0) await admin.users.addClientRoleMappings({ realm: realm.name, id, clientUniqueId: client.id, roles });
+          }
+          const token = (await passwordGrant(realm, loginClient, { username, password })).accessToken;
+          await admin.users.update({ realm: realm.name, id }, { enabled: false });
+          return token;
+        })
+      : Promise.resolve(void (missing['disabled-user'] = 'kcbox adds a user only to realms it imported')),
+  ]);
+
+  return {
+    tokens,
+    missing,
+    async cleanup() {
+      for (const cleanup of cleanups) await cleanup().catch((error: unknown) => debug('cleanup: %O', error));
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { type KeyObject, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { type JWK, exportJWK } from 'jose';
+import { request } from 'undici';
+import { KcboxError } from '../errors.js';
+import { realmEndpoints } from '../realm/realm-handle.js';
+import { type AdminClient, keycloakMessage } from '../runtime/admin-client.js';
+
+/** A realm signing key kcbox holds the private half of. */
+export interface RealmSigningKey {
+  readonly privateKey: KeyObject;
+  readonly kid: string;
+  /** SPKI PEM, what backends configured with a static key get. */
+  readonly publicKeyPem: string;
+}
+
+/** Above Keycloak's generated keys (priority 100), so Keycloak signs every new token with it. */
+const PRIORITY = '1000000';
+
+/**
+ * Adds an RS256 key provider with a kcbox-generated key to a realm kcbox imported, and waits until
+ * the realm's JWKS publishes it. Keycloak then signs real tokens with it, and kcbox can re-sign a
+ * real token's payload with one claim changed (expired, nbf in the future…): the backend sees a
+ * token that differs from a genuine one only in that claim.
+ */
+export async function provisionRealmSigningKey(admin: AdminClient, serverUrl: string, realm: string): Promise<RealmSigningKey> {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  try {
+    const realmRepresentation = await admin.realms.findOne({ realm });
+    await admin.components.create({
+      realm,
+      name: 'kcbox-hostile-suite',
+      providerId: 'rsa',
+      providerType: 'org.keycloak.keys.KeyProvider',
+      parentId: realmRepresentation?.id ?? realm,
+      config: {
+        priority: [PRIORITY],
+        enabled: ['true'],
+        active: ['true'],
+        algorithm: ['RS256'],
+        keyUse: ['SIG'],
+        privateKey: [privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()],
+      },
+    });
+  } catch (error) {
+    throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Could not add kcbox's signing key to realm "${realm}": ${keycloakMessage(error)}`, { cause: error });
+  }
+  const modulus = ((await exportJWK(publicKey)) as JWK).n;
+  const { jwksUrl } = realmEndpoints(serverUrl, realm);
+  const response = await request(jwksUrl, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const keys = ((await response.body.json()) as { keys?: JWK[] }).keys ?? [];
+  const published = keys.find((key) => key.n === modulus && key.use === 'sig');
+  if (!published?.kid) throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Realm "${realm}" does not publish kcbox's signing key in ${jwksUrl}.`);
+  return { privateKey, kid: published.kid, publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
+}

@@ -1,0 +1,180 @@
+import pLimit from 'p-limit';
+import { KcboxError } from '../errors.js';
+import { ANONYMOUS, type CellResult, type MatrixEndpoint, type MatrixSpec } from '../matrix/types.js';
+import { hostileCase } from './catalog.js';
+import { forgeAttempts, unforgeableCases } from './forge-attempts.js';
+import { atOrAbove, judgeAttempt } from './judge-attempt.js';
+import { type HostileKeycloakTokens, type HostileTokenContext, hostileKeycloakTokens } from './keycloak-tokens.js';
+import { startKeyListener } from './key-listener.js';
+import { listenerDocuments } from './listener-documents.js';
+import type { HostileAttemptResult, HostileFinding, HostileOptions, HostileResult } from './result-types.js';
+import { hostileSender } from './send-attempt.js';
+import { HOSTILE_CASE_IDS, type HostileCase, type HostileCaseId, SEVERITY_ORDER, type Severity } from './types.js';
+
+export const DEFAULT_FAIL_ON: Severity = 'high';
+
+/** Checks `--hostile` ids and `--fail-on` before anything starts. */
+export function validateHostileOptions(options: HostileOptions): void {
+  const unknown = (options.cases ?? []).filter((id) => !(HOSTILE_CASE_IDS as readonly string[]).includes(id));
+  if (unknown.length > 0) {
+    throw new KcboxError('ERR_KCBOX_USAGE', `--hostile: unknown case ${unknown.map((id) => `"${id}"`).join(', ')}; known cases: ${HOSTILE_CASE_IDS.join(', ')}.`);
+  }
+  if (options.failOn !== undefined && !SEVERITY_ORDER.includes(options.failOn)) {
+    throw new KcboxError('ERR_KCBOX_USAGE', `--fail-on "${String(options.failOn)}": expected one of ${SEVERITY_ORDER.join(', ')}.`);
+  }
+}
+
+export interface HostileRunContext {
+  readonly spec: MatrixSpec;
+  /** The matrix's results: who is allowed where. */
+  readonly cells: readonly CellResult[];
+  /** The bearer token a user sends to an endpoint in the matrix. */
+  readonly bearer: (user: string, endpoint: MatrixEndpoint) => string;
+  readonly password: (user: string) => string;
+  readonly keycloak: Omit<HostileTokenContext, 'user'>;
+  readonly realmKey: { readonly kid: string; readonly pem: string };
+  readonly signingKey: { readonly privateKey: import('node:crypto').KeyObject; readonly kid: string } | undefined;
+  readonly backendUrl: string;
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly options: HostileOptions;
+  readonly showTokens: boolean;
+}
+
+/**
+ * A case that expects 401 also accepts what the spec says this endpoint answers without a token
+ * (`deny.anonymous`, e.g. 403 for keycloak-connect): an invalid token is no token.
+ */
+function refusalConvention(kase: HostileCase, endpoint: MatrixEndpoint): HostileCase {
+  if (kase.control || !kase.acceptedStatuses.includes(401)) return kase;
+  return { ...kase, acceptedStatuses: [...new Set([...kase.acceptedStatuses, ...endpoint.deny.anonymous])] };
+}
+
+function targets(spec: MatrixSpec, cells: readonly CellResult[], sample: boolean): Array<{ endpoint: MatrixEndpoint; user: string | undefined }> {
+  const protectedEndpoints = spec.endpoints.filter((endpoint) => endpoint.requirement.kind === 'scope');
+  const chosen = sample ? protectedEndpoints.filter((endpoint, index) => protectedEndpoints.findIndex((other) => other.method === endpoint.method) === index) : protectedEndpoints;
+  return chosen.map((endpoint) => ({
+    endpoint,
+    // A user Keycloak allows here: a refusal of the forged token then cannot be a scope denial.
+    user: cells.find((cell) => cell.endpoint === endpoint.id && cell.user !== ANONYMOUS && cell.expected === 'allow')?.user,
+  }));
+}
+
+/**
+ * Sends every selected hostile case to every protected endpoint (or one per method), each forged
+ * from a real token of a user Keycloak allows there, and judges the answers.
+ */
+export async function runHostileSuite(context: HostileRunContext): Promise<HostileResult> {
+  const { spec, options } = context;
+  const failOn = options.failOn ?? DEFAULT_FAIL_ON;
+  const selected = (options.cases?.length ? HOSTILE_CASE_IDS.filter((id) => options.cases?.includes(id)) : [...HOSTILE_CASE_IDS]) as HostileCaseId[];
+  const cases = selected.map((id) => hostileCase(id) as HostileCase);
+  const plan = targets(spec, context.cells, options.sample ?? false);
+  const runnable = plan.filter((target): target is { endpoint: MatrixEndpoint; user: string } => target.user !== undefined);
+
+  const documents = await listenerDocuments();
+  const listener = await startKeyListener(documents);
+  const sender = hostileSender(context.backendUrl, { concurrency: context.concurrency, timeoutMs: context.timeoutMs });
+  const keycloakTokens = new Map<string, Promise<HostileKeycloakTokens>>();
+  const limit = pLimit(context.concurrency);
+  const attempts: HostileAttemptResult[] = [];
+  const skipped = new Map<HostileCaseId, string>();
+  try {
+    const tokensFor = (user: string) => {
+      let tokens = keycloakTokens.get(user);
+      if (!tokens) {
+        tokens = hostileKeycloakTokens({ ...context.keycloak, user: { username: user, password: context.password(user) } });
+        keycloakTokens.set(user, tokens);
+      }
+      return tokens;
+    };
+    await Promise.all(
+      runnable.map(async ({ endpoint, user }) => {
+        const keycloak = await tokensFor(user);
+        const validToken = context.bearer(user, endpoint);
+        const material = {
+          validToken,
+          realmKid: context.signingKey?.kid ?? context.realmKey.kid,
+          realmPublicKeyPem: context.realmKey.pem,
+          ...(context.signingKey ? { realmSigningKey: context.signingKey } : {}),
+          listenerUrl: listener.url,
+          keycloakTokens: keycloak.tokens,
+          foreignKey: documents.foreignKey,
+        };
+        for (const { id, reason } of unforgeableCases(material, selected)) {
+          skipped.set(id, keycloak.missing[id as keyof typeof keycloak.missing] ?? reason);
+        }
+        const request = { method: endpoint.method, path: endpoint.path, headers: endpoint.headers, body: endpoint.body };
+        // The valid token's own answer time is the baseline for the kid tricks' latency.
+        const baseline = await limit(() => sender.send({ ...request, authorization: `Bearer ${validToken}`, query: undefined }));
+        const forged = await forgeAttempts(material, selected);
+        await Promise.all(
+          forged.map((attempt) =>
+            limit(async () => {
+              const observed = await sender.send({ ...request, authorization: attempt.authorization, query: attempt.query });
+              const verdict = judgeAttempt(refusalConvention(hostileCase(attempt.caseId) as HostileCase, endpoint), observed, baseline.durationMs);
+              attempts.push({
+                caseId: attempt.caseId,
+                variant: attempt.variant,
+                endpoint: endpoint.id,
+                user,
+                observed,
+                pass: verdict.pass,
+                severity: verdict.severity,
+                reason: verdict.reason,
+                ...(context.showTokens ? { token: attempt.token } : {}),
+              });
+            }),
+          ),
+        );
+      }),
+    );
+  } finally {
+    sender.close();
+    await listener.stop();
+    for (const tokens of keycloakTokens.values()) await (await tokens.catch(() => undefined))?.cleanup();
+  }
+
+  const order = (attempt: HostileAttemptResult) => `${HOSTILE_CASE_IDS.indexOf(attempt.caseId).toString().padStart(3, '0')}\u0000${spec.endpoints.findIndex((e) => e.id === attempt.endpoint)}\u0000${attempt.variant}`;
+  attempts.sort((a, b) => order(a).localeCompare(order(b)));
+  const finding = (kase: HostileCase, fields: Omit<HostileFinding, 'caseId' | 'title' | 'fix' | 'reference' | 'blocking'>): HostileFinding => ({
+    caseId: kase.id,
+    title: kase.title,
+    fix: kase.fix,
+    reference: kase.reference,
+    ...fields,
+    blocking: atOrAbove(fields.severity, failOn, SEVERITY_ORDER),
+  });
+  const findings: HostileFinding[] = attempts
+    .filter((attempt) => !attempt.pass)
+    .map((attempt) =>
+      finding(hostileCase(attempt.caseId) as HostileCase, {
+        severity: attempt.severity,
+        endpoint: attempt.endpoint,
+        variant: attempt.variant,
+        status: attempt.observed.status,
+        excerpt: attempt.observed.excerpt,
+        reason: attempt.reason,
+      }),
+    );
+  // A backend that fetched the key a token pointed at is vulnerable whatever it answered.
+  for (const [id, path] of [['jku', '/jku/'], ['x5u', '/x5u/']] as const) {
+    const requests = listener.requests.filter((line) => line.includes(path));
+    const kase = hostileCase(id) as HostileCase;
+    if (requests.length > 0 && selected.includes(id)) {
+      findings.push(finding(kase, { severity: kase.severity, endpoint: '(listener)', variant: requests.join(', '), status: undefined, excerpt: '', reason: `the backend fetched the URL the token's ${id} header named (${requests.length} request(s)): a server-side request forgery` }));
+    }
+  }
+  const unplaced = plan.filter((target) => target.user === undefined).map((target) => target.endpoint.id);
+  return {
+    failOn,
+    cases: cases.map((kase) => ({ id: kase.id, title: kase.title, severity: kase.severity, control: kase.control })),
+    skipped: [...skipped].map(([id, reason]) => ({ id, reason })),
+    endpoints: runnable.map((target) => target.endpoint.id),
+    unattacked: unplaced,
+    attempts,
+    findings: findings.sort((a, b) => Number(b.blocking) - Number(a.blocking) || SEVERITY_ORDER.indexOf(b.severity) - SEVERITY_ORDER.indexOf(a.severity)),
+    listenerRequests: [...listener.requests],
+    blocking: findings.filter((entry) => entry.blocking).length,
+  };
+}

@@ -1,0 +1,62 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { describeError } from '../errors.js';
+import { kindOfStatus } from '../matrix/classify.js';
+import type { Observation } from '../matrix/types.js';
+
+export interface HostileRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  /** Several values go out as several header lines: node:http sends arrays that way, fetch would merge them. */
+  readonly authorization: string | readonly string[] | undefined;
+  readonly query: Readonly<Record<string, string>> | undefined;
+}
+
+const EXCERPT_BYTES = 600;
+
+/** A keep-alive sender for hostile requests, over node:http so duplicate header lines stay duplicate. */
+export function hostileSender(baseUrl: string, options: { concurrency: number; timeoutMs: number }) {
+  const base = new URL(baseUrl);
+  const https = base.protocol === 'https:';
+  const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency }) : new HttpAgent({ keepAlive: true, maxSockets: options.concurrency });
+  const prefix = base.pathname.replace(/\/+$/, '');
+
+  const send = (plan: HostileRequest): Promise<Observation> =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      const url = new URL(`${prefix}${plan.path}`, base);
+      for (const [name, value] of Object.entries(plan.query ?? {})) url.searchParams.append(name, value);
+      const headers: Record<string, string | string[]> = { ...plan.headers };
+      if (plan.authorization !== undefined) headers.authorization = typeof plan.authorization === 'string' ? plan.authorization : [...plan.authorization];
+      let settled = false;
+      const finish = (observation: Observation) => {
+        if (settled) return;
+        settled = true;
+        resolve(observation);
+      };
+      const request = (https ? httpsRequest : httpRequest)(url, { method: plan.method, headers, agent, timeout: options.timeoutMs }, (response) => {
+        const chunks: Buffer[] = [];
+        let length = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (length < EXCERPT_BYTES) chunks.push(chunk);
+          length += chunk.length;
+        });
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          finish({ kind: kindOfStatus(status), status, excerpt: Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8'), durationMs: elapsed() });
+        });
+        response.on('error', (error) => finish({ kind: 'network-error', status: response.statusCode, excerpt: describeError(error), durationMs: elapsed() }));
+      });
+      request.on('timeout', () => {
+        finish({ kind: 'timeout', status: undefined, excerpt: `no answer within ${options.timeoutMs} ms`, durationMs: elapsed() });
+        request.destroy();
+      });
+      request.on('error', (error) => finish({ kind: 'network-error', status: undefined, excerpt: describeError(error), durationMs: elapsed() }));
+      request.end(plan.body);
+    });
+
+  return { send, close: () => agent.destroy() };
+}
