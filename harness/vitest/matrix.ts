@@ -3,12 +3,13 @@ import { type CheckMatrixOptions, type MatrixServer, checkMatrix } from '../matr
 import { loadMatrixSpecSync, parseMatrixSpec } from '../matrix/spec-load.js';
 import type { CellResult, MatrixResult, MatrixSpec } from '../matrix/types.js';
 import { renderMatrixText } from '../report/terminal-grid.js';
+import { HOSTILE_CASE_IDS } from '../hostile/types.js';
 import { kcboxServer } from './provided-server.js';
 
 /** A matrix file path, a spec object as a matrix file would hold it, or a spec already loaded. */
 export type MatrixSpecInput = string | MatrixSpec | Record<string, unknown>;
 
-export interface MatrixTestOptions extends Pick<CheckMatrixOptions, 'concurrency' | 'env'> {
+export interface MatrixTestOptions extends Pick<CheckMatrixOptions, 'concurrency' | 'env' | 'hostile'> {
   /** Default: the server of kcboxGlobalSetup(). */
   readonly server?: MatrixServer;
 }
@@ -43,7 +44,7 @@ expect.extend({
     if (received !== undefined && typeof received !== 'string') {
       throw new TypeError(`toEnforceMatrix: expected the backend's base URL (a string) or undefined, got ${typeof received}.`);
     }
-    const result = await checkMatrix({ spec: resolveMatrixSpec(spec), server: options.server ?? providedServer(), backendUrl: received, concurrency: options.concurrency, env: options.env });
+    const result = await checkMatrix({ spec: resolveMatrixSpec(spec), server: options.server ?? providedServer(), backendUrl: received, concurrency: options.concurrency, env: options.env, hostile: options.hostile });
     const failed = result.cells.filter((cell) => !cell.pass);
     return {
       pass: result.passed,
@@ -58,9 +59,10 @@ expect.extend({
 });
 
 /**
- * Declares one test per matrix cell (`GET /api/inventory × bob`), plus one for the realm's
- * agreement with the spec's explicit expectations, so failures show cell by cell. The matrix runs
- * once, before the first of them.
+ * Declares one test per matrix cell (`GET /api/inventory × bob`), one per hostile-token case
+ * (failing on findings at the threshold, skipped when the case cannot be forged here), and one for
+ * the realm's agreement with the spec's explicit expectations, so failures show one by one. The
+ * check runs once, before the first of them.
  *
  * @example
  * describeMatrix('examples/express-inventory/matrix.yaml');
@@ -70,7 +72,7 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
   describe(`scope matrix${resolved.file ? ` ${resolved.file}` : ''}`, () => {
     let result: MatrixResult | undefined;
     beforeAll(async () => {
-      result = await checkMatrix({ spec: resolved, server: options.server ?? providedServer(), backendUrl: options.backendUrl, concurrency: options.concurrency, env: options.env });
+      result = await checkMatrix({ spec: resolved, server: options.server ?? providedServer(), backendUrl: options.backendUrl, concurrency: options.concurrency, env: options.env, hostile: options.hostile });
     });
     const resultOf = () => {
       if (!result) throw new Error('the matrix did not run: see the error of the hook above');
@@ -82,6 +84,20 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
           const cell = resultOf().cells.find((candidate) => candidate.endpoint === endpoint.id && candidate.user === user);
           if (!cell) throw new Error(`no result for ${endpoint.id} × ${user}`);
           if (!cell.pass) expect.fail(describeCell(cell));
+        });
+      }
+    }
+    if (options.hostile !== false) {
+      const ids = options.hostile?.cases?.length ? HOSTILE_CASE_IDS.filter((id) => options.hostile && options.hostile.cases?.includes(id)) : HOSTILE_CASE_IDS;
+      for (const id of ids) {
+        it(`hostile token: ${id}`, (context) => {
+          const hostile = resultOf().hostile;
+          const skipped = hostile?.skipped.find((entry) => entry.id === id);
+          if (!hostile || skipped) return context.skip(skipped?.reason ?? 'the hostile suite did not run');
+          const blocking = hostile.findings.filter((finding) => finding.caseId === id && finding.blocking);
+          if (blocking.length > 0) {
+            expect.fail(blocking.map((finding) => `[${finding.severity}] ${finding.endpoint} · ${finding.variant}: ${finding.reason}\n  fix: ${finding.fix}`).join('\n'));
+          }
         });
       }
     }
