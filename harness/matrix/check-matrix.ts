@@ -112,12 +112,16 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     }
     const realmKey = signingKey ? { kid: signingKey.kid, pem: signingKey.publicKeyPem } : await realmSigningKeyInfo(server.url, realm.name);
 
+    const realmDone = Date.now();
+    let backendMs = 0;
+    let tokensMs = 0;
     const endpoints = realmEndpoints(server.url, realm.name);
     const tokenRealm = { name: realm.name, tokenUrl: endpoints.tokenUrl };
     const startBackendIfAny = async (): Promise<StartedBackend | undefined> => {
       const command = spec.backend.command;
       if (options.backendUrl || !command) return undefined;
       step(`starting the backend: ${command}`);
+      const backendStarted = Date.now();
       const resourceServer = await live.oauthClient(spec.keycloak.client);
       const backend = await startBackend(
         { ...spec.backend, command },
@@ -132,12 +136,16 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         options.env,
       );
       cleanups.push(() => backend.stop());
+      backendMs = Date.now() - backendStarted;
       return backend;
     };
     const mint = async () => {
       step(`minting tokens for ${spec.users.filter((user) => user !== ANONYMOUS).join(', ')} and asking Keycloak's decisions`);
+      const mintStarted = Date.now();
       try {
-        return await mintMatrixTokens(spec, tokenRealm, live, concurrency);
+        const minted = await mintMatrixTokens(spec, tokenRealm, live, concurrency);
+        tokensMs = Date.now() - mintStarted;
+        return minted;
       } catch (error) {
         // A user who cannot log in makes the matrix unrunnable: an environment error, not a finding.
         if (error instanceof TokenError) throw new KcboxError('ERR_KCBOX_TOKEN', `${error.message} The matrix cannot run without this token.`, { cause: error });
@@ -158,6 +166,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       }
     }
     step(`calling ${plans.length} cells at ${backendUrl}, ${concurrency} at a time`);
+    const cellsStarted = Date.now();
     const observations = await runRequests(plans, { baseUrl: backendUrl, concurrency, timeoutMs: spec.requestTimeoutMs });
     const cells: CellResult[] = observations.map((observed, index) => {
       const { endpoint, user, expected, token } = meta[index]!;
@@ -165,7 +174,9 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       const verdict = judgeCell(expected, accepted, observed);
       return { endpoint: endpoint.id, user, expected, acceptedDenyStatuses: accepted, observed, pass: verdict.pass, reason: verdict.reason, ...(options.showTokens ? { token } : {}) };
     });
+    const cellsMs = Date.now() - cellsStarted;
     const realmFindings = findingsOf(spec, tokens);
+    const hostileStarted = Date.now();
     let hostileResult;
     if (hostile) {
       step('sending hostile tokens to the protected endpoints');
@@ -191,6 +202,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         showTokens: options.showTokens ?? false,
       });
     }
+    const hostileMs = hostileResult ? Date.now() - hostileStarted : 0;
     await backend?.stop();
     return {
       spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl },
@@ -207,6 +219,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       backendOutput: backend ? await backend.output() : undefined,
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
+      timings: { realmMs: realmDone - started, tokensMs, backendMs, cellsMs, hostileMs },
       ...(hostileResult ? { hostile: hostileResult } : {}),
       passed: cells.every((cell) => cell.pass) && realmFindings.length === 0 && (hostileResult?.blocking ?? 0) === 0,
     };

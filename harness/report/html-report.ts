@@ -1,5 +1,6 @@
 import escapeHtml from 'escape-html';
 import type { CellResult, MatrixResult } from '../matrix/types.js';
+import { type HostileAnchors, hostileFindingAnchors, hostileFindingsHtml, hostileGridHtml } from './html-hostile.js';
 import { HTML_REPORT_STYLE } from './html-style.js';
 import {
   cellGrid,
@@ -20,6 +21,8 @@ interface HtmlContext {
   readonly result: MatrixResult;
   /** Anchor of each failing cell's details, linked from its grid cell. */
   readonly anchors: ReadonlyMap<CellResult, string>;
+  /** Anchor of each hostile finding's details, linked from its cell in the hostile grid. */
+  readonly hostileAnchors: HostileAnchors;
 }
 
 /** One part of the page; `undefined` when it has nothing to show. */
@@ -111,24 +114,30 @@ ${rows.join('\n')}
 </section>`;
 };
 
+const hostile: HtmlSection = ({ result, hostileAnchors }) => (result.hostile ? hostileGridHtml(result.hostile, result.endpoints, hostileAnchors) : undefined);
+
+const hostileFindings: HtmlSection = ({ result, hostileAnchors }) => (result.hostile ? hostileFindingsHtml(result.hostile, hostileAnchors) : undefined);
+
 const backendOutput: HtmlSection = ({ result }) => {
   if (!result.backendOutput) return undefined;
   return `<section id="backend-output">\n<details><summary>Backend output</summary><pre>${esc(result.backendOutput)}</pre></details>\n</section>`;
 };
 
-const sections: readonly HtmlSection[] = [header, grid, failures, realmFindings, backendOutput];
+const sections: readonly HtmlSection[] = [header, grid, failures, realmFindings, hostile, hostileFindings, backendOutput];
 
 /**
  * The result as one self-contained HTML page (inline CSS, no scripts, no external resources):
  * a header with the PASS/FAIL badge, the endpoint × user grid coloured by outcome, a legend,
- * the details of every mismatch, the realm findings and the backend output.
+ * the details of every mismatch, the realm findings, the hostile-token suite when it ran (a case
+ * × endpoint grid, a legend, the listener's requests and every finding with its evidence, fix and
+ * reference) and the backend output.
  *
  * @example
  * await writeFile('reports/kcbox.html', renderMatrixHtml(result));
  */
 export function renderMatrixHtml(result: MatrixResult): string {
   const anchors = new Map(failedCells(result).map((cell, index) => [cell, `failure-${index + 1}`]));
-  const context: HtmlContext = { result, anchors };
+  const context: HtmlContext = { result, anchors, hostileAnchors: hostileFindingAnchors(result.hostile) };
   const body = sections.map((section) => section(context)).filter((html) => html !== undefined);
   const title = `kcbox scope matrix: ${matrixPassed(result) ? 'PASS' : 'FAIL'} · ${result.spec.realm}`;
   return `<!doctype html>

@@ -1,6 +1,7 @@
 /**
  * Reports on scope-matrix results: a terminal grid, and JSON, JUnit XML, markdown and HTML files.
- * Every renderer reads only a `MatrixResult` and returns text; only `writeReports` touches disk.
+ * Every renderer reads only a `MatrixResult` (with its hostile-token suite, when it ran) and
+ * returns text; only `writeReports` touches disk.
  */
 export { renderMatrixText } from './terminal-grid.js';
 export type { MatrixTextOptions } from './terminal-grid.js';
@@ -13,5 +14,5 @@ export { REPORT_FORMATS, isReportFormat, renderReport } from './report-format.js
 export type { ReportFormat } from './report-format.js';
 export { parseReportTargets, writeReports } from './write-reports.js';
 export type { ReportTarget } from './write-reports.js';
-export { cellPassed, countMatrix, matrixPassed, summaryLine } from './matrix-facts.js';
-export type { MatrixCounts } from './matrix-facts.js';
+export { cellPassed, countHostile, countMatrix, hostileSummary, matrixPassed, summaryLine } from './matrix-facts.js';
+export type { HostileCounts, MatrixCounts } from './matrix-facts.js';

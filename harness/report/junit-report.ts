@@ -1,6 +1,8 @@
 import { XMLBuilder } from 'fast-xml-parser';
+import type { HostileFinding, HostileResult } from '../hostile/result-types.js';
 import type { CellResult, MatrixResult, RealmFinding } from '../matrix/types.js';
-import { cellPassed, expectedLabel, failedCells, failureReason, locationLabel, observedLabel, oneLine } from './matrix-facts.js';
+import { type HostileCell, type HostileCaseRow, excerptLabel, gotLabel, hostileGrid } from './hostile-facts.js';
+import { cellPassed, expectedLabel, failedCells, failureReason, locationLabel, observedLabel, oneLine, plural } from './matrix-facts.js';
 
 /** A node for XMLBuilder: `@_name` keys are attributes, `#text` the text. */
 interface XmlNode {
@@ -65,12 +67,63 @@ const realmSuite: SuiteSection = (result) => {
   return suite('kcbox realm', result.realmFindings.map(findingCase), result.realmFindings.length, 0);
 };
 
-const sections: readonly SuiteSection[] = [matrixSuite, realmSuite];
+function hostileDetails(finding: HostileFinding): string {
+  return [
+    `[${finding.severity}] ${finding.blocking ? 'blocking' : 'below threshold'} · ${finding.variant}`,
+    gotLabel(finding),
+    ...(finding.excerpt ? [`${excerptLabel(finding)}: ${finding.excerpt}`] : []),
+    `reason: ${finding.reason}`,
+    `fix: ${finding.fix}`,
+    `reference: ${finding.reference}`,
+  ].join('\n');
+}
+
+function hostileTestcase(hostile: HostileResult, row: HostileCaseRow, cell: HostileCell): XmlNode {
+  const ms = cell.attempts.reduce((sum, attempt) => sum + attempt.observed.durationMs, 0);
+  const node: XmlNode = { '@_name': `${row.id} · ${cell.endpoint}`, '@_classname': `hostile.${row.id}`, '@_time': seconds(ms) };
+  if (cell.state === 'skipped') return { ...node, skipped: { '@_message': row.skipped ?? '' } };
+  if (cell.state === 'not-run') return { ...node, skipped: { '@_message': 'No attempt of this case was sent to this endpoint.' } };
+  const blocking = cell.findings.filter((finding) => finding.blocking);
+  const below = cell.findings.filter((finding) => !finding.blocking);
+  const out = below.length > 0
+    ? `Below the threshold (${hostile.failOn}): reported, not failing.\n\n${below.map(hostileDetails).join('\n\n')}`
+    : undefined;
+  const [worst] = blocking;
+  const failure: XmlNode | undefined = worst
+    ? { '@_message': oneLine(worst.reason, 500), '@_type': worst.severity, '#text': blocking.map(hostileDetails).join('\n\n') }
+    : undefined;
+  return { ...node, failure, 'system-out': out };
+}
+
+const hostileSuite: SuiteSection = ({ hostile }) => {
+  if (!hostile) return undefined;
+  const cases: XmlNode[] = [];
+  let [failures, skipped] = [0, 0];
+  for (const { row, cells } of hostileGrid(hostile).rows) {
+    // Every protected endpoint, so the count stays the same whatever is skipped; other places (the listener) only with a finding.
+    for (const cell of cells.filter((value) => hostile.endpoints.includes(value.endpoint) || value.findings.length > 0)) {
+      if (cell.state === 'blocking') failures += 1;
+      if (cell.state === 'skipped' || cell.state === 'not-run') skipped += 1;
+      cases.push(hostileTestcase(hostile, row, cell));
+    }
+  }
+  const ms = hostile.attempts.reduce((sum, attempt) => sum + attempt.observed.durationMs, 0);
+  const listener = hostile.listenerRequests.length > 0
+    ? `The jku/x5u listener received ${plural(hostile.listenerRequests.length, 'request')}, each a server-side request forgery:\n${hostile.listenerRequests.join('\n')}`
+    : undefined;
+  return suite('kcbox hostile', cases, failures, ms, { '@_skipped': skipped, 'system-out': listener });
+};
+
+const sections: readonly SuiteSection[] = [matrixSuite, realmSuite, hostileSuite];
 
 /**
  * The result as JUnit XML for CI: suite "kcbox matrix" with a testcase per cell
  * (`GET /items × bob`, classname the endpoint), failing for every mismatch, server error,
- * network error and timeout; suite "kcbox realm" with a failing testcase per realm finding.
+ * network error and timeout; suite "kcbox realm" with a failing testcase per realm finding;
+ * suite "kcbox hostile", when the hostile-token suite ran, with a testcase per case × protected
+ * endpoint (`none · GET /items`, classname `hostile.none`) that fails only for a finding at or
+ * above the threshold: findings below it go into the testcase's `<system-out>`, skipped cases
+ * are `<skipped>`, and the listener's requests the suite's `<system-out>`.
  * The backend's output goes into the matrix suite's `<system-out>`.
  *
  * @example

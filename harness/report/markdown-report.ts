@@ -1,4 +1,5 @@
 import type { MatrixResult } from '../matrix/types.js';
+import { endpointTally, excerptLabel, gotLabel, hostileGrid, orderedFindings, passedWord } from './hostile-facts.js';
 import {
   cellGrid,
   cellPassed,
@@ -11,6 +12,7 @@ import {
   matrixPassed,
   observedLabel,
   oneLine,
+  plural,
   statusLabel,
   summaryLine,
 } from './matrix-facts.js';
@@ -32,6 +34,8 @@ function code(text: string): string {
 /** Table cells end at `|`, even inside code spans, unless escaped; a newline ends the row. */
 const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 
+const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
+
 const heading: MarkdownSection = (result) => {
   const verdict = matrixPassed(result) ? '✅ PASS' : '❌ FAIL';
   const facts = [
@@ -46,7 +50,6 @@ const heading: MarkdownSection = (result) => {
 };
 
 const table: MarkdownSection = (result) => {
-  const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
   const lines = [row(['Endpoint', 'Requires', ...result.users.map(plain)]), row(['---', '---', ...result.users.map(() => ':---:')])];
   cellGrid(result).forEach((cells, index) => {
     const endpoint = result.endpoints[index];
@@ -77,13 +80,57 @@ const realmFindings: MarkdownSection = (result) => {
   return `### Realm findings (${result.realmFindings.length})\n\n${items.join('\n')}`;
 };
 
+const hostileTable: MarkdownSection = ({ hostile }) => {
+  if (!hostile) return undefined;
+  const lines = [
+    row(['Case', 'Severity', 'Endpoints', 'Findings']),
+    row(['---', '---', ':---:', '---']),
+    ...hostileGrid(hostile).rows.map((gridRow) => {
+      const { row: entry } = gridRow;
+      const severity = entry.control ? `${entry.severity} (control)` : entry.severity;
+      if (entry.skipped !== undefined) return row([code(entry.id), severity, '—', `⏭️ skipped: ${plain(entry.skipped)}`]);
+      const { passed, total } = endpointTally(hostile, gridRow);
+      const blocking = entry.findings.filter((finding) => finding.blocking).length;
+      const below = entry.findings.length - blocking;
+      const findings = [...(blocking > 0 ? [`❌ ${blocking} blocking`] : []), ...(below > 0 ? [`⚠️ ${below} below threshold`] : [])];
+      return row([code(entry.id), severity, `${passed}/${total} ${passedWord(entry)}`, findings.length > 0 ? findings.join(', ') : '✅ none']);
+    }),
+  ];
+  const intro = `Forged and misused tokens sent to ${plural(hostile.endpoints.length, 'protected endpoint')}; findings at or above ${code(hostile.failOn)} fail the check.`;
+  return `### Hostile tokens\n\n${intro}\n\n${lines.join('\n')}`;
+};
+
+const hostileFindings: MarkdownSection = ({ hostile }) => {
+  if (!hostile || hostile.findings.length === 0) return undefined;
+  const items = orderedFindings(hostile).map((finding) => {
+    const verdict = finding.blocking ? '❌' : '⚠️';
+    const weight = finding.blocking ? 'blocking' : 'below threshold';
+    const excerpt = oneLine(finding.excerpt);
+    return [
+      `- ${verdict} **${code(finding.caseId)}** on ${code(finding.endpoint)} (${finding.severity}, ${weight}), ${code(finding.variant)}: ${gotLabel(finding)}. ${plain(finding.reason)}`,
+      ...(excerpt ? [`  - ${excerptLabel(finding) === 'request' ? 'Request' : 'Response'}: ${code(excerpt)}`] : []),
+      `  - Fix: ${plain(finding.fix)}`,
+      `  - Reference: ${plain(finding.reference)}`,
+    ].join('\n');
+  });
+  return `### Hostile findings (${hostile.findings.length})\n\n${items.join('\n')}`;
+};
+
+const listenerRequests: MarkdownSection = ({ hostile }) => {
+  if (!hostile || hostile.listenerRequests.length === 0) return undefined;
+  const items = hostile.listenerRequests.map((request) => `- ${code(oneLine(request))}`);
+  return `### Listener requests (${hostile.listenerRequests.length})\n\nThe backend fetched a URL taken from a token header: each request is a server-side request forgery.\n\n${items.join('\n')}`;
+};
+
 const summary: MarkdownSection = (result) => `**${summaryLine(countMatrix(result))}**`;
 
-const sections: readonly MarkdownSection[] = [heading, table, failures, realmFindings, summary];
+const sections: readonly MarkdownSection[] = [heading, table, failures, realmFindings, hostileTable, hostileFindings, listenerRequests, summary];
 
 /**
  * The result as GitHub-flavoured markdown (e.g. for a job summary): the endpoint × user table
- * with ✅/❌ and the status, then the failures, the realm findings and a summary line.
+ * with ✅/❌ and the status, then the failures, the realm findings, the hostile-token suite when
+ * it ran (a table of cases, every finding with its fix and reference, the listener's requests)
+ * and a summary line.
  *
  * @example
  * await appendFile(process.env.GITHUB_STEP_SUMMARY!, renderMatrixMarkdown(result));

@@ -2,6 +2,8 @@
  * What every report says about a {@link MatrixResult}, worded once: verdicts, counts, labels.
  * Renderers differ only in layout, so a cell reads the same in the terminal, JUnit and HTML.
  */
+import type { HostileResult } from '../hostile/result-types.js';
+import type { Severity } from '../hostile/types.js';
 import type { CellResult, MatrixResult, ObservedKind, Observation, SourceLocation } from '../matrix/types.js';
 
 /** The backend gave no usable answer: such a cell never passes, whatever else it says. */
@@ -12,30 +14,73 @@ export function cellPassed(cell: CellResult): boolean {
   return cell.pass && !NO_ANSWER.has(cell.observed.kind);
 }
 
+/** Tallies of the hostile-token suite shown in every report's summary. */
+export interface HostileCounts {
+  /** Cases that ran. */
+  readonly cases: number;
+  /** Cases that could not be forged here. */
+  readonly skipped: number;
+  /** Findings at or above `failOn`: each fails the check. */
+  readonly blocking: number;
+  /** Findings below `failOn`: reported, but the check still passes. */
+  readonly belowThreshold: number;
+  readonly failOn: Severity;
+  /** Requests the jku/x5u listener received (server-side request forgeries). */
+  readonly listenerRequests: number;
+}
+
+export function countHostile(hostile: HostileResult): HostileCounts {
+  const ran = new Set(hostile.cases.map((entry) => entry.id));
+  const skipped = new Set(hostile.skipped.map((entry) => entry.id).filter((id) => !ran.has(id)));
+  const blocking = hostile.findings.filter((finding) => finding.blocking).length;
+  return {
+    cases: ran.size,
+    skipped: skipped.size,
+    blocking,
+    belowThreshold: hostile.findings.length - blocking,
+    failOn: hostile.failOn,
+    listenerRequests: hostile.listenerRequests.length,
+  };
+}
+
 /** Tallies shown in every report's summary. */
 export interface MatrixCounts {
   readonly cells: number;
   readonly passed: number;
   readonly failed: number;
   readonly realmFindings: number;
+  /** Present when the hostile-token suite ran. */
+  readonly hostile?: HostileCounts;
 }
 
 export function countMatrix(result: MatrixResult): MatrixCounts {
   const passed = result.cells.filter(cellPassed).length;
-  return { cells: result.cells.length, passed, failed: result.cells.length - passed, realmFindings: result.realmFindings.length };
+  const counts = { cells: result.cells.length, passed, failed: result.cells.length - passed, realmFindings: result.realmFindings.length };
+  return result.hostile ? { ...counts, hostile: countHostile(result.hostile) } : counts;
 }
 
-/** The overall verdict: no failed cell and no realm finding. */
+/** The overall verdict: no failed cell, no realm finding, no blocking hostile finding. */
 export function matrixPassed(result: MatrixResult): boolean {
   const counts = countMatrix(result);
-  return result.passed && counts.failed === 0 && counts.realmFindings === 0;
+  return result.passed && counts.failed === 0 && counts.realmFindings === 0 && (counts.hostile?.blocking ?? 0) === 0;
 }
 
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
-/** E.g. `12 cells: 11 passed, 1 failed · 0 realm findings`. */
+/** E.g. `hostile: 31 cases, 0 blocking findings (threshold high), 3 below threshold`; `31 cases run, 2 skipped` when some were skipped. */
+export function hostileSummary(counts: HostileCounts): string {
+  const cases = `${plural(counts.cases, 'case')}${counts.skipped > 0 ? ` run, ${counts.skipped} skipped` : ''}`;
+  return `hostile: ${cases}, ${plural(counts.blocking, 'blocking finding')} (threshold ${counts.failOn}), ${counts.belowThreshold} below threshold`;
+}
+
+/**
+ * E.g. `12 cells: 11 passed, 1 failed · 0 realm findings`, followed by
+ * ` · hostile: 31 cases, 0 blocking findings (threshold high), 3 below threshold` when the
+ * hostile-token suite ran.
+ */
 export function summaryLine(counts: MatrixCounts): string {
-  return `${plural(counts.cells, 'cell')}: ${counts.passed} passed, ${counts.failed} failed · ${plural(counts.realmFindings, 'realm finding')}`;
+  const matrix = `${plural(counts.cells, 'cell')}: ${counts.passed} passed, ${counts.failed} failed · ${plural(counts.realmFindings, 'realm finding')}`;
+  return counts.hostile ? `${matrix} · ${hostileSummary(counts.hostile)}` : matrix;
 }
 
 /** The cells failing in reports, in result order. */

@@ -15,6 +15,8 @@ import {
   statusLabel,
   summaryLine,
 } from './matrix-facts.js';
+import { hostileFindingsText, hostileTableText, listenerRequestsText } from './terminal-hostile.js';
+import { fitParts } from './terminal-wrap.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -120,16 +122,25 @@ const realmFindings: TextSection = ({ result, c }) => {
   return [c.bold(`Realm findings (${result.realmFindings.length})`), ...entries].join('\n');
 };
 
-const summary: TextSection = ({ result, c }) => {
-  const line = summaryLine(countMatrix(result));
-  return matrixPassed(result) ? c.green(`✓ ${line}`) : c.red(`✗ ${line}`);
+const hostileTable: TextSection = ({ result, c, width }) => (result.hostile ? hostileTableText({ hostile: result.hostile, c, width }) : undefined);
+
+const hostileFindings: TextSection = ({ result, c, width }) => (result.hostile ? hostileFindingsText({ hostile: result.hostile, c, width }) : undefined);
+
+const listenerRequests: TextSection = ({ result, c, width }) => (result.hostile ? listenerRequestsText({ hostile: result.hostile, c, width }) : undefined);
+
+const summary: TextSection = ({ result, c, width }) => {
+  const passed = matrixPassed(result);
+  const lines = fitParts(`${passed ? '✓' : '✗'} ${summaryLine(countMatrix(result))}`.split(' · '), width);
+  return lines.map((line) => (passed ? c.green(line) : c.red(line))).join('\n');
 };
 
-const sections: readonly TextSection[] = [heading, grid, failures, realmFindings, summary];
+const sections: readonly TextSection[] = [heading, grid, failures, realmFindings, hostileTable, hostileFindings, listenerRequests, summary];
 
 /**
  * The matrix as a terminal grid (endpoints × users, each cell `✓ 200` or `✗ 500`), then every
- * failing cell explained, the realm findings and a summary line.
+ * failing cell explained, the realm findings, the hostile-token suite when it ran (a table of
+ * cases, every finding with its evidence and fix, the listener's requests) and a summary line,
+ * wrapped at ` · ` when it is wider than `width`.
  *
  * @example
  * process.stdout.write(`${renderMatrixText(result, { color: process.stdout.isTTY })}\n`);

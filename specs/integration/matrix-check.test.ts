@@ -28,7 +28,7 @@ const failedCells = (result: MatrixResult) => result.cells.filter((cell) => !cel
 
 describe('kcbox check against the example backends (real Keycloak, real backends)', () => {
   it('express: expectations come from Keycloak, and the backend enforces them', async () => {
-    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server() });
+    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server(), hostile: false });
     expect(failedCells(result)).toEqual([]);
     expect(result.passed).toBe(true);
     const expected = Object.fromEntries(result.cells.map((cell) => [`${cell.endpoint} × ${cell.user}`, cell.expected]));
@@ -52,7 +52,7 @@ describe('kcbox check against the example backends (real Keycloak, real backends
   });
 
   it('express with a route that forgets its scope: the cells that Keycloak denies fail, by name', async () => {
-    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' } });
+    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' }, hostile: false });
     expect(result.passed).toBe(false);
     expect(failedCells(result)).toEqual(['DELETE /api/inventory/2 × bob', 'DELETE /api/inventory/2 × carol']);
     expect(result.cells.find((cell) => cell.endpoint === 'DELETE /api/inventory/2' && cell.user === 'bob')?.reason).toMatch(/Keycloak does not grant this, but the backend allowed/);
@@ -62,14 +62,21 @@ describe('kcbox check against the example backends (real Keycloak, real backends
     const spec = loadMatrixSpecSync(KEYCLOAK_CONNECT);
     const good = await checkMatrix({ spec, server: server() });
     expect(failedCells(good)).toEqual([]);
-    const faulty = await checkMatrix({ spec, server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' } });
+    // Zero findings at the default threshold; below it, what stock keycloak-connect does not check.
+    expect(good.hostile?.blocking).toBe(0);
+    expect(new Set(good.hostile?.findings.map((finding) => finding.severity))).toEqual(new Set(['policy']));
+    const unguarded = await checkMatrix({ spec, server: server(), env: { ...process.env, FAULT: 'no-guard' }, hostile: { cases: ['crit-unknown', 'scheme-case', 'none'] } });
+    expect(failedCells(unguarded)).toEqual([]);
+    expect(new Set(unguarded.hostile?.findings.filter((finding) => finding.blocking).map((finding) => finding.caseId))).toEqual(new Set(['crit-unknown', 'scheme-case']));
+    expect(unguarded.passed).toBe(false);
+    const faulty = await checkMatrix({ spec, server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' }, hostile: false });
     expect(failedCells(faulty)).toEqual(['DELETE /api/inventory/2 × bob', 'DELETE /api/inventory/2 × carol']);
   });
 
   it('reports explicit expectations that Keycloak contradicts as realm findings, apart from the backend', async () => {
     const raw = loadMatrixSpecSync(EXPRESS);
     const spec = { ...raw, endpoints: raw.endpoints.map((endpoint) => (endpoint.id === 'POST /api/inventory' ? { ...endpoint, expect: { bob: 'allow' as const, alice: 'allow' as const } } : endpoint)) };
-    const result = await checkMatrix({ spec, server: server() });
+    const result = await checkMatrix({ spec, server: server(), hostile: false });
     expect(failedCells(result)).toEqual([]);
     expect(result.realmFindings).toEqual([expect.objectContaining({ endpoint: 'POST /api/inventory', user: 'bob', declared: 'allow', keycloak: 'deny', permission: 'Inventory#inventory:add' })]);
     expect(result.passed).toBe(false);
@@ -79,9 +86,9 @@ describe('kcbox check against the example backends (real Keycloak, real backends
     const raw = readFileSync(EXPRESS, 'utf8');
     const spec = parseMatrixSpec(raw.replace(/^token: access\b.*$/m, 'token: {client: inventory-web}'), { file: join(process.cwd(), EXPRESS) });
     expect(spec.endpoints[1]?.token).toEqual({ kind: 'client', clientId: 'inventory-web', clientSecret: undefined });
-    const result = await checkMatrix({ spec, server: server() });
+    const result = await checkMatrix({ spec, server: server(), hostile: false });
     expect(failedCells(result)).toEqual([]);
-    const rpt = await checkMatrix({ spec: parseMatrixSpec(raw.replace(/^token: access\b.*$/m, 'token: rpt'), { file: join(process.cwd(), EXPRESS) }), server: server() });
+    const rpt = await checkMatrix({ spec: parseMatrixSpec(raw.replace(/^token: access\b.*$/m, 'token: rpt'), { file: join(process.cwd(), EXPRESS) }), server: server(), hostile: false });
     expect(rpt.endpoints[1]?.token).toBe('RPT');
     expect(rpt.cells.filter((cell) => cell.user === 'alice').every((cell) => cell.expected === 'allow')).toBe(true);
   });
@@ -90,7 +97,7 @@ describe('kcbox check against the example backends (real Keycloak, real backends
     const file = join(tempDir(), 'bad.yaml');
     const text = readFileSync(EXPRESS, 'utf8').replace(/^users: \[alice/m, 'users: [zoe, alice').replace('Inventory#inventory:add', 'Inventory#inventory:steal');
     const spec = parseMatrixSpec(text, { file, baseDir: join(process.cwd(), 'examples/express-inventory') });
-    const error = await checkMatrix({ spec, server: server() }).catch((caught: unknown) => caught);
+    const error = await checkMatrix({ spec, server: server(), hostile: false }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(MatrixSpecError);
     const messages = (error as MatrixSpecError).problems.map((problem) => `${problem.path}: ${problem.message}`);
     expect(messages).toEqual([
@@ -110,6 +117,32 @@ describe('kcbox check against the example backends (real Keycloak, real backends
     const error = await checkMatrix({ spec, server: server() }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'ERR_KCBOX_BACKEND', message: expect.stringContaining('it stopped before it was ready') });
     expect((error as Error).message).toContain('bad config');
+  });
+});
+
+describe('the hostile-token suite against the examples', () => {
+  it('express refuses the whole catalog: only the advisory cases a JWT-only backend accepts by design', async () => {
+    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server() });
+    expect(result.passed).toBe(true);
+    const hostile = result.hostile!;
+    expect(hostile.cases).toHaveLength(31);
+    expect(hostile.skipped).toEqual([]);
+    expect(hostile.endpoints).toEqual(['GET /api/inventory', 'POST /api/inventory', 'PUT /api/inventory/1', 'DELETE /api/inventory/2']);
+    expect(hostile.blocking).toBe(0);
+    expect(new Set(hostile.findings.map((finding) => finding.caseId))).toEqual(new Set(['revoked-session', 'disabled-user']));
+    expect(hostile.listenerRequests).toEqual([]);
+    // Controls passed: a valid token with "bearer" and "BEARER" got in everywhere.
+    expect(hostile.attempts.filter((attempt) => attempt.caseId === 'scheme-case').every((attempt) => attempt.pass && attempt.observed.kind === 'allowed')).toBe(true);
+    expect(JSON.stringify(result)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+  });
+
+  it('a stricter threshold turns the advisory findings into a failure', async () => {
+    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server(), hostile: { cases: ['revoked-session', 'none'], failOn: 'advisory', sample: true } });
+    // One endpoint per method: all four here, as each has its own method.
+    expect(result.hostile?.endpoints).toHaveLength(4);
+    expect(result.hostile?.cases.map((kase) => kase.id)).toEqual(['none', 'revoked-session']);
+    expect(result.hostile?.blocking).toBeGreaterThan(0);
+    expect(result.passed).toBe(false);
   });
 });
 
@@ -140,7 +173,9 @@ describe('kcbox check CLI', () => {
     expect(json.cells).toHaveLength(20);
     const junit = readFileSync(`${reports}/nested/r.xml`, 'utf8');
     expect(XMLValidator.validate(junit)).toBe(true);
-    expect(new XMLParser({ ignoreAttributes: false }).parse(junit).testsuites.testsuite['@_tests']).toBe("20");
+    const suites = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' }).parse(junit).testsuites.testsuite as Array<Record<string, string>>;
+    expect(suites.find((suite) => suite['@_name'] === 'kcbox matrix')?.['@_tests']).toBe('20');
+    expect(suites.find((suite) => suite['@_name'] === 'kcbox hostile')?.['@_failures']).toBe('0');
     expect(readFileSync(`${reports}/r.md`, 'utf8')).toContain('| `GET /api/inventory` |');
     expect(readFileSync(`${reports}/r.html`, 'utf8')).toMatch(/^<!doctype html>/i);
     for (const file of ['r.json', 'nested/r.xml', 'r.md', 'r.html']) expect(readFileSync(`${reports}/${file}`, 'utf8')).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);

@@ -1,3 +1,6 @@
+import { hostileCase } from '../../harness/hostile/catalog.js';
+import type { HostileAttemptResult, HostileFinding, HostileResult } from '../../harness/hostile/result-types.js';
+import type { HostileCase, HostileCaseId } from '../../harness/hostile/types.js';
 import type { CellResult, EndpointSummary, Expectation, MatrixResult, Observation } from '../../harness/matrix/types.js';
 
 const USERS = ['alice', 'bob', 'carol', 'anonymous'] as const;
@@ -59,4 +62,68 @@ export function matrixResult(): MatrixResult {
     durationMs: 5230,
     passed: false,
   };
+}
+
+function catalogEntry(id: HostileCaseId): HostileCase {
+  const entry = hostileCase(id);
+  if (!entry) throw new Error(`${id} is not in the hostile catalog`);
+  return entry;
+}
+
+function attempt(caseId: HostileCaseId, variant: string, endpoint: string, observed: Observation, reason = ''): HostileAttemptResult {
+  return { caseId, variant, endpoint, user: 'alice', observed, pass: reason === '', severity: catalogEntry(caseId).severity, reason };
+}
+
+function finding(caseId: HostileCaseId, endpoint: string, variant: string, observed: Pick<Observation, 'status' | 'excerpt'>, reason: string, blocking: boolean): HostileFinding {
+  const { title, severity, fix, reference } = catalogEntry(caseId);
+  return { caseId, title, severity, endpoint, variant, status: observed.status, excerpt: observed.excerpt, reason, fix, reference, blocking };
+}
+
+const JKU_VARIANT = 'jku → http://127.0.0.1:47113/jku/jwks.json';
+
+/**
+ * {@link matrixResult} with a hostile-token run (fail on `high`) against the two protected
+ * endpoints: `none` refused everywhere; `jku` accepted on DELETE (its body would run script if not
+ * escaped) and the listener fetched (two blocking critical findings, one listener request);
+ * `iat-future` accepted on POST (a policy finding below the threshold); `other-realm` skipped;
+ * the `scheme-case` control accepted everywhere.
+ */
+export function matrixResultWithHostile(): MatrixResult {
+  const protectedEndpoints = ['POST /items', 'DELETE /items/{id}'];
+  const refused: Observation = { kind: 'denied', status: 401, excerpt: '{"error":"invalid_token"}', durationMs: 4 };
+  const acceptedDelete: Observation = {
+    kind: 'allowed',
+    status: 204,
+    excerpt: `{"deleted":7,"by":"<script>alert('forged')</script>","trace":"${'y'.repeat(300)}"}`,
+    durationMs: 9,
+  };
+  const acceptedPost: Observation = { kind: 'allowed', status: 201, excerpt: '{"id":8,"name":"widget"}', durationMs: 7 };
+  const attempts: HostileAttemptResult[] = [
+    ...protectedEndpoints.flatMap((endpoint) => ['alg "none"', 'alg "nOnE"'].map((variant) => attempt('none', variant, endpoint, refused))),
+    attempt('jku', JKU_VARIANT, 'POST /items', refused),
+    attempt('jku', JKU_VARIANT, 'DELETE /items/{id}', acceptedDelete, 'The backend accepted a token signed by a key it fetched from the jku URL in the token header.'),
+    attempt('iat-future', 'iat an hour ahead, signed with the realm signing key', 'POST /items', acceptedPost, 'The backend accepted a token issued an hour in the future.'),
+    attempt('iat-future', 'iat an hour ahead, signed with the realm signing key', 'DELETE /items/{id}', refused),
+    ...protectedEndpoints.flatMap((endpoint) => ['scheme "bearer"', 'scheme "BEARER"'].map((variant) => attempt('scheme-case', variant, endpoint, endpoint === 'POST /items' ? acceptedPost : { ...acceptedDelete, excerpt: '' }))),
+  ];
+  const findings: HostileFinding[] = [
+    finding('iat-future', 'POST /items', 'iat an hour ahead, signed with the realm signing key', acceptedPost, 'The backend accepted a token issued an hour in the future.', false),
+    finding('jku', 'DELETE /items/{id}', JKU_VARIANT, acceptedDelete, 'The backend accepted a token signed by a key it fetched from the jku URL in the token header.', true),
+    finding('jku', '(listener)', JKU_VARIANT, { status: undefined, excerpt: 'GET /jku/jwks.json' }, 'The backend fetched the JWKS the token header pointed it at: a server-side request forgery.', true),
+  ];
+  const cases = (['none', 'jku', 'iat-future', 'scheme-case'] as const).map((id) => {
+    const { title, severity, control } = catalogEntry(id);
+    return { id, title, severity, control };
+  });
+  const hostile: HostileResult = {
+    failOn: 'high',
+    cases,
+    skipped: [{ id: 'other-realm', reason: 'The spec names an existing realm, so kcbox has no second realm to take a token from.' }],
+    endpoints: protectedEndpoints,
+    attempts,
+    findings,
+    listenerRequests: ['GET /jku/jwks.json'],
+    blocking: 2,
+  };
+  return { ...matrixResult(), hostile };
 }

@@ -5,12 +5,13 @@ import { kcboxVersion } from '../../harness/package-info.js';
 import {
   type MatrixJsonReport,
   countMatrix,
+  matrixPassed,
   renderMatrixJson,
   renderMatrixJunit,
   renderMatrixMarkdown,
   renderMatrixText,
 } from '../../harness/report/index.js';
-import { matrixResult } from '../support/matrix-result.js';
+import { matrixResult, matrixResultWithHostile } from '../support/matrix-result.js';
 
 const ANSI = /\u001b\[/;
 
@@ -65,7 +66,102 @@ describe('terminal grid', () => {
     const text = renderMatrixText(passing, { color: false });
     expect(text).not.toContain('Failures');
     expect(text).not.toContain('Realm findings');
+    expect(text).not.toContain('Hostile');
     expect(text.trimEnd().split('\n').at(-1)).toBe('✓ 12 cells: 12 passed, 0 failed · 0 realm findings');
+  });
+});
+
+/** The fixture after the backend fixed jku: only the finding below the threshold is left. */
+function hostileBelowThreshold(): MatrixResult {
+  const result = matrixResultWithHostile();
+  const hostile = result.hostile!;
+  const attempts = hostile.attempts.map((attempt) => (attempt.caseId === 'jku' ? { ...attempt, observed: { kind: 'denied' as const, status: 401, excerpt: '', durationMs: 3 }, pass: true, reason: '' } : attempt));
+  return { ...result, hostile: { ...hostile, attempts, findings: hostile.findings.filter((finding) => !finding.blocking), listenerRequests: [], blocking: 0 } };
+}
+
+describe('terminal hostile section', () => {
+  const hostileText = (result: MatrixResult, width?: number) => {
+    const text = renderMatrixText(result, { color: false, ...(width === undefined ? {} : { width }) });
+    return text.slice(text.indexOf('Hostile tokens'));
+  };
+
+  it('comes after the matrix and the realm findings: a table of cases in catalog order, with a result each', () => {
+    const text = renderMatrixText(matrixResultWithHostile(), { color: false });
+    expect(text.indexOf('Realm findings (1)')).toBeLessThan(text.indexOf('Hostile tokens'));
+    expect(hostileText(matrixResultWithHostile())).toContain(
+      [
+        'Hostile tokens · fail on high and above · 2 protected endpoints · 4 cases run, 1 skipped',
+        '┌─────────────┬──────────┬──────────────────────────────────────────────────────────┐',
+        '│ Case        │ Severity │ Result                                                   │',
+        '├─────────────┼──────────┼──────────────────────────────────────────────────────────┤',
+        '│ none        │ critical │ ✓ refused                                                │',
+        '│ jku         │ critical │ ✗ 2 findings                                             │',
+        '│ iat-future  │ policy   │ ✗ 1 finding                                              │',
+        '│ other-realm │ critical │ – skipped: The spec names an existing realm, so kcbox    │',
+        '│             │          │   has no second realm to take a token from.              │',
+        '│ scheme-case │ high     │ ✓ accepted                                               │',
+        '└─────────────┴──────────┴──────────────────────────────────────────────────────────┘',
+      ].join('\n'),
+    );
+  });
+
+  it('lists the blocking findings first, each with its evidence on one line, the reason and the fix', () => {
+    const text = hostileText(matrixResultWithHostile());
+    expect(text).toContain(
+      [
+        'Blocking hostile findings (2) · at or above high, these fail the check',
+        '[critical] jku · DELETE /items/{id} · jku → http://127.0.0.1:47113/jku/jwks.json',
+        `  got 204 · {"deleted":7,"by":"<script>alert('forged')</script>","trace":"${'y'.repeat(25)}…`,
+        '  The backend accepted a token signed by a key it fetched from the jku URL in the token header.',
+        '  fix: Ignore jku: fetch keys only from the configured realm JWKS URL, never from a URL in the token',
+        '       (the fetch alone is an SSRF).',
+        '[critical] jku · (listener) · jku → http://127.0.0.1:47113/jku/jwks.json',
+        '  fetched by the backend · GET /jku/jwks.json',
+      ].join('\n'),
+    );
+    expect(text).toContain(
+      [
+        'Hostile findings below threshold (1) · below high, reported without failing the check',
+        '[policy] iat-future · POST /items · iat an hour ahead, signed with the realm signing key',
+        '  got 201 · {"id":8,"name":"widget"}',
+        '  The backend accepted a token issued an hour in the future.',
+      ].join('\n'),
+    );
+    expect(text.indexOf('Blocking hostile findings')).toBeLessThan(text.indexOf('Hostile findings below threshold'));
+    expect(text).toContain('Listener requests (1) · the backend fetched a URL taken from a token header (SSRF)\n  GET /jku/jwks.json');
+  });
+
+  it('sums up the hostile counts, and keeps every hostile line within the width', () => {
+    const text = hostileText(matrixResultWithHostile());
+    expect(text.trimEnd().split('\n').slice(-2)).toEqual([
+      '✗ 12 cells: 10 passed, 2 failed · 1 realm finding',
+      '  hostile: 4 cases run, 1 skipped, 2 blocking findings (threshold high), 1 below threshold',
+    ]);
+    expect(Math.max(...text.split('\n').map((line) => line.length))).toBeLessThanOrEqual(100);
+    const narrow = hostileText(matrixResultWithHostile(), 72).split('\n');
+    expect(narrow.filter((line) => line.length > 72)).toEqual([]);
+    expect(narrow.slice(0, 2)).toEqual(['Hostile tokens · fail on high and above · 2 protected endpoints', '  4 cases run, 1 skipped']);
+  });
+
+  it('keeps the summary on one line when it fits, and passes below the threshold', () => {
+    const result = hostileBelowThreshold();
+    const passing: MatrixResult = { ...result, cells: result.cells.filter((cell) => cell.pass), realmFindings: [], passed: true };
+    expect(matrixPassed(passing)).toBe(true);
+    const text = renderMatrixText(passing, { color: false, width: 160 });
+    expect(text.trimEnd().split('\n').at(-1)).toBe('✓ 10 cells: 10 passed, 0 failed · 0 realm findings · hostile: 4 cases run, 1 skipped, 0 blocking findings (threshold high), 1 below threshold');
+    expect(text).not.toContain('Blocking hostile findings');
+    expect(text).toContain('Hostile findings below threshold (1) · below high');
+    expect(text).not.toContain('Listener requests');
+    expect(text).toContain('│ jku         │ critical │ ✓ refused');
+  });
+
+  it('colours blocking results red and the others yellow', () => {
+    const coloured = renderMatrixText(matrixResultWithHostile(), { color: true });
+    expect(coloured).toContain('\u001b[31m✗ 2 findings\u001b[39m');
+    expect(coloured).toContain('\u001b[33m✗ 1 finding\u001b[39m');
+    expect(coloured).toContain('\u001b[32m✓ refused\u001b[39m');
+    expect(coloured).toContain('\u001b[31m[critical]\u001b[39m');
+    expect(coloured).toContain('\u001b[33m[policy]\u001b[39m');
   });
 });
 
@@ -74,6 +170,17 @@ describe('counting', () => {
     const result = matrixResult();
     const lenient: MatrixResult = { ...result, cells: result.cells.map((cell) => ({ ...cell, pass: true })) };
     expect(countMatrix(lenient)).toEqual({ cells: 12, passed: 10, failed: 2, realmFindings: 1 });
+  });
+
+  it('counts the hostile cases and findings when the suite ran', () => {
+    expect(countMatrix(matrixResult())).not.toHaveProperty('hostile');
+    expect(countMatrix(matrixResultWithHostile()).hostile).toEqual({ cases: 4, skipped: 1, blocking: 2, belowThreshold: 1, failOn: 'high', listenerRequests: 1 });
+  });
+
+  it('a blocking hostile finding fails the verdict, one below the threshold does not', () => {
+    const clean = (result: MatrixResult): MatrixResult => ({ ...result, cells: result.cells.filter((cell) => cell.pass), realmFindings: [], passed: true });
+    expect(matrixPassed(clean(matrixResultWithHostile()))).toBe(false);
+    expect(matrixPassed(clean(hostileBelowThreshold()))).toBe(true);
   });
 });
 
@@ -86,6 +193,14 @@ describe('JSON report', () => {
     expect(kcbox).toEqual({ version: kcboxVersion(), reportFormat: 1 });
     expect(rest).toEqual(result);
   });
+
+  it('carries the hostile result', () => {
+    const result = matrixResultWithHostile();
+    const report = JSON.parse(renderMatrixJson(result)) as MatrixJsonReport;
+    expect(report.hostile).toEqual(result.hostile);
+    expect(report.hostile?.findings.filter((finding) => finding.blocking)).toHaveLength(2);
+    expect(JSON.parse(renderMatrixJson(matrixResult()))).not.toHaveProperty('hostile');
+  });
 });
 
 describe('JUnit report', () => {
@@ -94,7 +209,16 @@ describe('JUnit report', () => {
       testsuites: {
         tests: string;
         failures: string;
-        testsuite: { name: string; tests: string; failures: string; errors: string; time: string; 'system-out'?: string; testcase: { name: string; classname: string; failure?: { message: string; type: string; '#text': string } }[] }[];
+        testsuite: {
+          name: string;
+          tests: string;
+          failures: string;
+          errors: string;
+          time: string;
+          skipped?: string;
+          'system-out'?: string;
+          testcase: { name: string; classname: string; failure?: { message: string; type: string; '#text': string }; skipped?: { message: string }; 'system-out'?: string }[];
+        }[];
       };
     };
 
@@ -129,6 +253,48 @@ describe('JUnit report', () => {
     expect(testsuites.testsuite.map((suite) => suite.name)).toEqual(['kcbox matrix']);
     expect(xml).not.toContain('system-out');
   });
+
+  it('adds a hostile suite with a testcase per case × endpoint, skipped cases included', () => {
+    const xml = renderMatrixJunit(matrixResultWithHostile());
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const { testsuites } = parse(xml);
+    expect(testsuites.testsuite.map((suite) => suite.name)).toEqual(['kcbox matrix', 'kcbox realm', 'kcbox hostile']);
+    expect([testsuites.tests, testsuites.failures]).toEqual(['24', '5']);
+    const hostile = testsuites.testsuite[2];
+    expect(hostile).toMatchObject({ tests: '11', failures: '2', skipped: '2', errors: '0' });
+    expect(hostile?.testcase.map((test) => [test.name, test.classname])).toEqual([
+      ['none · POST /items', 'hostile.none'],
+      ['none · DELETE /items/{id}', 'hostile.none'],
+      ['jku · POST /items', 'hostile.jku'],
+      ['jku · DELETE /items/{id}', 'hostile.jku'],
+      ['jku · (listener)', 'hostile.jku'],
+      ['iat-future · POST /items', 'hostile.iat-future'],
+      ['iat-future · DELETE /items/{id}', 'hostile.iat-future'],
+      ['other-realm · POST /items', 'hostile.other-realm'],
+      ['other-realm · DELETE /items/{id}', 'hostile.other-realm'],
+      ['scheme-case · POST /items', 'hostile.scheme-case'],
+      ['scheme-case · DELETE /items/{id}', 'hostile.scheme-case'],
+    ]);
+    expect(hostile?.['system-out']).toBe('The jku/x5u listener received 1 request, each a server-side request forgery:\nGET /jku/jwks.json');
+  });
+
+  it('fails a hostile testcase only for a blocking finding; the others keep their evidence in system-out', () => {
+    const cases = parse(renderMatrixJunit(matrixResultWithHostile())).testsuites.testsuite[2]?.testcase ?? [];
+    const byName = new Map(cases.map((test) => [test.name, test]));
+    expect(cases.filter((test) => test.failure).map((test) => test.name)).toEqual(['jku · DELETE /items/{id}', 'jku · (listener)']);
+    const blocking = byName.get('jku · DELETE /items/{id}');
+    expect(blocking?.failure).toMatchObject({ type: 'critical', message: 'The backend accepted a token signed by a key it fetched from the jku URL in the token header.' });
+    expect(blocking?.failure?.['#text']).toContain('got 204\nresponse: {"deleted":7,"by":"<script>alert(\'forged\')</script>"');
+    expect(blocking?.failure?.['#text']).toContain('fix: Ignore jku: fetch keys only from the configured realm JWKS URL');
+    expect(blocking?.failure?.['#text']).toContain('reference: RFC 7515 §4.1.2');
+    const below = byName.get('iat-future · POST /items');
+    expect(below?.failure).toBeUndefined();
+    expect(below?.['system-out']).toMatch(/^Below the threshold \(high\): reported, not failing\.\n\n\[policy\] below threshold · iat an hour ahead/);
+    expect(below?.['system-out']).toContain('got 201\nresponse: {"id":8,"name":"widget"}');
+    expect(byName.get('jku · (listener)')?.failure?.['#text']).toContain('fetched by the backend\nrequest: GET /jku/jwks.json');
+    expect(byName.get('other-realm · POST /items')?.skipped?.message).toBe('The spec names an existing realm, so kcbox has no second realm to take a token from.');
+    expect(byName.get('none · POST /items')).toEqual({ name: 'none · POST /items', classname: 'hostile.none', time: '0.008' });
+  });
 });
 
 describe('markdown report', () => {
@@ -148,5 +314,43 @@ describe('markdown report', () => {
     const row = renderMatrixMarkdown(piped).split('\n').find((line) => line.startsWith('| `GET'));
     expect(row).toBe('| `GET /search?q=x\\|y` | `public` | · |');
     expect(renderMatrixMarkdown(piped)).toContain('| Endpoint | Requires | a\\|b |');
+  });
+
+  it('has a hostile table: severity, endpoints refused of total, findings per case', () => {
+    const markdown = renderMatrixMarkdown(matrixResultWithHostile());
+    expect(markdown).toContain(
+      [
+        '### Hostile tokens',
+        '',
+        'Forged and misused tokens sent to 2 protected endpoints; findings at or above `high` fail the check.',
+        '',
+        '| Case | Severity | Endpoints | Findings |',
+        '| --- | --- | :---: | --- |',
+        '| `none` | critical | 2/2 refused | ✅ none |',
+        '| `jku` | critical | 1/2 refused | ❌ 2 blocking |',
+        '| `iat-future` | policy | 1/2 refused | ⚠️ 1 below threshold |',
+        '| `other-realm` | critical | — | ⏭️ skipped: The spec names an existing realm, so kcbox has no second realm to take a token from. |',
+        '| `scheme-case` | high (control) | 2/2 accepted | ✅ none |',
+      ].join('\n'),
+    );
+    expect(markdown.trimEnd().split('\n').at(-1)).toBe('**12 cells: 10 passed, 2 failed · 1 realm finding · hostile: 4 cases run, 1 skipped, 2 blocking findings (threshold high), 1 below threshold**');
+    expect(renderMatrixMarkdown(matrixResult())).not.toContain('Hostile');
+  });
+
+  it('lists the hostile findings, blocking first, with fix and reference, then the listener requests', () => {
+    const markdown = renderMatrixMarkdown(matrixResultWithHostile());
+    const findings = markdown.slice(markdown.indexOf('### Hostile findings (3)'));
+    expect(findings).toContain(
+      [
+        '- ❌ **`jku`** on `DELETE /items/{id}` (critical, blocking), `jku → http://127.0.0.1:47113/jku/jwks.json`: got 204. The backend accepted a token signed by a key it fetched from the jku URL in the token header.',
+        `  - Response: \`{"deleted":7,"by":"<script>alert('forged')</script>","trace":"${'y'.repeat(137)}…\``,
+        '  - Fix: Ignore jku: fetch keys only from the configured realm JWKS URL, never from a URL in the token (the fetch alone is an SSRF).',
+        '  - Reference: RFC 7515 §4.1.2; RFC 8725 §3.10; PortSwigger "JWT authentication bypass via jku header injection"',
+      ].join('\n'),
+    );
+    expect(findings.indexOf('(listener)')).toBeLessThan(findings.indexOf('⚠️ **`iat-future`** on `POST /items` (policy, below threshold)'));
+    expect(findings).toContain('`jku → http://127.0.0.1:47113/jku/jwks.json`: fetched by the backend. The backend fetched the JWKS the token header pointed it at: a server-side request forgery.\n  - Request: `GET /jku/jwks.json`');
+    expect(findings).toContain('  - Fix: Refuse tokens issued in the future beyond a small clock skew (with jose: maxTokenAge, which checks iat).');
+    expect(markdown).toContain('### Listener requests (1)\n\nThe backend fetched a URL taken from a token header: each request is a server-side request forgery.\n\n- `GET /jku/jwks.json`');
   });
 });

@@ -1,0 +1,112 @@
+import Table from 'cli-table3';
+import type pc from 'picocolors';
+import type { HostileFinding, HostileResult } from '../hostile/result-types.js';
+import { type HostileCaseRow, gotLabel, hostileRows, orderedFindings, passedWord } from './hostile-facts.js';
+import { countHostile, oneLine, plural } from './matrix-facts.js';
+import { fitParts, hangingWrap } from './terminal-wrap.js';
+
+type Colors = ReturnType<typeof pc.createColors>;
+
+/** What the hostile parts of the text report need. */
+export interface HostileTextContext {
+  readonly hostile: HostileResult;
+  readonly c: Colors;
+  /** Columns every line fits in. */
+  readonly width: number;
+}
+
+/** Excerpts are one line of at most this many characters, and less when the width asks for it. */
+const EXCERPT_MAX = 160;
+/** The summary table stays compact: longer results (skip reasons) wrap. */
+const RESULT_MAX = 56;
+
+/** `title · fact · fact`, wrapped to the width: the title painted, the facts dim. */
+function headingText(title: string, facts: readonly string[], paint: (text: string) => string, c: Colors, width: number): string {
+  return fitParts([title, ...facts], width)
+    .map((line, index) => (index === 0 && line.startsWith(title) ? `${paint(title)}${c.dim(line.slice(title.length))}` : c.dim(line)))
+    .join('\n');
+}
+
+function rowResult(row: HostileCaseRow, hostile: HostileResult): string {
+  if (row.skipped !== undefined) return `– skipped: ${row.skipped}`;
+  if (row.findings.length > 0) return `✗ ${plural(row.findings.length, 'finding')}`;
+  if (!hostile.attempts.some((attempt) => attempt.caseId === row.id)) return '· no attempt sent';
+  return `✓ ${passedWord(row)}`;
+}
+
+function rowPaint(row: HostileCaseRow, c: Colors): (text: string) => string {
+  if (row.skipped !== undefined) return c.dim;
+  if (row.findings.some((finding) => finding.blocking)) return c.red;
+  if (row.findings.length > 0) return c.yellow;
+  return c.green;
+}
+
+/**
+ * The "Hostile tokens" table: one row per case, run or skipped, in catalog order, with its
+ * severity and `✓ refused`, `✗ N findings` or `– skipped: reason`.
+ */
+export function hostileTableText({ hostile, c, width }: HostileTextContext): string {
+  const rows = hostileRows(hostile);
+  const counts = countHostile(hostile);
+  const results = rows.map((row) => rowResult(row, hostile));
+  const idWidth = Math.max('Case'.length, ...rows.map((row) => row.id.length));
+  const severityWidth = Math.max('Severity'.length, ...rows.map((row) => row.severity.length));
+  // Four border characters and one space of padding either side of each of the three columns.
+  const available = width - 4 - 6 - idWidth - severityWidth;
+  const resultWidth = Math.min(Math.max('Result'.length, ...results.map((text) => text.length)), Math.max(12, Math.min(RESULT_MAX, available)));
+  const table = new Table({
+    head: ['Case', 'Severity', 'Result'].map((label) => c.bold(label)),
+    colWidths: [idWidth + 2, severityWidth + 2, resultWidth + 2],
+    style: { head: [], border: [], compact: true },
+  });
+  rows.forEach((row, index) => {
+    const paint = rowPaint(row, c);
+    const result = hangingWrap(results[index] ?? '', resultWidth, '', '  ').map((line) => paint(line)).join('\n');
+    table.push([row.id, row.skipped === undefined ? row.severity : c.dim(row.severity), result]);
+  });
+  const skipped = counts.skipped > 0 ? ` run, ${counts.skipped} skipped` : '';
+  const facts = [`fail on ${counts.failOn} and above`, plural(hostile.endpoints.length, 'protected endpoint'), `${plural(counts.cases, 'case')}${skipped}`];
+  return `${headingText('Hostile tokens', facts, c.bold, c, width)}\n${table.toString()}`;
+}
+
+function findingText(finding: HostileFinding, c: Colors, width: number): string {
+  const tag = `[${finding.severity}]`;
+  const paint = finding.blocking ? c.red : c.yellow;
+  const [head = '', ...headRest] = hangingWrap(`${tag} ${finding.caseId} · ${finding.endpoint} · ${finding.variant}`, width, '', '  ');
+  const got = `  ${gotLabel(finding)}`;
+  const excerpt = oneLine(finding.excerpt, Math.min(EXCERPT_MAX, Math.max(20, width - got.length - 3)));
+  return [
+    `${paint(tag)}${c.bold(head.slice(tag.length))}`,
+    ...headRest.map((line) => c.bold(line)),
+    c.dim(excerpt ? `${got} · ${excerpt}` : got),
+    ...hangingWrap(finding.reason, width, '  '),
+    ...hangingWrap(finding.fix, width, '  fix: ', '       '),
+  ].join('\n');
+}
+
+/**
+ * Every hostile finding: the blocking ones first (they fail the check), then those below the
+ * threshold; worst severity first within each. `undefined` when there is none.
+ */
+export function hostileFindingsText({ hostile, c, width }: HostileTextContext): string | undefined {
+  const findings = orderedFindings(hostile);
+  const blocking = findings.filter((finding) => finding.blocking);
+  const below = findings.filter((finding) => !finding.blocking);
+  const groups: string[] = [];
+  if (blocking.length > 0) {
+    const heading = headingText(`Blocking hostile findings (${blocking.length})`, [`at or above ${hostile.failOn}, these fail the check`], (text) => c.red(c.bold(text)), c, width);
+    groups.push([heading, ...blocking.map((finding) => findingText(finding, c, width))].join('\n'));
+  }
+  if (below.length > 0) {
+    const heading = headingText(`Hostile findings below threshold (${below.length})`, [`below ${hostile.failOn}, reported without failing the check`], (text) => c.yellow(c.bold(text)), c, width);
+    groups.push([heading, ...below.map((finding) => findingText(finding, c, width))].join('\n'));
+  }
+  return groups.length > 0 ? groups.join('\n\n') : undefined;
+}
+
+/** The requests kcbox's jku/x5u listener received, each a server-side request forgery; `undefined` when none. */
+export function listenerRequestsText({ hostile, c, width }: HostileTextContext): string | undefined {
+  if (hostile.listenerRequests.length === 0) return undefined;
+  const heading = headingText(`Listener requests (${hostile.listenerRequests.length})`, ['the backend fetched a URL taken from a token header (SSRF)'], (text) => c.red(c.bold(text)), c, width);
+  return [heading, ...hostile.listenerRequests.map((request) => `  ${oneLine(request, Math.max(20, width - 2))}`)].join('\n');
+}
