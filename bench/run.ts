@@ -1,0 +1,262 @@
+/**
+ * kcbox's benchmark: `npm run bench` (or `npm run bench -- --quick`). Prints a table and writes
+ * bench/results.json. Every figure is a median over several runs with min and max; every ratio is
+ * computed from figures of this same run.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Table from 'cli-table3';
+import pLimit from 'p-limit';
+import { checkMatrix } from '../harness/matrix/check-matrix.js';
+import { loadMatrixSpecSync, parseMatrixSpec } from '../harness/matrix/spec-load.js';
+import { bundledRealmPath } from '../harness/realm/bundled.js';
+import { fixtureClient } from '../harness/realm/fixtures.js';
+import { cacheLayout, cacheRoot } from '../harness/runtime/distribution/cache.js';
+import { chooseJava, findJavaInstallations } from '../harness/runtime/distribution/java.js';
+import { DEFAULT_KEYCLOAK_VERSION, javaRequirementFor, parseKeycloakVersion } from '../harness/runtime/distribution/versions.js';
+import type { StartProgress } from '../harness/runtime/progress.js';
+import { startKeycloak } from '../harness/runtime/start-keycloak.js';
+import type { KeycloakServer } from '../harness/runtime/types.js';
+import { clientCredentialsGrant, passwordGrant, rptGrant } from '../harness/tokens/token-client.js';
+import { byHandStart } from './by-hand.js';
+import { javaOfGroup, peakRssMb } from './memory.js';
+import { type Figure, figure, repeat, seconds } from './stats.js';
+
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results.json' } } });
+const quick = flags.quick ?? false;
+const RUNS = quick ? { cold: 1, warm: 3, byHand: 2, imports: 3, tokens: 1, matrix: 2, e2e: 2 } : { cold: 2, warm: 5, byHand: 3, imports: 5, tokens: 3, matrix: 3, e2e: 3 };
+const realmFile = bundledRealmPath();
+const realm = JSON.parse(readFileSync(realmFile, 'utf8')) as { realm: string; passwordPolicy?: string; users: Array<Record<string, unknown>> };
+const version = DEFAULT_KEYCLOAK_VERSION;
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+const results: Record<string, unknown> = { date: new Date().toISOString(), quick, node: process.version, version };
+const figures: Record<string, Figure> = {};
+const record = (name: string, samples: number[]) => (figures[name] = figure(samples));
+
+async function coldStart() {
+  const samples = { total: [] as number[], download: [] as number[], unpack: [] as number[], build: [] as number[], start: [] as number[] };
+  await repeat(RUNS.cold, async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'kcbox-bench-cache-'));
+    const first: Partial<Record<StartProgress['phase'], number>> = {};
+    const began = performance.now();
+    const server = await startKeycloak({ runtime: 'dist', cacheDir, realms: [realmFile], onProgress: (event) => (first[event.phase] ??= performance.now()) });
+    const ready = performance.now();
+    await server.stop();
+    await rm(cacheDir, { recursive: true, force: true });
+    const at = (phase: StartProgress['phase']) => first[phase] ?? began;
+    samples.total.push(ready - began);
+    samples.download.push(at('unpack') - began);
+    samples.unpack.push(at('build') - at('unpack'));
+    samples.build.push(at('start') - at('build'));
+    samples.start.push(ready - at('start'));
+  });
+  record('cold start (empty cache → ready with realm)', samples.total);
+  record('  of which download (mvn or release)', samples.download);
+  record('  of which unpack', samples.unpack);
+  record('  of which build (kc.sh build)', samples.build);
+  record('  of which start to ready', samples.start);
+}
+
+async function warmStarts(): Promise<{ starts: number[]; restarts: number[]; jvmRss: number[] }> {
+  const starts: number[] = [];
+  const restarts: number[] = [];
+  const jvmRss: number[] = [];
+  await repeat(RUNS.warm, async () => {
+    const began = performance.now();
+    const server = await startKeycloak({ runtime: 'dist', realms: [realmFile] });
+    starts.push(performance.now() - began);
+    // Realistic load before reading the JVM's peak: the bundled example's whole check.
+    await checkMatrix({ spec: loadMatrixSpecSync('examples/express-inventory/matrix.yaml'), server });
+    const pid = server.toRecord().pid;
+    const java = pid ? javaOfGroup(pid) : undefined;
+    const rss = java ? peakRssMb(java) : undefined;
+    if (rss) jvmRss.push(rss);
+    const stopping = performance.now();
+    await server.stop();
+    restarts.push(performance.now() - stopping + starts.at(-1)!);
+  });
+  record('warm start (cached build → ready with realm)', starts);
+  record('warm restart (stop + start)', restarts);
+  if (jvmRss.length > 0) record('Keycloak JVM peak RSS, MB (after a check)', jvmRss);
+  return { starts, restarts, jvmRss };
+}
+
+async function byHand() {
+  const java = chooseJava(await findJavaInstallations(), javaRequirementFor(parseKeycloakVersion(version)), version);
+  const zip = join(cacheLayout(cacheRoot()).downloads, `keycloak-quarkus-dist-${version}.zip`);
+  const samples: number[] = [];
+  const rss: number[] = [];
+  await repeat(RUNS.byHand, async () => {
+    const run = await byHandStart({ zip, version, realmFile, realmName: realm.realm, javaHome: java.home });
+    samples.push(run.readyMs);
+    if (run.jvmPeakRssMb) rss.push(run.jvmPeakRssMb);
+  });
+  record('by hand: kc.sh start-dev --import-realm → realm served', samples);
+  if (rss.length > 0) record('by hand: JVM peak RSS at ready, MB', rss);
+}
+
+async function realmImports(server: KeycloakServer) {
+  const samples: number[] = [];
+  await repeat(RUNS.imports, async () => {
+    const began = performance.now();
+    const handle = await server.importRealm(realmFile, { isolate: true });
+    samples.push(performance.now() - began);
+    await handle.delete();
+  });
+  record('isolated realm import (what each test file pays)', samples);
+}
+
+/** Requests per second of `grant`, `count` of them, `concurrency` at a time. */
+async function rate(count: number, concurrency: number, grant: () => Promise<unknown>): Promise<number> {
+  const limit = pLimit(concurrency);
+  const began = performance.now();
+  await Promise.all(Array.from({ length: count }, () => limit(grant)));
+  return count / ((performance.now() - began) / 1000);
+}
+
+async function tokenRates(server: KeycloakServer) {
+  const cheap = await server.importRealm(realmFile, { isolate: true });
+  const { passwordPolicy: _ignored, ...defaultHashing } = realm;
+  const costly = await server.importRealm({ ...defaultHashing }, { isolate: true });
+  try {
+    const web = fixtureClient(cheap.representation, 'inventory-web');
+    const api = fixtureClient(cheap.representation, 'inventory-api');
+    const alice = { username: 'alice', password: 'alice-password' };
+    const rates = { cheap: [] as number[], costly: [] as number[], client: [] as number[], rpt: [] as number[] };
+    const aliceToken = (await passwordGrant(cheap, web, alice)).accessToken;
+    await repeat(RUNS.tokens, async () => {
+      rates.cheap.push(await rate(quick ? 100 : 300, 8, () => passwordGrant(cheap, web, alice)));
+      rates.costly.push(await rate(quick ? 16 : 40, 8, () => passwordGrant(costly, web, alice)));
+      rates.client.push(await rate(quick ? 100 : 300, 8, () => clientCredentialsGrant(cheap, api)));
+      rates.rpt.push(await rate(quick ? 100 : 300, 8, () => rptGrant(cheap, aliceToken, { audience: 'inventory-api' })));
+    });
+    record('password grants/s, test-only hashing (1 iteration)', rates.cheap);
+    record("password grants/s, Keycloak's default hashing", rates.costly);
+    record('client-credentials grants/s', rates.client);
+    record('RPT grants/s', rates.rpt);
+  } finally {
+    await cheap.delete();
+    await costly.delete();
+  }
+}
+
+/** 50 endpoints × 20 users against the Express example. */
+function generatedMatrix(folder: string) {
+  const roles = ['inventory-admin', 'inventory-user', undefined];
+  const users = Array.from({ length: 20 }, (_, index) => {
+    const role = roles[index % 3];
+    return { username: `user${String(index + 1).padStart(2, '0')}`, enabled: true, email: `user${index + 1}@kcbox.test`, emailVerified: true, firstName: 'Bench', lastName: 'User', credentials: [{ type: 'password', value: 'bench-password' }], ...(role ? { clientRoles: { 'inventory-api': [role] } } : {}) };
+  });
+  const file = join(folder, 'bench-realm.json');
+  writeFileSync(file, JSON.stringify({ ...realm, realm: 'bench', users: [...realm.users.filter((user) => String(user.username).startsWith('service-account')), ...users] }));
+  const endpoints = Array.from({ length: 10 }, (_, index) => [
+    { method: 'GET', path: `/health?probe=${index}`, scope: 'public' },
+    { method: 'GET', path: `/api/inventory?page=${index}`, scope: 'Inventory#inventory:view' },
+    { method: 'POST', path: `/api/inventory?batch=${index}`, scope: 'Inventory#inventory:add', body: { name: 'bench', quantity: index } },
+    { method: 'PUT', path: `/api/inventory/1?revision=${index}`, scope: 'Inventory#inventory:edit', body: { name: 'bench', quantity: index } },
+    { method: 'DELETE', path: `/api/inventory/${1000 + index}`, scope: 'Inventory#inventory:delete' },
+  ]).flat();
+  return parseMatrixSpec(
+    {
+      keycloak: { realm: file, client: 'inventory-api' },
+      backend: { command: 'node server.mjs', cwd: join(process.cwd(), 'examples/express-inventory'), ready: '/health' },
+      status: 'strict',
+      users: users.map((user) => user.username),
+      endpoints,
+    },
+    { baseDir: folder },
+  );
+}
+
+async function matrixThroughput(server: KeycloakServer) {
+  const folder = await mkdtemp(join(tmpdir(), 'kcbox-bench-matrix-'));
+  try {
+    const spec = generatedMatrix(folder);
+    const cellsPerSecond: number[] = [];
+    await repeat(RUNS.matrix, async () => {
+      const result = await checkMatrix({ spec, server, hostile: false });
+      if (!result.passed) throw new Error(`the generated matrix failed: ${result.cells.filter((cell) => !cell.pass).length} cells`);
+      cellsPerSecond.push(result.cells.length / ((result.timings?.cellsMs ?? 1) / 1000));
+    });
+    record(`matrix cells/s, ${spec.endpoints.length} endpoints × ${spec.users.length} users, Express`, cellsPerSecond);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** `kcbox check` of the bundled example from a cold process with no server: what `npm start` costs once built. */
+async function endToEnd() {
+  const wall: number[] = [];
+  const rss: number[] = [];
+  await repeat(RUNS.e2e, async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'kcbox-bench-e2e-'));
+    const { KCBOX_URL: _remote, ...inherited } = process.env;
+    const env = { ...inherited, KCBOX_STATE_FILE: join(folder, 'state.json'), NO_COLOR: '1' };
+    const began = performance.now();
+    const child = spawn(process.execPath, ['bin/kcbox.js', 'check', '--matrix', 'examples/express-inventory/matrix.yaml'], { env, stdio: 'ignore' });
+    let peak = 0;
+    const watch = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid!) ?? 0)), 100);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearInterval(watch);
+    wall.push(performance.now() - began);
+    if (peak > 0) rss.push(peak);
+    await rm(folder, { recursive: true, force: true });
+    if (code !== 0) throw new Error(`kcbox check exited ${code}`);
+  });
+  record('end to end: kcbox check of the bundled example (ephemeral server, hostile suite on)', wall);
+  if (rss.length > 0) record('kcbox process peak RSS, MB (end to end)', rss);
+}
+
+function ratio(numerator: string, denominator: string): number {
+  return figures[numerator]!.median / figures[denominator]!.median;
+}
+
+async function main() {
+  log(`${quick ? 'quick' : 'full'} run; runs per figure: ${JSON.stringify(RUNS)}`);
+  log('cold starts');
+  await coldStart();
+  log('by-hand baseline');
+  await byHand();
+  log('warm starts');
+  await warmStarts();
+  const server = await startKeycloak({ runtime: 'dist', realms: [] });
+  try {
+    log('realm imports');
+    await realmImports(server);
+    log('token rates');
+    await tokenRates(server);
+    log('matrix throughput');
+    await matrixThroughput(server);
+  } finally {
+    await server.stop();
+  }
+  log('end to end');
+  await endToEnd();
+
+  const targets = [
+    { name: 'warm start ÷ by-hand start-dev', value: ratio('warm start (cached build → ready with realm)', 'by hand: kc.sh start-dev --import-realm → realm served'), target: 0.4, below: true },
+    { name: 'isolated import ÷ warm restart', value: ratio('isolated realm import (what each test file pays)', 'warm restart (stop + start)'), target: 0.1, below: true },
+    { name: 'end-to-end check ÷ warm start', value: ratio('end to end: kcbox check of the bundled example (ephemeral server, hostile suite on)', 'warm start (cached build → ready with realm)'), target: 1.5, below: true },
+    { name: 'matrix cells/s', value: figures[Object.keys(figures).find((name) => name.startsWith('matrix cells/s'))!]!.median, target: 500, below: false },
+    { name: 'Keycloak JVM peak RSS, MB', value: figures['Keycloak JVM peak RSS, MB (after a check)']?.median ?? Number.NaN, target: 700, below: true },
+    { name: 'kcbox process peak RSS, MB', value: figures['kcbox process peak RSS, MB (end to end)']?.median ?? Number.NaN, target: 200, below: true },
+  ].map((entry) => ({ ...entry, met: entry.below ? entry.value <= entry.target : entry.value >= entry.target }));
+
+  const table = new Table({ head: ['figure', 'median', 'min', 'max', 'runs'] });
+  for (const [name, value] of Object.entries(figures)) {
+    const show = (n: number) => (/\/s|MB/.test(name) ? n.toFixed(0) : `${seconds(n)} s`);
+    table.push([name, show(value.median), show(value.min), show(value.max), value.runs]);
+  }
+  const targetTable = new Table({ head: ['target', 'measured', 'goal', 'met'] });
+  for (const entry of targets) targetTable.push([entry.name, entry.value.toFixed(2), `${entry.below ? '≤' : '≥'} ${entry.target}`, entry.met ? 'yes' : 'NO']);
+  process.stdout.write(`${table.toString()}\n${targetTable.toString()}\n`);
+  writeFileSync(flags.out ?? 'bench/results.json', `${JSON.stringify({ ...results, figures, targets }, null, 2)}\n`);
+  log(`written ${flags.out}`);
+}
+
+await main();
