@@ -180,7 +180,9 @@ describe('kcbox check CLI', () => {
     expect(readFileSync(`${reports}/r.html`, 'utf8')).toMatch(/^<!doctype html>/i);
     for (const file of ['r.json', 'nested/r.xml', 'r.md', 'r.html']) expect(readFileSync(`${reports}/${file}`, 'utf8')).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
 
-    const faulty = await runKcbox(['check', '--matrix', EXPRESS], cliEnv({ FAULT: 'skip-delete-scope' }));
+    expect(run.stdout).toMatch(/Hostile tokens · fail on high and above · 4 protected endpoints · 31 cases\n/);
+    const faulty = await runKcbox(['check', '--matrix', EXPRESS, '--no-hostile'], cliEnv({ FAULT: 'skip-delete-scope' }));
+    expect(faulty.stdout).not.toContain('Hostile tokens');
     expect(faulty.code, faulty.stderr).toBe(1);
     expect(faulty.stdout).toContain('DELETE /api/inventory/2 × bob');
     expect(faulty.stdout).toContain('20 cells: 18 passed, 2 failed');
@@ -195,5 +197,11 @@ describe('kcbox check CLI', () => {
     const report = await runKcbox(['check', '--matrix', EXPRESS, '--report', 'pdf=x.pdf'], cliEnv());
     expect(report.code).toBe(2);
     expect(report.stderr).toContain('--report "pdf=x.pdf": unknown format "pdf"');
+    const hostile = await runKcbox(['check', '--matrix', EXPRESS, '--hostile', 'none,alg-confusion'], cliEnv());
+    expect(hostile.code).toBe(2);
+    expect(hostile.stderr).toContain('--hostile: unknown case "alg-confusion"; known cases: none, sig-strip');
+    const failOn = await runKcbox(['check', '--matrix', EXPRESS, '--fail-on', 'medium'], cliEnv());
+    expect(failOn.code).toBe(2);
+    expect(failOn.stderr).toContain("argument 'medium' is invalid");
   });
 });
