@@ -40,7 +40,7 @@ describe('distributionStartArgs', () => {
 
 describe('distributionBuildArgs', () => {
   it('builds for an in-memory database with health, features sorted so the cache key is stable', () => {
-    expect(distributionBuildArgs({})).toEqual(['--db=dev-mem', '--health-enabled=true']);
+    expect(distributionBuildArgs({})).toEqual(['--db=dev-file', '--health-enabled=true']);
     expect(distributionBuildArgs({ features: ['token-exchange', 'admin-fine-grained-authz'] }).at(-1)).toBe('--features=admin-fine-grained-authz,token-exchange');
   });
 });

@@ -9,11 +9,12 @@ const SHARED_ENTRIES = ['lib', 'conf', 'providers', 'themes', 'version.txt'];
 
 /**
  * A private home for one server: its own `data/` (database, tmp, import) next to links into the
- * shared, already built installation. `bin/` is copied, not linked, because kc.sh derives the
+ * shared, already built installation. `seedH2` is copied in as its database. `bin/` is copied, not linked, because kc.sh derives the
  * home from its own resolved path.
  */
-export async function createServerHome(installHome: string, realms: readonly LoadedRealm[]): Promise<string> {
+export async function createServerHome(installHome: string, realms: readonly LoadedRealm[], seedH2?: string): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), 'kcbox-server-'));
+  if (seedH2) await cp(seedH2, join(home, 'data', 'h2'), { recursive: true });
   await cp(join(installHome, 'bin'), join(home, 'bin'), { recursive: true });
   for (const entry of SHARED_ENTRIES) {
     if (existsSync(join(installHome, entry))) await symlink(join(installHome, entry), join(home, entry));

@@ -13,6 +13,8 @@ import type { KeycloakServer, ServerRecord, StartKeycloakOptions } from '../type
 import { cacheLayout, cacheRoot } from './cache.js';
 import { ensureInstallation, versionOfDistribution } from './install.js';
 import { createServerHome } from './server-home.js';
+import { type DatabaseTemplate, ensureDatabaseTemplate } from './database-template.js';
+import type { AdminCredentials } from '../admin-login.js';
 import { type JavaInstallation, chooseJava, findJavaInstallations } from './java.js';
 import { keycloakProcessEnv } from './process-env.js';
 import { type ProcessExit, startSupervised } from './supervised-process.js';
@@ -31,7 +33,8 @@ const KEPT_LOGS = 30;
 
 /** Build options every kcbox server needs; the augmentation is cached per set. */
 export function distributionBuildArgs(options: Pick<StartKeycloakOptions, 'features'>): string[] {
-  const args = ['--db=dev-mem', '--health-enabled=true'];
+  // A file database, so an initialised copy (schema, master realm, admin) can seed every start.
+  const args = ['--db=dev-file', '--health-enabled=true'];
   if (options.features && options.features.length > 0) args.push(`--features=${[...options.features].sort().join(',')}`);
   return args;
 }
@@ -113,14 +116,16 @@ export interface PreparedDistribution {
   readonly java: JavaInstallation;
   readonly installHome: string;
   readonly logFolder: string;
+  /** The initialised database every start copies. */
+  readonly template: DatabaseTemplate;
 }
 
 /**
- * Obtains and builds the distribution without starting it (`kcbox fetch`): what a CI job caches,
- * and what every start does first.
+ * Obtains and builds the distribution and initialises its database template, without starting a
+ * server (`kcbox fetch`): what a CI job caches, and what every start does first.
  */
 export async function prepareDistribution(
-  options: Pick<StartKeycloakOptions, 'version' | 'distribution' | 'javaHome' | 'cacheDir' | 'features' | 'onProgress'>,
+  options: Pick<StartKeycloakOptions, 'version' | 'distribution' | 'javaHome' | 'cacheDir' | 'features' | 'onProgress' | 'startupTimeoutMs' | 'serverOptions' | 'env'>,
 ): Promise<PreparedDistribution> {
   const onProgress = options.onProgress ?? ignoreProgress;
   const distributionPath = options.distribution ?? process.env.KCBOX_DIST;
@@ -147,7 +152,17 @@ export async function prepareDistribution(
     distribution: distributionPath ? { path: distributionPath } : undefined,
     onProgress,
   });
-  return { version, java, installHome, logFolder: layout.logs };
+  await mkdir(layout.logs, { recursive: true });
+  const template = await ensureDatabaseTemplate(installHome, layout.installs, async () => {
+    onProgress({ phase: 'build', message: 'initialising the database once per build (schema, master realm)' });
+    const admin = generateAdminCredentials();
+    const server = await launchWithRetries({ options: { ...options, detached: false }, version, java, installHome, realms: [], logFolder: layout.logs, onProgress: ignoreProgress, admin, seed: undefined, keepHome: true });
+    const home = server.toRecord().dataDir as string;
+    // A clean shutdown closes (and compacts) the H2 file.
+    await server.stop();
+    return { h2Folder: join(home, 'data', 'h2'), admin, discard: () => rm(home, { recursive: true, force: true }) };
+  });
+  return { version, java, installHome, logFolder: layout.logs, template };
 }
 
 /** Starts the official distribution as a local Java process, under the kcbox watchdog. */
@@ -156,13 +171,15 @@ export async function startDistribution(options: StartKeycloakOptions): Promise<
   // Cheap checks first: bad input must fail before a download or a build.
   parseKeycloakVersion(options.version ?? process.env.KCBOX_KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION);
   const realms = await loadRealms(options.realms ?? []);
-  const { version, java, installHome, logFolder } = await prepareDistribution(options);
-  await mkdir(logFolder, { recursive: true });
+  const { version, java, installHome, logFolder, template } = await prepareDistribution(options);
   await pruneLogs(logFolder);
+  return launchWithRetries({ options, version, java, installHome, realms, logFolder, onProgress, admin: template.admin, seed: template.h2Folder, keepHome: false });
+}
 
+async function launchWithRetries(context: LaunchContext): Promise<KeycloakServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch({ options, version, java, installHome, realms, logFolder, onProgress });
+      return await launch(context);
     } catch (error) {
       // get-port's choice can be taken by another process before the JVM binds it: pick again.
       if (!(error instanceof PortConflict)) throw error;
@@ -196,14 +213,19 @@ interface LaunchContext {
   readonly realms: readonly LoadedRealm[];
   readonly logFolder: string;
   readonly onProgress: NonNullable<StartKeycloakOptions['onProgress']>;
+  readonly admin: AdminCredentials;
+  /** An initialised `data/h2` to start from; none starts on an empty database. */
+  readonly seed: string | undefined;
+  /** Leave the server's home in place after it stops (to take its database as the template). */
+  readonly keepHome: boolean;
 }
 
 async function launch(context: LaunchContext): Promise<KeycloakServer> {
   const { options, version, java, realms } = context;
   const httpPort = await getPort({ host: '127.0.0.1' });
   const managementPort = await getPort({ host: '127.0.0.1', exclude: [httpPort] });
-  const admin = generateAdminCredentials();
-  const home = await createServerHome(context.installHome, realms);
+  const admin = context.admin;
+  const home = await createServerHome(context.installHome, realms, context.seed);
   const logFile = join(context.logFolder, `keycloak-${version.text}-${new Date().toISOString().replace(/[:.]/g, '-')}-${httpPort}.log`);
   const url = `http://127.0.0.1:${httpPort}`;
   const managementUrl = `http://127.0.0.1:${managementPort}`;
@@ -223,7 +245,7 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
       env: distributionEnv(process.env, java, admin, options.env),
       cwd: home,
       logFile,
-      cleanup: [home],
+      cleanup: context.keepHome ? [] : [home],
       graceMs: STOP_GRACE_MS,
     });
   } catch (error) {
