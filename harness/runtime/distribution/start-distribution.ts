@@ -78,6 +78,16 @@ export function keycloakErrors(logTail: readonly string[]): string[] {
   return [...new Set(messages)].slice(0, 5);
 }
 
+/**
+ * JVM settings for short-lived test servers (kc.sh reads both): a bounded heap instead of 70 % of
+ * the machine, and the C1 compiler only, whose code is ready sooner; on two cores the C2 compiler
+ * competes with startup (bench/README.md has the numbers). `env` in the start options overrides them.
+ */
+export const TEST_JVM: Readonly<Record<string, string>> = {
+  JAVA_OPTS_KC_HEAP: '-Xms64m -Xmx512m',
+  JAVA_OPTS_APPEND: '-XX:TieredStopAtLevel=1',
+};
+
 /** The environment for Keycloak: the caller's, minus inherited Keycloak settings that would change the server. */
 export function distributionEnv(
   inherited: NodeJS.ProcessEnv,
@@ -87,6 +97,7 @@ export function distributionEnv(
 ): Record<string, string> {
   return {
     ...keycloakProcessEnv(inherited, java),
+    ...TEST_JVM,
     ...extra,
     KC_BOOTSTRAP_ADMIN_USERNAME: admin.username,
     KC_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
