@@ -39,6 +39,16 @@ export interface HostileRunContext {
   readonly timeoutMs: number;
   readonly options: HostileOptions;
   readonly showTokens: boolean;
+  /** Keycloak tokens already being collected, per allowed user (see {@link prefetchHostileTokens}). */
+  readonly prefetched?: ReadonlyMap<string, Promise<HostileKeycloakTokens>> | undefined;
+}
+
+/**
+ * Starts collecting the genuine Keycloak tokens for these users (a sibling realm import, a client,
+ * a user…) so that work overlaps with the backend start and the matrix cells.
+ */
+export function prefetchHostileTokens(keycloak: Omit<HostileTokenContext, 'user'>, users: Iterable<{ username: string; password: string }>): Map<string, Promise<HostileKeycloakTokens>> {
+  return new Map([...users].map((user) => [user.username, hostileKeycloakTokens({ ...keycloak, user })]));
 }
 
 /**
@@ -75,7 +85,7 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
   const documents = await listenerDocuments();
   const listener = await startKeyListener(documents);
   const sender = hostileSender(context.backendUrl, { concurrency: context.concurrency, timeoutMs: context.timeoutMs });
-  const keycloakTokens = new Map<string, Promise<HostileKeycloakTokens>>();
+  const keycloakTokens = new Map<string, Promise<HostileKeycloakTokens>>(context.prefetched ?? []);
   const limit = pLimit(context.concurrency);
   const attempts: HostileAttemptResult[] = [];
   const skipped = new Map<HostileCaseId, string>();

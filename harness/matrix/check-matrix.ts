@@ -5,7 +5,7 @@ import { loadRealm, type RealmRepresentation } from '../realm/realm-input.js';
 import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import { provisionRealmSigningKey, type RealmSigningKey } from '../hostile/realm-signing-key.js';
 import type { HostileOptions } from '../hostile/result-types.js';
-import { runHostileSuite, validateHostileOptions } from '../hostile/run-hostile.js';
+import { prefetchHostileTokens, runHostileSuite, validateHostileOptions } from '../hostile/run-hostile.js';
 import { connectAdmin } from '../runtime/admin-client.js';
 import type { AdminCredentials } from '../runtime/admin-login.js';
 import { TokenError } from '../tokens/token-error.js';
@@ -152,8 +152,34 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         throw error;
       }
     };
-    // The backend boots while Keycloak mints: neither needs the other.
-    const [backend, tokens] = await Promise.all([startBackendIfAny(), mint()]);
+    const hostileKeycloak = hostile
+      ? { admin, server, realm: tokenRealm, loginClient: await live.oauthClient(live.loginClient), representation: realm.representation, ownRealm: realm.handle !== undefined }
+      : undefined;
+    let prefetched: ReturnType<typeof prefetchHostileTokens> | undefined;
+    const mintAndPrefetch = async () => {
+      const minted = await mint();
+      if (hostileKeycloak) {
+        // The hostile suite's Keycloak tokens (a sibling realm import among them) come while the backend starts and the cells run.
+        const allowed = new Set(
+          spec.endpoints
+            .filter((endpoint) => endpoint.requirement.kind === 'scope')
+            .map((endpoint) => spec.users.find((user) => user !== ANONYMOUS && expectedFor(endpoint, user, minted) === 'allow'))
+            .filter((user): user is string => user !== undefined),
+        );
+        prefetched = prefetchHostileTokens(hostileKeycloak, [...allowed].map((username) => ({ username, password: live.password(username) })));
+        cleanups.push(async () => {
+          for (const tokens of prefetched?.values() ?? []) await (await tokens.catch(() => undefined))?.cleanup();
+        });
+      }
+      return minted;
+    };
+    // The backend boots while Keycloak mints: neither needs the other. Both settle before a
+    // failure is thrown, so whatever either started is registered for cleanup.
+    const [backendStart, minting] = await Promise.allSettled([startBackendIfAny(), mintAndPrefetch()]);
+    if (backendStart.status === 'rejected') throw backendStart.reason;
+    if (minting.status === 'rejected') throw minting.reason;
+    const backend = backendStart.value;
+    const tokens = minting.value;
     const backendUrl = backend?.url ?? options.backendUrl ?? spec.backend.url;
 
     const plans: RequestPlan[] = [];
@@ -185,14 +211,8 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         cells,
         bearer: (user, endpoint) => tokens.token(user, endpoint.token).bearer,
         password: (user) => live.password(user),
-        keycloak: {
-          admin,
-          server,
-          realm: tokenRealm,
-          loginClient: await live.oauthClient(live.loginClient),
-          representation: realm.representation,
-          ownRealm: realm.handle !== undefined,
-        },
+        keycloak: hostileKeycloak!,
+        prefetched,
         realmKey,
         signingKey,
         backendUrl,

@@ -62,15 +62,14 @@ describe('distributionEnv', () => {
       KC_BOOTSTRAP_ADMIN_PASSWORD: 'secret',
       KC_LOG_LEVEL: 'debug',
       JAVA_OPTS_KC_HEAP: '-Xms64m -Xmx512m',
-      JAVA_OPTS_APPEND: '-XX:TieredStopAtLevel=1',
     });
     expect(env).not.toHaveProperty('KC_DB');
     for (const name of ['JAVA_OPTS', 'DEBUG', 'JAVA_ADD_OPENS', 'CONFIG_ARGS']) expect(env).not.toHaveProperty(name);
   });
 
   it('lets the start options override the test JVM settings', () => {
-    const env = distributionEnv({}, { home: '/jdk', feature: 25, version: '25', source: 'test' }, { username: 'a', password: 'b' }, { JAVA_OPTS_APPEND: '-XX:+UseSerialGC' });
-    expect(env.JAVA_OPTS_APPEND).toBe('-XX:+UseSerialGC');
+    const env = distributionEnv({}, { home: '/jdk', feature: 25, version: '25', source: 'test' }, { username: 'a', password: 'b' }, { JAVA_OPTS_KC_HEAP: '-Xmx1g' });
+    expect(env.JAVA_OPTS_KC_HEAP).toBe('-Xmx1g');
   });
 });
 
