@@ -78,7 +78,8 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
       ? attempt('other-client', async () => {
           // No audience mapper and no role scope: Keycloak puts nothing of the API into the token.
           const clientId = `kcbox-foreign-${suffix()}`;
-          await admin.clients.create({ realm: realm.name, clientId, publicClient: true, directAccessGrantsEnabled: true, standardFlowEnabled: false, fullScopeAllowed: false });
+          const { id } = await admin.clients.create({ realm: realm.name, clientId, publicClient: true, directAccessGrantsEnabled: true, standardFlowEnabled: false, fullScopeAllowed: false });
+          cleanups.push(() => admin.clients.del({ realm: realm.name, id }));
           return (await passwordGrant(realm, { clientId }, user)).accessToken;
         })
       : Promise.resolve(void (missing['other-client'] = 'kcbox adds a client only to realms it imported')),
@@ -98,6 +99,7 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
             lastName: 'Later',
             credentials: [{ type: 'password', value: password, temporary: false }],
           });
+          cleanups.push(() => admin.users.del({ realm: realm.name, id }));
           // The same roles as the allowed user, so only "disabled" can explain a refusal.
           const mappings = await admin.users.listRoleMappings({ realm: realm.name, id: original.id });
           const realmRoles = (mappings.realmMappings ?? []).flatMap((role) => (role.id && role.name ? [{ id: role.id, name: role.name }] : []));

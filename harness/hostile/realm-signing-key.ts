@@ -1,7 +1,7 @@
 import { type KeyObject, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { type JWK, exportJWK } from 'jose';
 import { request } from 'undici';
-import { KcboxError } from '../errors.js';
+import { KcboxError, describeError } from '../errors.js';
 import { realmEndpoints } from '../realm/realm-handle.js';
 import { type AdminClient, keycloakMessage } from '../runtime/admin-client.js';
 
@@ -46,9 +46,26 @@ export async function provisionRealmSigningKey(admin: AdminClient, serverUrl: st
   }
   const modulus = ((await exportJWK(publicKey)) as JWK).n;
   const { jwksUrl } = realmEndpoints(serverUrl, realm);
-  const response = await request(jwksUrl, { headersTimeout: 10_000, bodyTimeout: 10_000 });
-  const keys = ((await response.body.json()) as { keys?: JWK[] }).keys ?? [];
-  const published = keys.find((key) => key.n === modulus && key.use === 'sig');
-  if (!published?.kid) throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Realm "${realm}" does not publish kcbox's signing key in ${jwksUrl}.`);
+  let published: JWK | undefined;
+  let seen = 'nothing yet';
+  const deadline = Date.now() + 10_000;
+  // Keycloak publishes a new key provider at once; a short poll covers a slow server.
+  while (!published?.kid && Date.now() < deadline) {
+    try {
+      const response = await request(jwksUrl, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+      const body = await response.body.text();
+      seen = `HTTP ${response.statusCode}`;
+      if (response.statusCode === 200) published = ((JSON.parse(body) as { keys?: JWK[] }).keys ?? []).find((key) => key.n === modulus && key.use === 'sig');
+    } catch (error) {
+      seen = describeError(error);
+    }
+    if (!published?.kid) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (!published?.kid) {
+    throw new KcboxError(
+      'ERR_KCBOX_REALM_IMPORT',
+      `Realm "${realm}" does not publish kcbox's signing key in ${jwksUrl} (last seen: ${seen}). Run with --no-hostile, or --hostile without expired,not-yet-valid,iat-future,exp-missing, and see the server log.`,
+    );
+  }
   return { privateKey, kid: published.kid, publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
 }

@@ -98,7 +98,8 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
       }
       return tokens;
     };
-    await Promise.all(
+    // Every endpoint settles before the finally below closes the listener and undoes the tokens.
+    const settled = await Promise.allSettled(
       runnable.map(async ({ endpoint, user }) => {
         const keycloak = await tokensFor(user);
         const validToken = context.bearer(user, endpoint);
@@ -139,6 +140,8 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
         );
       }),
     );
+    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure) throw failure.reason;
   } finally {
     sender.close();
     await listener.stop();

@@ -41,11 +41,26 @@ export interface CheckMatrixOptions {
   readonly onStep?: ((step: string) => void) | undefined;
   /** The environment a started backend inherits. Default process.env. */
   readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Ends the check at the next step (everything it created is removed), throwing the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
   /** The hostile-token suite against every protected endpoint; `false` skips it. Default on, failing at `high`. */
   readonly hostile?: HostileOptions | false | undefined;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
+
+/** Anything shaped like a JWS or JWE in compact form (Keycloak's tokens and every forgery). */
+const COMPACT_TOKEN = /eyJ[\w-]*\.[\w-]*\.[\w-]*(?:\.[\w-]*\.[\w-]*)?/g;
+
+/**
+ * Backends echo tokens in error bodies and log headers and secrets: response excerpts and the
+ * backend's output pass through here unless `showTokens`, so no token or secret reaches a report.
+ */
+export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
+  let text = JSON.stringify(value).replace(COMPACT_TOKEN, '[token]');
+  for (const secret of secrets) if (secret.length >= 8) text = text.split(JSON.stringify(secret).slice(1, -1)).join('[secret]');
+  return JSON.parse(text) as T;
+}
 
 /** Keycloak's verdict for one cell. */
 function expectedFor(endpoint: MatrixEndpoint, user: string, tokens: MatrixTokens): Expectation {
@@ -87,7 +102,11 @@ async function realmOf(spec: MatrixSpec, server: MatrixServer): Promise<{ name: 
 export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixResult> {
   const { spec, server } = options;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const step = options.onStep ?? ((message: string) => debug(message));
+  const report = options.onStep ?? ((message: string) => debug(message));
+  const step = (message: string) => {
+    options.signal?.throwIfAborted();
+    report(message);
+  };
   const started = Date.now();
   const hostile = options.hostile === false ? undefined : (options.hostile ?? {});
   if (hostile) validateHostileOptions(hostile);
@@ -224,7 +243,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     }
     const hostileMs = hostileResult ? Date.now() - hostileStarted : 0;
     await backend?.stop();
-    return {
+    const result: MatrixResult = {
       spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl },
       users: spec.users,
       endpoints: spec.endpoints.map((endpoint) => ({
@@ -243,6 +262,9 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       ...(hostileResult ? { hostile: hostileResult } : {}),
       passed: cells.every((cell) => cell.pass) && realmFindings.length === 0 && (hostileResult?.blocking ?? 0) === 0,
     };
+    if (options.showTokens) return result;
+    const resourceServer = await live.oauthClient(spec.keycloak.client);
+    return redactSecrets(result, resourceServer.clientSecret ? [resourceServer.clientSecret] : []);
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => debug('cleanup failed: %O', error));

@@ -37,7 +37,8 @@ function describeCell(cell: CellResult): string {
 expect.extend({
   /**
    * `await expect(backendUrl).toEnforceMatrix(spec)`: passes when every cell matches Keycloak's
-   * decisions and the spec's expectations agree with the realm. Pass `undefined` as the URL to
+   * decisions, the spec's expectations agree with the realm, and (unless `hostile: false`) the
+   * hostile-token suite has no finding at or above its threshold. Pass `undefined` as the URL to
    * let kcbox start the spec's backend command.
    */
   async toEnforceMatrix(received: unknown, spec: MatrixSpecInput, options: MatrixTestOptions = {}) {
@@ -52,8 +53,16 @@ expect.extend({
         result.passed
           ? `expected the backend at ${result.spec.backendUrl} not to enforce the matrix, but every cell matched`
           : `the backend at ${result.spec.backendUrl} does not enforce the matrix:\n${renderMatrixText(result, { color: false })}`,
-      actual: failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.observed.status ?? cell.observed.kind}`),
-      expected: failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.expected}`),
+      actual: [
+        ...failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.observed.status ?? cell.observed.kind}`),
+        ...result.realmFindings.map((finding) => `${finding.endpoint} × ${finding.user}: spec says ${finding.declared}`),
+        ...(result.hostile?.findings.filter((finding) => finding.blocking).map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: ${finding.status ?? 'no status'}`) ?? []),
+      ],
+      expected: [
+        ...failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.expected}`),
+        ...result.realmFindings.map((finding) => `${finding.endpoint} × ${finding.user}: Keycloak says ${finding.keycloak}`),
+        ...(result.hostile?.findings.filter((finding) => finding.blocking).map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: refused`) ?? []),
+      ],
     };
   },
 });
@@ -71,9 +80,10 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
   const resolved = resolveMatrixSpec(spec);
   describe(`scope matrix${resolved.file ? ` ${resolved.file}` : ''}`, () => {
     let result: MatrixResult | undefined;
+    // Own timeout: a backend start plus the hostile suite outlasts vitest's 10 s hook default.
     beforeAll(async () => {
       result = await checkMatrix({ spec: resolved, server: options.server ?? providedServer(), backendUrl: options.backendUrl, concurrency: options.concurrency, env: options.env, hostile: options.hostile });
-    });
+    }, resolved.backend.readyTimeoutMs + 180_000);
     const resultOf = () => {
       if (!result) throw new Error('the matrix did not run: see the error of the hook above');
       return result;

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -186,6 +187,20 @@ describe('kcbox check CLI', () => {
     expect(faulty.code, faulty.stderr).toBe(1);
     expect(faulty.stdout).toContain('DELETE /api/inventory/2 × bob');
     expect(faulty.stdout).toContain('20 cells: 18 passed, 2 failed');
+  });
+
+  it('Ctrl-C during a check removes what it created and exits 130', async () => {
+    const child = spawn(process.execPath, ['bin/kcbox.js', 'check', '--matrix', EXPRESS], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+      // Interrupt once the realm exists and the backend is on its way.
+      if (stderr.includes('starting the backend') && child.exitCode === null && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('SIGINT: cleaning up');
+    expect(stderr).toContain('everything the check created was removed');
   });
 
   it('exits 2 with file and line for a bad spec, and for a bad --report, before anything starts', async () => {

@@ -78,3 +78,17 @@ describe('cell verdicts', () => {
     expect(judgeCell('deny', [401], { kind: 'network-error', status: undefined, excerpt: 'ECONNREFUSED', durationMs: 1 }).pass).toBe(false);
   });
 });
+
+describe('redacting reports', () => {
+  it('replaces compact tokens (JWS and JWE) and the client secret, and leaves the rest', async () => {
+    const { redactSecrets } = await import('../../harness/matrix/check-matrix.js');
+    const jws = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl';
+    const jwe = 'eyJhbGciOiJSU0EtT0FFUCJ9.a2V5.aXY.Y2lwaGVy.dGFn';
+    const value = { excerpt: `invalid token ${jws}`, output: `Authorization: Bearer ${jwe}\nsecret=inventory-api-test-secret`, status: 401 };
+    expect(redactSecrets(value, ['inventory-api-test-secret', 'short'])).toEqual({
+      excerpt: 'invalid token [token]',
+      output: 'Authorization: Bearer [token]\nsecret=[secret]',
+      status: 401,
+    });
+  });
+});

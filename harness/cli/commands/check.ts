@@ -61,6 +61,18 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
   };
 
   let server = await runningServer(output);
+  if (!server && spec.keycloak.realm) {
+    throw new KcboxError('ERR_KCBOX_USAGE', `${options.matrix}: keycloak.realmName "${spec.keycloak.realm}" needs a running server that has it: start one with \`kcbox up --detach --realm FILE\` or set KCBOX_URL.`);
+  }
+  // Ctrl-C or a cancelled CI job: finish the current step, then undo everything (realms, backend, server).
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    output.err(`kcbox: ${signal}: cleaning up (realms, backend, server)… a second ${signal} exits at once.`);
+    abort.abort(new KcboxError('ERR_KCBOX_USAGE', `Interrupted by ${signal}; everything the check created was removed.`, { exitCode: 130 }));
+    process.once(signal, () => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let stopServer: (() => Promise<void>) | undefined;
   if (!server) {
     step('starting an ephemeral Keycloak (no running kcbox server; `kcbox up --detach` keeps one between checks)');
@@ -78,10 +90,6 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
       progress.done();
     }
   }
-  if (spec.keycloak.realm && stopServer) {
-    await stopServer();
-    throw new KcboxError('ERR_KCBOX_USAGE', `${options.matrix}: keycloak.realmName "${spec.keycloak.realm}" needs a running server that has it: start one with \`kcbox up --detach --realm FILE\` or set KCBOX_URL.`);
-  }
   try {
     const result = await checkMatrix({
       spec,
@@ -90,6 +98,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
       concurrency: options.concurrency,
       showTokens: options.showTokens,
       hostile,
+      signal: abort.signal,
       onStep: step,
     });
     const written = await writeReports(result, targets);
@@ -98,5 +107,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
     return result.passed ? 0 : 1;
   } finally {
     await stopServer?.();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
 }

@@ -27,8 +27,13 @@ function templatePaths(installHome: string) {
 async function readTemplate(installHome: string): Promise<DatabaseTemplate | undefined> {
   const paths = templatePaths(installHome);
   if (!existsSync(join(paths.h2, 'keycloakdb.mv.db')) || !existsSync(paths.admin)) return undefined;
-  const admin = JSON.parse(await readFile(paths.admin, 'utf8')) as AdminCredentials;
-  return { h2Folder: paths.h2, admin };
+  try {
+    const admin = JSON.parse(await readFile(paths.admin, 'utf8')) as AdminCredentials;
+    if (typeof admin.username === 'string' && typeof admin.password === 'string') return { h2Folder: paths.h2, admin };
+  } catch {
+    // Unreadable or torn: treated as missing, so the next start makes it again under the lock.
+  }
+  return undefined;
 }
 
 /**

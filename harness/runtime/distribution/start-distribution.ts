@@ -168,9 +168,15 @@ export async function prepareDistribution(
     const admin = generateAdminCredentials();
     const server = await launchWithRetries({ options: { ...options, detached: false }, version, java, installHome, realms: [], logFolder: layout.logs, onProgress: ignoreProgress, admin, seed: undefined, keepHome: true });
     const home = server.toRecord().dataDir as string;
-    // A clean shutdown closes (and compacts) the H2 file.
-    await server.stop();
-    return { h2Folder: join(home, 'data', 'h2'), admin, discard: () => rm(home, { recursive: true, force: true }) };
+    const discard = () => rm(home, { recursive: true, force: true });
+    try {
+      // A clean shutdown closes (and compacts) the H2 file.
+      await server.stop();
+    } catch (error) {
+      await discard();
+      throw error;
+    }
+    return { h2Folder: join(home, 'data', 'h2'), admin, discard };
   });
   return { version, java, installHome, logFolder: layout.logs, template };
 }
@@ -278,6 +284,8 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     await assertRealmsServed(url, realms);
   } catch (error) {
     await supervised.stop();
+    // The supervisor removes the home only when it owns the cleanup.
+    if (context.keepHome) await rm(home, { recursive: true, force: true });
     const logTail = await tailLines(logFile, 50);
     const startError = asStartError(error, version, url, logFile, logTail);
     if (logTail.some((line) => /already in use|seems to be in use/i.test(line))) {
