@@ -15,7 +15,7 @@ import {
   statusLabel,
   summaryLine,
 } from './matrix-facts.js';
-import { hostileFindingsText, hostileTableText, listenerRequestsText } from './terminal-hostile.js';
+import { hostileFindingsText, hostileTableText, listenerRequestsText, unattackedText } from './terminal-hostile.js';
 import { fitParts } from './terminal-wrap.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -128,13 +128,15 @@ const hostileFindings: TextSection = ({ result, c, width }) => (result.hostile ?
 
 const listenerRequests: TextSection = ({ result, c, width }) => (result.hostile ? listenerRequestsText({ hostile: result.hostile, c, width }) : undefined);
 
+const unattacked: TextSection = ({ result, c, width }) => (result.hostile ? unattackedText({ hostile: result.hostile, c, width }) : undefined);
+
 const summary: TextSection = ({ result, c, width }) => {
   const passed = matrixPassed(result);
   const lines = fitParts(`${passed ? '✓' : '✗'} ${summaryLine(countMatrix(result))}`.split(' · '), width);
   return lines.map((line) => (passed ? c.green(line) : c.red(line))).join('\n');
 };
 
-const sections: readonly TextSection[] = [heading, grid, failures, realmFindings, hostileTable, hostileFindings, listenerRequests, summary];
+const sections: readonly TextSection[] = [heading, grid, failures, realmFindings, hostileTable, hostileFindings, listenerRequests, unattacked, summary];
 
 /**
  * The matrix as a terminal grid (endpoints × users, each cell `✓ 200` or `✗ 500`), then every

@@ -110,3 +110,11 @@ export function listenerRequestsText({ hostile, c, width }: HostileTextContext):
   const heading = headingText(`Listener requests (${hostile.listenerRequests.length})`, ['the backend fetched a URL taken from a token header (SSRF)'], (text) => c.red(c.bold(text)), c, width);
   return [heading, ...hostile.listenerRequests.map((request) => `  ${oneLine(request, Math.max(20, width - 2))}`)].join('\n');
 }
+
+/** Protected endpoints no listed user may call, so the suite could not attack them; `undefined` when none. */
+export function unattackedText({ hostile, c, width }: HostileTextContext): string | undefined {
+  const endpoints = hostile.unattacked ?? [];
+  if (endpoints.length === 0) return undefined;
+  const heading = headingText(`Not attacked (${endpoints.length})`, ['no user in the spec may call these, so a refusal would prove nothing: add one who may'], (text) => c.yellow(c.bold(text)), c, width);
+  return [heading, ...endpoints.map((endpoint) => `  ${oneLine(endpoint, Math.max(20, width - 2))}`)].join('\n');
+}

@@ -85,6 +85,13 @@ describe('terminal hostile section', () => {
     return text.slice(text.indexOf('Hostile tokens'));
   };
 
+  it('names protected endpoints nobody listed may call, which the suite could not attack', () => {
+    const base = matrixResultWithHostile();
+    const result = { ...base, hostile: { ...base.hostile!, unattacked: ['GET /reports'] } };
+    expect(hostileText(result)).toContain('Not attacked (1)\n  no user in the spec may call these, so a refusal would prove nothing: add one who may\n  GET /reports');
+    expect(hostileText(base)).not.toContain('Not attacked');
+  });
+
   it('comes after the matrix and the realm findings: a table of cases in catalog order, with a result each', () => {
     const text = renderMatrixText(matrixResultWithHostile(), { color: false });
     expect(text.indexOf('Realm findings (1)')).toBeLessThan(text.indexOf('Hostile tokens'));
