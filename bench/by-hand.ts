@@ -42,19 +42,28 @@ export async function byHandStart(options: ByHandOptions): Promise<{ readyMs: nu
     copyFileSync(options.realmFile, join(home, 'data', 'import', 'realm.json'));
     const [httpPort, managementPort] = [await getPort({ host: '127.0.0.1' }), await getPort({ host: '127.0.0.1' })];
     const log = openSync(join(folder, 'keycloak.log'), 'a');
-    const env: Record<string, string> = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !/^(KC_|JAVA_OPTS|QUARKUS_)/.test(entry[0])));
+    const env: Record<string, string> = Object.fromEntries(
+      Object.entries(process.env).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined && !/^(KC_|JAVA_OPTS|QUARKUS_)/.test(entry[0]),
+      ),
+    );
     const started = performance.now();
-    const child = spawn(join(home, 'bin', 'kc.sh'), ['start-dev', '--import-realm', '--http-host=127.0.0.1', `--http-port=${httpPort}`, `--http-management-port=${managementPort}`], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: { ...env, JAVA_HOME: options.javaHome, KC_BOOTSTRAP_ADMIN_USERNAME: 'admin', KC_BOOTSTRAP_ADMIN_PASSWORD: 'admin' },
-    });
+    const child = spawn(
+      join(home, 'bin', 'kc.sh'),
+      ['start-dev', '--import-realm', '--http-host=127.0.0.1', `--http-port=${httpPort}`, `--http-management-port=${managementPort}`],
+      {
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: { ...env, JAVA_HOME: options.javaHome, KC_BOOTSTRAP_ADMIN_USERNAME: 'admin', KC_BOOTSTRAP_ADMIN_PASSWORD: 'admin' },
+      },
+    );
     closeSync(log);
     try {
       const url = `http://127.0.0.1:${httpPort}/realms/${options.realmName}`;
       const deadline = Date.now() + 300_000;
       while (!(await answers(url))) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`kc.sh start-dev did not serve ${url} (see ${folder}/keycloak.log)`);
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`kc.sh start-dev did not serve ${url} (see ${folder}/keycloak.log)`);
         await sleep(100);
       }
       const readyMs = performance.now() - started;

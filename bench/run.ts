@@ -26,11 +26,19 @@ import { byHandStart } from './by-hand.js';
 import { javaOfGroup, peakRssMb } from './memory.js';
 import { type Figure, figure, repeat, seconds } from './stats.js';
 
-const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results.json' } } });
+const { values: flags } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results.json' } },
+});
 const quick = flags.quick ?? false;
-const RUNS = quick ? { cold: 1, warm: 3, byHand: 2, imports: 3, tokens: 1, matrix: 2, e2e: 2 } : { cold: 2, warm: 5, byHand: 3, imports: 5, tokens: 3, matrix: 3, e2e: 3 };
+const RUNS = quick
+  ? { cold: 1, warm: 3, byHand: 2, imports: 3, tokens: 1, matrix: 2, e2e: 2 }
+  : { cold: 2, warm: 5, byHand: 3, imports: 5, tokens: 3, matrix: 3, e2e: 3 };
 const realmFile = bundledRealmPath();
-const realm = JSON.parse(readFileSync(realmFile, 'utf8')) as { realm: string; passwordPolicy?: string; users: Array<Record<string, unknown>> };
+const realm = JSON.parse(readFileSync(realmFile, 'utf8')) as {
+  realm: string;
+  passwordPolicy?: string;
+  users: Array<Record<string, unknown>>;
+};
 const version = DEFAULT_KEYCLOAK_VERSION;
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -44,7 +52,12 @@ async function coldStart() {
     const cacheDir = await mkdtemp(join(tmpdir(), 'kcbox-bench-cache-'));
     const first: Partial<Record<StartProgress['phase'], number>> = {};
     const began = performance.now();
-    const server = await startKeycloak({ runtime: 'dist', cacheDir, realms: [realmFile], onProgress: (event) => (first[event.phase] ??= performance.now()) });
+    const server = await startKeycloak({
+      runtime: 'dist',
+      cacheDir,
+      realms: [realmFile],
+      onProgress: (event) => (first[event.phase] ??= performance.now()),
+    });
     const ready = performance.now();
     await server.stop();
     await rm(cacheDir, { recursive: true, force: true });
@@ -150,15 +163,36 @@ function generatedMatrix(folder: string) {
   const roles = ['inventory-admin', 'inventory-user', undefined];
   const users = Array.from({ length: 20 }, (_, index) => {
     const role = roles[index % 3];
-    return { username: `user${String(index + 1).padStart(2, '0')}`, enabled: true, email: `user${index + 1}@kcbox.test`, emailVerified: true, firstName: 'Bench', lastName: 'User', credentials: [{ type: 'password', value: 'bench-password' }], ...(role ? { clientRoles: { 'inventory-api': [role] } } : {}) };
+    return {
+      username: `user${String(index + 1).padStart(2, '0')}`,
+      enabled: true,
+      email: `user${index + 1}@kcbox.test`,
+      emailVerified: true,
+      firstName: 'Bench',
+      lastName: 'User',
+      credentials: [{ type: 'password', value: 'bench-password' }],
+      ...(role ? { clientRoles: { 'inventory-api': [role] } } : {}),
+    };
   });
   const file = join(folder, 'bench-realm.json');
-  writeFileSync(file, JSON.stringify({ ...realm, realm: 'bench', users: [...realm.users.filter((user) => String(user.username).startsWith('service-account')), ...users] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...realm,
+      realm: 'bench',
+      users: [...realm.users.filter((user) => String(user.username).startsWith('service-account')), ...users],
+    }),
+  );
   const endpoints = Array.from({ length: 10 }, (_, index) => [
     { method: 'GET', path: `/health?probe=${index}`, scope: 'public' },
     { method: 'GET', path: `/api/inventory?page=${index}`, scope: 'Inventory#inventory:view' },
     { method: 'POST', path: `/api/inventory?batch=${index}`, scope: 'Inventory#inventory:add', body: { name: 'bench', quantity: index } },
-    { method: 'PUT', path: `/api/inventory/1?revision=${index}`, scope: 'Inventory#inventory:edit', body: { name: 'bench', quantity: index } },
+    {
+      method: 'PUT',
+      path: `/api/inventory/1?revision=${index}`,
+      scope: 'Inventory#inventory:edit',
+      body: { name: 'bench', quantity: index },
+    },
     { method: 'DELETE', path: `/api/inventory/${1000 + index}`, scope: 'Inventory#inventory:delete' },
   ]).flat();
   return parseMatrixSpec(
@@ -198,7 +232,10 @@ async function endToEnd() {
     const { KCBOX_URL: _remote, ...inherited } = process.env;
     const env = { ...inherited, KCBOX_STATE_FILE: join(folder, 'state.json'), NO_COLOR: '1' };
     const began = performance.now();
-    const child = spawn(process.execPath, ['bin/kcbox.js', 'check', '--matrix', 'examples/express-inventory/matrix.yaml'], { env, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['bin/kcbox.js', 'check', '--matrix', 'examples/express-inventory/matrix.yaml'], {
+      env,
+      stdio: 'ignore',
+    });
     let peak = 0;
     const watch = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid!) ?? 0)), 100);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -239,12 +276,45 @@ async function main() {
   await endToEnd();
 
   const targets = [
-    { name: 'warm start ÷ by-hand start-dev', value: ratio('warm start (cached build → ready with realm)', 'by hand: kc.sh start-dev --import-realm → realm served'), target: 0.4, below: true },
-    { name: 'isolated import ÷ warm restart', value: ratio('isolated realm import (what each test file pays)', 'warm restart (stop + start)'), target: 0.1, below: true },
-    { name: 'end-to-end check ÷ warm start', value: ratio('end to end: kcbox check of the bundled example (ephemeral server, hostile suite on)', 'warm start (cached build → ready with realm)'), target: 1.5, below: true },
-    { name: 'matrix cells/s', value: figures[Object.keys(figures).find((name) => name.startsWith('matrix cells/s'))!]!.median, target: 500, below: false },
-    { name: 'Keycloak JVM peak RSS, MB', value: figures['Keycloak JVM peak RSS, MB (after a check)']?.median ?? Number.NaN, target: 700, below: true },
-    { name: 'kcbox process peak RSS, MB', value: figures['kcbox process peak RSS, MB (end to end)']?.median ?? Number.NaN, target: 200, below: true },
+    {
+      name: 'warm start ÷ by-hand start-dev',
+      value: ratio('warm start (cached build → ready with realm)', 'by hand: kc.sh start-dev --import-realm → realm served'),
+      target: 0.4,
+      below: true,
+    },
+    {
+      name: 'isolated import ÷ warm restart',
+      value: ratio('isolated realm import (what each test file pays)', 'warm restart (stop + start)'),
+      target: 0.1,
+      below: true,
+    },
+    {
+      name: 'end-to-end check ÷ warm start',
+      value: ratio(
+        'end to end: kcbox check of the bundled example (ephemeral server, hostile suite on)',
+        'warm start (cached build → ready with realm)',
+      ),
+      target: 1.5,
+      below: true,
+    },
+    {
+      name: 'matrix cells/s',
+      value: figures[Object.keys(figures).find((name) => name.startsWith('matrix cells/s'))!]!.median,
+      target: 500,
+      below: false,
+    },
+    {
+      name: 'Keycloak JVM peak RSS, MB',
+      value: figures['Keycloak JVM peak RSS, MB (after a check)']?.median ?? Number.NaN,
+      target: 700,
+      below: true,
+    },
+    {
+      name: 'kcbox process peak RSS, MB',
+      value: figures['kcbox process peak RSS, MB (end to end)']?.median ?? Number.NaN,
+      target: 200,
+      below: true,
+    },
   ].map((entry) => ({ ...entry, met: entry.below ? entry.value <= entry.target : entry.value >= entry.target }));
 
   const table = new Table({ head: ['figure', 'median', 'min', 'max', 'runs'] });
@@ -253,7 +323,8 @@ async function main() {
     table.push([name, show(value.median), show(value.min), show(value.max), value.runs]);
   }
   const targetTable = new Table({ head: ['target', 'measured', 'goal', 'met'] });
-  for (const entry of targets) targetTable.push([entry.name, entry.value.toFixed(2), `${entry.below ? '≤' : '≥'} ${entry.target}`, entry.met ? 'yes' : 'NO']);
+  for (const entry of targets)
+    targetTable.push([entry.name, entry.value.toFixed(2), `${entry.below ? '≤' : '≥'} ${entry.target}`, entry.met ? 'yes' : 'NO']);
   process.stdout.write(`${table.toString()}\n${targetTable.toString()}\n`);
   writeFileSync(flags.out ?? 'bench/results.json', `${JSON.stringify({ ...results, figures, targets }, null, 2)}\n`);
   log(`written ${flags.out}`);

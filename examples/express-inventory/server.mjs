@@ -44,7 +44,12 @@ const KNOWN_FAULTS = {
   'allow-query-token': 'accept ?access_token= when no Authorization header is sent',
   'anonymous-403': 'answer 403 instead of 401 when no token is sent',
 };
-const FAULTS = new Set((process.env.FAULT ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const FAULTS = new Set(
+  (process.env.FAULT ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 for (const fault of FAULTS) {
   if (!(fault in KNOWN_FAULTS)) {
     console.error(`express-inventory: unknown FAULT "${fault}"; known: ${Object.keys(KNOWN_FAULTS).join(', ')}`);
@@ -112,7 +117,8 @@ function loadAuthz(file) {
   }
   const supported = new Set(['role', 'client', 'user', 'aggregate', 'scope', 'resource']);
   for (const policy of policies.values()) {
-    if (!supported.has(policy.type)) console.warn(`express-inventory: policy "${policy.name}" of type ${policy.type} is not evaluated here: it denies`);
+    if (!supported.has(policy.type))
+      console.warn(`express-inventory: policy "${policy.name}" of type ${policy.type} is not evaluated here: it denies`);
   }
   return {
     mode: raw.policyEnforcementMode ?? 'ENFORCING',
@@ -142,7 +148,14 @@ function resourceFor(path) {
   return best?.resource;
 }
 
-const METHOD_SCOPES = { GET: 'inventory:view', HEAD: 'inventory:view', POST: 'inventory:add', PUT: 'inventory:edit', PATCH: 'inventory:edit', DELETE: 'inventory:delete' };
+const METHOD_SCOPES = {
+  GET: 'inventory:view',
+  HEAD: 'inventory:view',
+  POST: 'inventory:add',
+  PUT: 'inventory:edit',
+  PATCH: 'inventory:edit',
+  DELETE: 'inventory:delete',
+};
 
 /** Roles of the token, defensively: a token without realm_access or resource_access has none. */
 function tokenHasRole(claims, roleId) {
@@ -152,7 +165,8 @@ function tokenHasRole(claims, roleId) {
     return Array.isArray(roles) && roles.includes(roleId);
   }
   const access = claims.resource_access;
-  const client = access && typeof access === 'object' && Object.hasOwn(access, roleId.slice(0, slash)) ? access[roleId.slice(0, slash)] : undefined;
+  const client =
+    access && typeof access === 'object' && Object.hasOwn(access, roleId.slice(0, slash)) ? access[roleId.slice(0, slash)] : undefined;
   return Array.isArray(client?.roles) && client.roles.includes(roleId.slice(slash + 1));
 }
 
@@ -175,7 +189,8 @@ function evaluatePolicy(name, claims, trail = []) {
         required: typeof entry === 'object' && entry !== null && (entry.required === true || entry.required === 'true'),
       }));
       // Keycloak: every required role must be present, and at least one listed role.
-      granted = !roles.some((role) => role.required && !tokenHasRole(claims, role.id)) && roles.some((role) => tokenHasRole(claims, role.id));
+      granted =
+        !roles.some((role) => role.required && !tokenHasRole(claims, role.id)) && roles.some((role) => tokenHasRole(claims, role.id));
       break;
     }
     case 'client':
@@ -185,7 +200,10 @@ function evaluatePolicy(name, claims, trail = []) {
       granted = asList(policy.config.users).includes(claims.preferred_username);
       break;
     case 'aggregate':
-      granted = combine(asList(policy.config.applyPolicies).map((applied) => evaluatePolicy(applied, claims, [...trail, name])), policy.decisionStrategy);
+      granted = combine(
+        asList(policy.config.applyPolicies).map((applied) => evaluatePolicy(applied, claims, [...trail, name])),
+        policy.decisionStrategy,
+      );
       break;
     default:
       return false; // time, regex, group, js…: not evaluated here, so never a grant
@@ -196,7 +214,8 @@ function evaluatePolicy(name, claims, trail = []) {
 function permissionApplies(permission, resource, scope) {
   const resources = asList(permission.config.resources);
   const type = permission.config.defaultResourceType ?? permission.config.resourceType;
-  const onResource = resources.includes(resource.name) || (resources.length === 0 && typeof type === 'string' && type !== '' && type === resource.type);
+  const onResource =
+    resources.includes(resource.name) || (resources.length === 0 && typeof type === 'string' && type !== '' && type === resource.type);
   if (permission.type === 'resource') return onResource;
   if (permission.type !== 'scope') return false;
   return asList(permission.config.scopes).includes(scope) && (resources.length === 0 || onResource);
@@ -207,13 +226,20 @@ function decide(resource, scope, claims) {
   if (authz.mode === 'DISABLED') return true;
   const permissions = [...authz.policies.values()].filter((p) => p.type === 'scope' || p.type === 'resource');
   // PERMISSIVE lets a resource through only when no permission at all covers it.
-  const anyOnResource = permissions.some((p) => permissionApplies(p, resource, undefined) || resource.scopes.some((s) => permissionApplies(p, resource, s)));
+  const anyOnResource = permissions.some(
+    (p) => permissionApplies(p, resource, undefined) || resource.scopes.some((s) => permissionApplies(p, resource, s)),
+  );
   if (authz.mode === 'PERMISSIVE' && !anyOnResource) return true;
   if (!resource.scopes.includes(scope)) return false;
   // A permission's policies combine by its own strategy (their logic applied); one without policies is ignored.
   const results = permissions
     .filter((permission) => permissionApplies(permission, resource, scope) && asList(permission.config.applyPolicies).length > 0)
-    .map((permission) => combine(asList(permission.config.applyPolicies).map((name) => evaluatePolicy(name, claims, [permission.name])), permission.decisionStrategy));
+    .map((permission) =>
+      combine(
+        asList(permission.config.applyPolicies).map((name) => evaluatePolicy(name, claims, [permission.name])),
+        permission.decisionStrategy,
+      ),
+    );
   if (results.length === 0) return false; // no permission decides this scope: deny
   // Between permissions on one scope Keycloak's collector knows AFFIRMATIVE; anything else acts as UNANIMOUS.
   return combine(results, authz.decisionStrategy === 'AFFIRMATIVE' ? 'AFFIRMATIVE' : 'UNANIMOUS');
@@ -239,7 +265,9 @@ class HttpError extends Error {
 const challenge = (error, description) =>
   `Bearer realm="${env.KEYCLOAK_REALM}"` + (error ? `, error="${error}", error_description="${description}"` : '');
 const unauthorized = (error, description) =>
-  new HttpError(401, error ? { error, error_description: description } : { error: 'unauthorized' }, { 'WWW-Authenticate': challenge(error, description) });
+  new HttpError(401, error ? { error, error_description: description } : { error: 'unauthorized' }, {
+    'WWW-Authenticate': challenge(error, description),
+  });
 
 /** The bearer token of a request, from exactly one Authorization header and nowhere else. */
 function extractToken(req) {
@@ -249,8 +277,18 @@ function extractToken(req) {
   }
   const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
   const inQuery = query.has('access_token');
-  if (headerLines.length > 1) throw new HttpError(400, { error: 'invalid_request', error_description: 'more than one Authorization header' }, { 'WWW-Authenticate': challenge('invalid_request', 'more than one Authorization header') });
-  if (headerLines.length === 1 && inQuery) throw new HttpError(400, { error: 'invalid_request', error_description: 'token sent in more than one way' }, { 'WWW-Authenticate': challenge('invalid_request', 'token sent in more than one way') });
+  if (headerLines.length > 1)
+    throw new HttpError(
+      400,
+      { error: 'invalid_request', error_description: 'more than one Authorization header' },
+      { 'WWW-Authenticate': challenge('invalid_request', 'more than one Authorization header') },
+    );
+  if (headerLines.length === 1 && inQuery)
+    throw new HttpError(
+      400,
+      { error: 'invalid_request', error_description: 'token sent in more than one way' },
+      { 'WWW-Authenticate': challenge('invalid_request', 'token sent in more than one way') },
+    );
   if (headerLines.length === 0) {
     if (inQuery && FAULTS.has('allow-query-token')) return query.get('access_token');
     if (FAULTS.has('anonymous-403')) throw new HttpError(403, { error: 'forbidden' });
@@ -312,7 +350,13 @@ function authorize(req, res, next) {
     return next();
   }
   if (!scope || !decide(resource, scope, req.claims)) {
-    return next(new HttpError(403, { error: 'forbidden', scope: scope ?? null }, { 'WWW-Authenticate': `Bearer realm="${env.KEYCLOAK_REALM}", error="insufficient_scope", scope="${scope ?? ''}"` }));
+    return next(
+      new HttpError(
+        403,
+        { error: 'forbidden', scope: scope ?? null },
+        { 'WWW-Authenticate': `Bearer realm="${env.KEYCLOAK_REALM}", error="insufficient_scope", scope="${scope ?? ''}"` },
+      ),
+    );
   }
   next();
 }
@@ -328,9 +372,15 @@ let nextId = 3;
 
 function itemInput(body) {
   const valid =
-    body && typeof body === 'object' && typeof body.name === 'string' && body.name.trim() !== '' && body.name.length <= 200 &&
-    Number.isInteger(body.quantity) && body.quantity >= 0;
-  if (!valid) throw new HttpError(400, { error: 'invalid_item', error_description: 'expected {name: non-empty string, quantity: integer >= 0}' });
+    body &&
+    typeof body === 'object' &&
+    typeof body.name === 'string' &&
+    body.name.trim() !== '' &&
+    body.name.length <= 200 &&
+    Number.isInteger(body.quantity) &&
+    body.quantity >= 0;
+  if (!valid)
+    throw new HttpError(400, { error: 'invalid_item', error_description: 'expected {name: non-empty string, quantity: integer >= 0}' });
   return { name: body.name, quantity: body.quantity };
 }
 

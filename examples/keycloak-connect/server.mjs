@@ -35,7 +35,9 @@ if (!Number.isInteger(PORT) || PORT <= 0 || PORT > 65535) {
 // (it strips trailing slashes from the URL): make sure that is the issuer kcbox announced.
 const realmUrl = `${env.KEYCLOAK_URL.replace(/\/+$/, '')}/realms/${env.KEYCLOAK_REALM}`;
 if (env.KEYCLOAK_ISSUER !== realmUrl) {
-  console.error(`keycloak-connect-inventory: KEYCLOAK_ISSUER (${env.KEYCLOAK_ISSUER}) is not KEYCLOAK_URL/realms/KEYCLOAK_REALM (${realmUrl}); keycloak-connect would refuse every token`);
+  console.error(
+    `keycloak-connect-inventory: KEYCLOAK_ISSUER (${env.KEYCLOAK_ISSUER}) is not KEYCLOAK_URL/realms/KEYCLOAK_REALM (${realmUrl}); keycloak-connect would refuse every token`,
+  );
   process.exit(1);
 }
 // 'realm-public-key' is the bare base64 body: keycloak-connect adds the BEGIN/END lines itself and
@@ -51,7 +53,12 @@ const KNOWN_FAULTS = {
   'no-local-check': 'protected routes use keycloak.enforcer() alone, without keycloak.protect() in front',
   'no-guard': 'no transport guard: stock keycloak-connect (BEARER refused, crit ignored, header+query and duplicate headers accepted)',
 };
-const FAULTS = new Set((process.env.FAULT ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const FAULTS = new Set(
+  (process.env.FAULT ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 for (const fault of FAULTS) {
   if (!(fault in KNOWN_FAULTS)) {
     console.error(`keycloak-connect-inventory: unknown FAULT "${fault}"; known: ${Object.keys(KNOWN_FAULTS).join(', ')}`);
@@ -63,16 +70,19 @@ for (const fault of FAULTS) console.log(`keycloak-connect-inventory: FAULT ${fau
 // ---------------------------------------------------------------------------------------------
 // keycloak-connect
 
-const keycloak = new Keycloak({}, {
-  realm: env.KEYCLOAK_REALM,
-  'auth-server-url': env.KEYCLOAK_URL,
-  resource: env.KEYCLOAK_CLIENT_ID,
-  credentials: { secret: env.KEYCLOAK_CLIENT_SECRET },
-  'bearer-only': true,
-  'realm-public-key': publicKeyBody,
-  // Off by default: without it a token issued to any client of the realm passes the local check.
-  'verify-token-audience': true,
-});
+const keycloak = new Keycloak(
+  {},
+  {
+    realm: env.KEYCLOAK_REALM,
+    'auth-server-url': env.KEYCLOAK_URL,
+    resource: env.KEYCLOAK_CLIENT_ID,
+    credentials: { secret: env.KEYCLOAK_CLIENT_SECRET },
+    'bearer-only': true,
+    'realm-public-key': publicKeyBody,
+    // Off by default: without it a token issued to any client of the realm passes the local check.
+    'verify-token-audience': true,
+  },
+);
 
 /**
  * One enforcer permission. keycloak-connect runs `permission.split(':')` on every entry and keeps
@@ -84,7 +94,7 @@ const keycloak = new Keycloak({}, {
  * enforcer only wraps primitive strings).
  */
 function permission(resource, scope) {
-  const value = new String(`${resource}:${scope}`); // eslint-disable-line no-new-wrappers
+  const value = new String(`${resource}:${scope}`);
   value.split = () => [resource, scope];
   return value;
 }
@@ -111,11 +121,17 @@ let nextId = 3;
 
 function itemInput(body) {
   const valid =
-    body && typeof body === 'object' && typeof body.name === 'string' && body.name.trim() !== '' && body.name.length <= 200 &&
-    Number.isInteger(body.quantity) && body.quantity >= 0;
+    body &&
+    typeof body === 'object' &&
+    typeof body.name === 'string' &&
+    body.name.trim() !== '' &&
+    body.name.length <= 200 &&
+    Number.isInteger(body.quantity) &&
+    body.quantity >= 0;
   return valid ? { name: body.name, quantity: body.quantity } : undefined;
 }
-const invalidItem = (res) => res.status(400).json({ error: 'invalid_item', error_description: 'expected {name: non-empty string, quantity: integer >= 0}' });
+const invalidItem = (res) =>
+  res.status(400).json({ error: 'invalid_item', error_description: 'expected {name: non-empty string, quantity: integer >= 0}' });
 
 function itemId(req) {
   const id = /^[1-9][0-9]{0,8}$/.test(req.params.id) ? Number(req.params.id) : undefined;
@@ -153,7 +169,10 @@ function transportGuard(req, res, next) {
   try {
     const jwsHeader = JSON.parse(Buffer.from(match[1].split('.')[0], 'base64url').toString('utf8'));
     if (jwsHeader && typeof jwsHeader === 'object' && 'crit' in jwsHeader) {
-      return res.status(401).set('WWW-Authenticate', 'Bearer error="invalid_token"').json({ error: 'invalid_token', error_description: 'unsupported crit header' });
+      return res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer error="invalid_token"')
+        .json({ error: 'invalid_token', error_description: 'unsupported crit header' });
     }
   } catch {
     // Not JSON: keycloak-connect refuses it on its own.

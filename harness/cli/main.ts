@@ -12,7 +12,6 @@ import { status } from './commands/status.js';
 import { up } from './commands/up.js';
 import { type CliOutput, processOutput } from './output.js';
 
-
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -43,7 +42,9 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .description('Start a Keycloak, import realm files, print its URLs. Runs until Ctrl-C unless --detach.')
     .option('--realm <file>', 'realm file to import (repeatable; default: the bundled inventory realm)', collect, [])
     .option('--no-realm', 'start without importing any realm')
-    .addOption(new Option('--runtime <runtime>', 'where Keycloak runs (env KCBOX_RUNTIME)').choices(['auto', 'dist', 'container', 'remote']))
+    .addOption(
+      new Option('--runtime <runtime>', 'where Keycloak runs (env KCBOX_RUNTIME)').choices(['auto', 'dist', 'container', 'remote']),
+    )
     .option('--keycloak <version>', 'Keycloak version (env KCBOX_KEYCLOAK_VERSION)')
     .option('--detach', 'return once ready and leave the server running (see kcbox status / down)', false)
     .option('--json', 'print one JSON object instead of text', false)
@@ -53,18 +54,29 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
 
   program
     .command('check')
-    .description('Call every endpoint of a scope matrix as every user and compare with Keycloak\'s decisions. Exit 0 match, 1 mismatch, 2 bad input.')
+    .description(
+      "Call every endpoint of a scope matrix as every user and compare with Keycloak's decisions. Exit 0 match, 1 mismatch, 2 bad input.",
+    )
     .requiredOption('--matrix <file>', 'the matrix spec (YAML or JSON), e.g. examples/express-inventory/matrix.yaml')
-    .option('--backend <url>', 'check a backend already running at this URL instead of starting the spec\'s command')
+    .option('--backend <url>', "check a backend already running at this URL instead of starting the spec's command")
     .option('--report <format=path>', 'also write a report: json, junit, md or html (repeatable)', collect, [])
     .option('--concurrency <n>', 'requests in flight at once (default 16)', positiveInteger)
-    .option('--show-tokens', 'include each cell\'s bearer token in the output and reports', false)
+    .option('--show-tokens', "include each cell's bearer token in the output and reports", false)
     .option('--json', 'print the result as JSON instead of the grid', false)
     .option('--hostile <ids>', 'run only these hostile-token cases (comma-separated ids, e.g. none,hs-confusion)')
     .option('--no-hostile', 'skip the hostile-token suite')
-    .addOption(new Option('--fail-on <severity>', 'hostile findings at or above this severity fail the check (default high)').choices(['critical', 'high', 'policy', 'advisory']))
+    .addOption(
+      new Option('--fail-on <severity>', 'hostile findings at or above this severity fail the check (default high)').choices([
+        'critical',
+        'high',
+        'policy',
+        'advisory',
+      ]),
+    )
     .option('--hostile-sample', 'attack one protected endpoint per method instead of all', false)
-    .addOption(new Option('--runtime <runtime>', 'where an ephemeral Keycloak runs when none is running').choices(['auto', 'dist', 'container']))
+    .addOption(
+      new Option('--runtime <runtime>', 'where an ephemeral Keycloak runs when none is running').choices(['auto', 'dist', 'container']),
+    )
     .option('--keycloak <version>', 'Keycloak version of an ephemeral server')
     .action(async (options) => setExitCode(await check(options, output)));
 
@@ -72,12 +84,12 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .command('token')
     .argument('<user>', 'a fixture user of the realm, e.g. alice')
     .description("Print a user's access token (only the token), from the running server.")
-    .option('--realm <name>', 'realm (default: the server\'s first realm)')
-    .option('--client <id>', 'client to log in with (default: the realm file\'s public client with direct access grants)')
+    .option('--realm <name>', "realm (default: the server's first realm)")
+    .option('--client <id>', "client to log in with (default: the realm file's public client with direct access grants)")
     .option('--secret <secret>', 'client secret (default: from the realm file)')
     .option('--password <password>', 'password (default: from the realm file)')
     .option('--rpt', 'print a requesting party token with the granted permissions', false)
-    .option('--audience <client>', 'resource server for --rpt (default: the realm\'s client with authorization services)')
+    .option('--audience <client>', "resource server for --rpt (default: the realm's client with authorization services)")
     .option('--permission <Resource#scope>', 'permission to ask for with --rpt (repeatable)', collect, [])
     .option('--id-token', 'print the ID token instead', false)
     .option('--decode', 'print the claims as JSON instead of the token', false)
@@ -86,23 +98,25 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
   program
     .command('key')
     .description("Print the realm's public signing key as a PEM block.")
-    .option('--realm <name>', 'realm (default: the server\'s first realm)')
+    .option('--realm <name>', "realm (default: the server's first realm)")
     .action(async (options) => setExitCode(await key(options, output)));
 
   program
     .command('export')
     .description("Write a client's live authorization settings in Keycloak's export format (names, no ids).")
-    .option('--realm <name>', 'realm (default: the server\'s first realm)')
+    .option('--realm <name>', "realm (default: the server's first realm)")
     .requiredOption('--client <id>', 'the resource server client, e.g. inventory-api')
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (options) => setExitCode(await exportSettings(options, output)));
 
   program
     .command('drift')
-    .description('Compare exported authorization settings (or a whole realm file) with the live realm. Exit 0 no drift, 1 drift, 2 bad input.')
+    .description(
+      'Compare exported authorization settings (or a whole realm file) with the live realm. Exit 0 no drift, 1 drift, 2 bad input.',
+    )
     .option('--config <file>', 'exported authorization settings, e.g. realm/inventory-authz-config.json')
     .option('--realm-file <file>', 'a whole realm file: roles, clients, role mappings and authorization settings')
-    .option('--realm <name>', 'live realm (default: the server\'s first realm, or the file\'s realm)')
+    .option('--realm <name>', "live realm (default: the server's first realm, or the file's realm)")
     .option('--client <id>', 'the resource server client for --config', 'inventory-api')
     .option('--user <name>', 'compare decisions of this user only (repeatable; default every user)', collect, [])
     .option('--json', 'print the drift as JSON', false)

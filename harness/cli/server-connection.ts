@@ -16,12 +16,23 @@ export interface CliServer {
 export async function cliServer(env: NodeJS.ProcessEnv = process.env): Promise<CliServer> {
   const stateFile = stateFilePath(env);
   const record = await readState(stateFile);
-  if (record) return { url: record.url, adminCredentials: record.adminCredentials, realms: record.realms, realmFiles: record.realmFiles ?? {}, source: stateFile };
+  if (record)
+    return {
+      url: record.url,
+      adminCredentials: record.adminCredentials,
+      realms: record.realms,
+      realmFiles: record.realmFiles ?? {},
+      source: stateFile,
+    };
   if (env.KCBOX_URL) {
-    const credentials = env.KCBOX_ADMIN_USER && env.KCBOX_ADMIN_PASSWORD ? { username: env.KCBOX_ADMIN_USER, password: env.KCBOX_ADMIN_PASSWORD } : undefined;
+    const credentials =
+      env.KCBOX_ADMIN_USER && env.KCBOX_ADMIN_PASSWORD ? { username: env.KCBOX_ADMIN_USER, password: env.KCBOX_ADMIN_PASSWORD } : undefined;
     return { url: env.KCBOX_URL.replace(/\/+$/, ''), adminCredentials: credentials, realms: [], realmFiles: {}, source: 'KCBOX_URL' };
   }
-  throw new KcboxError('ERR_KCBOX_NO_SERVER', `No kcbox server is running (${stateFile} records none and KCBOX_URL is unset). Start one with \`kcbox up --detach\`.`);
+  throw new KcboxError(
+    'ERR_KCBOX_NO_SERVER',
+    `No kcbox server is running (${stateFile} records none and KCBOX_URL is unset). Start one with \`kcbox up --detach\`.`,
+  );
 }
 
 /** The realm a command works on: --realm, else the server's only (or first) realm, else `inventory`. */

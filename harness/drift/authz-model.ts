@@ -55,7 +55,12 @@ function roleEntries(value: unknown, roleNames: ReadonlyMap<string, string>): Ar
 /** Values Keycloak writes on one side only (the admin console sets them, exports omit them). */
 const CONFIG_DEFAULTS: Record<string, Record<string, string>> = { role: { fetchRoles: 'false' }, group: { groupsClaim: '' } };
 
-function normalizeConfig(type: string, config: Json, roleNames: ReadonlyMap<string, string>, names: ReadonlyMap<string, string>): Record<string, unknown> {
+function normalizeConfig(
+  type: string,
+  config: Json,
+  roleNames: ReadonlyMap<string, string>,
+  names: ReadonlyMap<string, string>,
+): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   const withDefaults: Json = { ...CONFIG_DEFAULTS[type], ...config };
   for (const [key, raw] of Object.entries(withDefaults).sort(([a], [b]) => a.localeCompare(b))) {
@@ -64,7 +69,11 @@ function normalizeConfig(type: string, config: Json, roleNames: ReadonlyMap<stri
     if (value === '') continue;
     if (type === 'group' && key === 'groups') {
       result[key] = (listOf(value) ?? [])
-        .map((entry) => (isObject(entry) ? { path: String(entry.path ?? entry.id), extendChildren: entry.extendChildren === true || entry.extendChildren === 'true' } : { path: String(entry), extendChildren: false }))
+        .map((entry) =>
+          isObject(entry)
+            ? { path: String(entry.path ?? entry.id), extendChildren: entry.extendChildren === true || entry.extendChildren === 'true' }
+            : { path: String(entry), extendChildren: false },
+        )
         .map((entry) => JSON.stringify(entry))
         .sort();
       continue;
@@ -76,7 +85,11 @@ function normalizeConfig(type: string, config: Json, roleNames: ReadonlyMap<stri
     const list = listOf(value);
     if (list) {
       // Lists of names (or, in non-export files, ids of resources, scopes and policies).
-      result[key] = list.map((item) => (isObject(item) ? JSON.stringify(Object.fromEntries(Object.entries(item).sort())) : names.get(String(item)) ?? String(item))).sort();
+      result[key] = list
+        .map((item) =>
+          isObject(item) ? JSON.stringify(Object.fromEntries(Object.entries(item).sort())) : (names.get(String(item)) ?? String(item)),
+        )
+        .sort();
     } else {
       result[key] = value;
     }
@@ -91,8 +104,12 @@ function normalizeConfig(type: string, config: Json, roleNames: ReadonlyMap<stri
 export function authzModel(settings: unknown, source: string, roleNames: ReadonlyMap<string, string> = new Map()): AuthzModel {
   const hasLists = isObject(settings) && ['resources', 'policies', 'scopes'].some((key) => Array.isArray(settings[key]));
   if (!isObject(settings) || !hasLists) {
-    const hint = isObject(settings) && ('realm' in settings || 'clients' in settings) ? ' This looks like a realm file: use --realm-file.' : '';
-    throw new KcboxError('ERR_KCBOX_USAGE', `${source}: expected authorization settings (a JSON object with "resources", "policies" and "scopes" arrays, as kcbox export writes).${hint}`);
+    const hint =
+      isObject(settings) && ('realm' in settings || 'clients' in settings) ? ' This looks like a realm file: use --realm-file.' : '';
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `${source}: expected authorization settings (a JSON object with "resources", "policies" and "scopes" arrays, as kcbox export writes).${hint}`,
+    );
   }
   const resources = (Array.isArray(settings.resources) ? settings.resources : []).filter(isObject);
   const scopes = (Array.isArray(settings.scopes) ? settings.scopes : []).filter(isObject);
@@ -116,8 +133,14 @@ export function authzModel(settings: unknown, source: string, roleNames: Readonl
         {
           type: typeof resource.type === 'string' && resource.type ? resource.type : null,
           uris: sortedStrings(resource.uris),
-          scopes: (Array.isArray(resource.scopes) ? resource.scopes : []).map((scope) => String(isObject(scope) ? scope.name : scope)).sort(),
-          attributes: Object.fromEntries(Object.entries(isObject(resource.attributes) ? resource.attributes : {}).sort().map(([key, value]) => [key, sortedStrings(value)])),
+          scopes: (Array.isArray(resource.scopes) ? resource.scopes : [])
+            .map((scope) => String(isObject(scope) ? scope.name : scope))
+            .sort(),
+          attributes: Object.fromEntries(
+            Object.entries(isObject(resource.attributes) ? resource.attributes : {})
+              .sort()
+              .map(([key, value]) => [key, sortedStrings(value)]),
+          ),
         },
       ]),
     ),
@@ -130,7 +153,8 @@ export function authzModel(settings: unknown, source: string, roleNames: Readonl
     model.policies[policy.name] = {
       type: policy.type,
       logic: policy.logic === 'NEGATIVE' ? 'NEGATIVE' : 'POSITIVE',
-      decisionStrategy: policy.decisionStrategy === 'AFFIRMATIVE' || policy.decisionStrategy === 'CONSENSUS' ? policy.decisionStrategy : 'UNANIMOUS',
+      decisionStrategy:
+        policy.decisionStrategy === 'AFFIRMATIVE' || policy.decisionStrategy === 'CONSENSUS' ? policy.decisionStrategy : 'UNANIMOUS',
       config: normalizeConfig(policy.type, isObject(policy.config) ? policy.config : {}, roleNames, names),
     };
   }

@@ -58,7 +58,9 @@ export async function readJsonFile(file: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `${file}: malformed JSON${lineAndColumn(text, error)}: ${describeError(error)}.`, { cause: error });
+    throw new KcboxError('ERR_KCBOX_USAGE', `${file}: malformed JSON${lineAndColumn(text, error)}: ${describeError(error)}.`, {
+      cause: error,
+    });
   }
 }
 
@@ -150,7 +152,12 @@ const sorted = (items: unknown): string[] => (Array.isArray(items) ? items.map(S
  * A whole realm file against the live realm: realm and client roles, the fields the file sets on
  * its clients, its users' role mappings, and the authorization settings of each resource server.
  */
-export async function realmDrift(options: { server: DriftServer; realmFile: string | RealmRepresentation; realm?: string; users?: readonly string[] }): Promise<RealmDrift> {
+export async function realmDrift(options: {
+  server: DriftServer;
+  realmFile: string | RealmRepresentation;
+  realm?: string;
+  users?: readonly string[];
+}): Promise<RealmDrift> {
   const source = typeof options.realmFile === 'string' ? options.realmFile : 'realm object';
   const file = (typeof options.realmFile === 'string' ? await readJsonFile(options.realmFile) : options.realmFile) as Json;
   if (typeof file.realm !== 'string') throw new KcboxError('ERR_KCBOX_USAGE', `${source}: field "realm" must name the realm.`);
@@ -160,7 +167,10 @@ export async function realmDrift(options: { server: DriftServer; realmFile: stri
 
   const builtInRealmRoles = new Set(['offline_access', 'uma_authorization', `default-roles-${realm.toLowerCase()}`]);
   const fileRoles = (file.roles ?? {}) as Json;
-  const liveRealmRoles = (await admin.roles.find({ realm })).map((role) => String(role.name)).filter((name) => !builtInRealmRoles.has(name)).sort();
+  const liveRealmRoles = (await admin.roles.find({ realm }))
+    .map((role) => String(role.name))
+    .filter((name) => !builtInRealmRoles.has(name))
+    .sort();
   structural.push(...diffValues(names(fileRoles.realm), liveRealmRoles, '$.roles.realm'));
 
   const fileClients = (Array.isArray(file.clients) ? file.clients : []) as Json[];
@@ -173,7 +183,12 @@ export async function realmDrift(options: { server: DriftServer; realmFile: stri
       structural.push({ kind: 'removed', path, expected: clientId });
       continue;
     }
-    const expectedFields = Object.fromEntries(CLIENT_FIELDS.filter((field) => field in client).map((field) => [field, Array.isArray(client[field]) ? sorted(client[field]) : client[field]]));
+    const expectedFields = Object.fromEntries(
+      CLIENT_FIELDS.filter((field) => field in client).map((field) => [
+        field,
+        Array.isArray(client[field]) ? sorted(client[field]) : client[field],
+      ]),
+    );
     const liveFields = Object.fromEntries(
       Object.keys(expectedFields).map((field) => {
         const value = (live as Json)[field];
@@ -197,15 +212,25 @@ export async function realmDrift(options: { server: DriftServer; realmFile: stri
       continue;
     }
     const mappings = await admin.users.listRoleMappings({ realm, id: live.id });
-    const liveRealm = (mappings.realmMappings ?? []).map((role) => String(role.name)).filter((name) => !builtInRealmRoles.has(name)).sort();
+    const liveRealm = (mappings.realmMappings ?? [])
+      .map((role) => String(role.name))
+      .filter((name) => !builtInRealmRoles.has(name))
+      .sort();
     const liveClient = Object.fromEntries(
-      Object.values((mappings.clientMappings ?? {}) as Record<string, { client?: string; mappings?: Array<{ name?: string }> }>).map((mapping) => [
-        String(mapping.client),
-        (mapping.mappings ?? []).map((role) => String(role.name)).sort(),
-      ]),
+      Object.values((mappings.clientMappings ?? {}) as Record<string, { client?: string; mappings?: Array<{ name?: string }> }>).map(
+        (mapping) => [String(mapping.client), (mapping.mappings ?? []).map((role) => String(role.name)).sort()],
+      ),
     );
-    const fileClient = Object.fromEntries(Object.entries((user.clientRoles ?? {}) as Json).map(([clientId, list]) => [clientId, sorted(list)]));
-    structural.push(...diffValues(sorted(user.realmRoles).filter((name) => !builtInRealmRoles.has(name)), liveRealm, `${path}.realmRoles`));
+    const fileClient = Object.fromEntries(
+      Object.entries((user.clientRoles ?? {}) as Json).map(([clientId, list]) => [clientId, sorted(list)]),
+    );
+    structural.push(
+      ...diffValues(
+        sorted(user.realmRoles).filter((name) => !builtInRealmRoles.has(name)),
+        liveRealm,
+        `${path}.realmRoles`,
+      ),
+    );
     structural.push(...diffValues(fileClient, liveClient, `${path}.clientRoles`));
   }
 
@@ -216,7 +241,9 @@ export async function realmDrift(options: { server: DriftServer; realmFile: stri
       {
         username: String(user.username),
         realmRoles: sorted(user.realmRoles),
-        clientRoles: Object.fromEntries(Object.entries((user.clientRoles ?? {}) as Json).map(([clientId, list]) => [clientId, sorted(list)])),
+        clientRoles: Object.fromEntries(
+          Object.entries((user.clientRoles ?? {}) as Json).map(([clientId, list]) => [clientId, sorted(list)]),
+        ),
         groups: sorted(user.groups),
       } satisfies UserFacts,
     ]),
@@ -226,7 +253,16 @@ export async function realmDrift(options: { server: DriftServer; realmFile: stri
   for (const client of fileClients.filter((candidate) => candidate.authorizationSettings)) {
     const clientId = String(client.clientId);
     if (!liveClients.some((candidate) => candidate.clientId === clientId && candidate.authorizationServicesEnabled)) continue;
-    const result = await compareAuthz(admin, realm, clientId, client.authorizationSettings, source, liveUserList, formatJsonPath(['clients', clientId, 'authorizationSettings']), (user) => fileUsers.get(user.username) ?? user);
+    const result = await compareAuthz(
+      admin,
+      realm,
+      clientId,
+      client.authorizationSettings,
+      source,
+      liveUserList,
+      formatJsonPath(['clients', clientId, 'authorizationSettings']),
+      (user) => fileUsers.get(user.username) ?? user,
+    );
     structural.push(...result.structural);
     semantic.push(...result.semantic);
     unsupported.push(...result.unsupported);

@@ -78,10 +78,15 @@ export function evaluateLocally(model: AuthzModel, user: UserFacts, requestingCl
         return list(config, 'clients').includes(requestingClient);
       case 'group': {
         const groups = list(config, 'groups').map((entry) => JSON.parse(entry) as { path?: string; extendChildren?: boolean });
-        return groups.some((group) => user.groups.some((path) => path === group.path || (group.extendChildren === true && path.startsWith(`${group.path}/`))));
+        return groups.some((group) =>
+          user.groups.some((path) => path === group.path || (group.extendChildren === true && path.startsWith(`${group.path}/`))),
+        );
       }
       case 'aggregate':
-        return combine(list(config, 'applyPolicies').map((applied) => policy(applied, trail)), definition.decisionStrategy);
+        return combine(
+          list(config, 'applyPolicies').map((applied) => policy(applied, trail)),
+          definition.decisionStrategy,
+        );
       default:
         unsupported.add(`policy "${name}": type "${definition.type}" cannot be evaluated locally`);
         return 'unknown';
@@ -94,7 +99,10 @@ export function evaluateLocally(model: AuthzModel, user: UserFacts, requestingCl
     const applied = definition ? list(definition.config, 'applyPolicies') : [];
     if (!definition || applied.length === 0) return undefined;
     // Keycloak applies logic to the associated policies, never to the permission itself.
-    return combine(applied.map((policyName) => policy(policyName, [name])), definition.decisionStrategy);
+    return combine(
+      applied.map((policyName) => policy(policyName, [name])),
+      definition.decisionStrategy,
+    );
   };
 
   const decisions: Record<string, boolean> = {};
@@ -102,16 +110,21 @@ export function evaluateLocally(model: AuthzModel, user: UserFacts, requestingCl
     const onResource = (permission: PolicyModel): boolean => {
       const resources = list(permission.config, 'resources');
       const type = permission.config.defaultResourceType ?? permission.config.resourceType;
-      return resources.includes(resourceName) || (resources.length === 0 && typeof type === 'string' && type !== '' && type === resource.type);
+      return (
+        resources.includes(resourceName) || (resources.length === 0 && typeof type === 'string' && type !== '' && type === resource.type)
+      );
     };
     const applies = (permission: PolicyModel, scope: string | undefined): boolean => {
       if (permission.type === 'resource') return onResource(permission);
       if (permission.type !== 'scope' || scope === undefined) return false;
-      return list(permission.config, 'scopes').includes(scope) && (list(permission.config, 'resources').length === 0 || onResource(permission));
+      return (
+        list(permission.config, 'scopes').includes(scope) && (list(permission.config, 'resources').length === 0 || onResource(permission))
+      );
     };
     // A resource without scopes is decided as a whole, under its bare name.
     const cells: Array<string | undefined> = resource.scopes.length > 0 ? resource.scopes : [undefined];
-    const permissionsOf = (scope: string | undefined) => Object.entries(model.policies).filter(([, permission]) => applies(permission, scope));
+    const permissionsOf = (scope: string | undefined) =>
+      Object.entries(model.policies).filter(([, permission]) => applies(permission, scope));
     // Keycloak evaluates one permission request per resource: PERMISSIVE grants only when nothing at all applies to it.
     const anyApplies = cells.some((scope) => permissionsOf(scope).length > 0);
     for (const scope of cells) {

@@ -22,7 +22,10 @@ export async function clientUuid(admin: AdminClient, realm: string, clientId: st
   const [client] = await call(`Looking up client "${clientId}" in realm "${realm}"`, () => admin.clients.find({ realm, clientId }));
   if (!client?.id) throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" has no client "${clientId}": check --realm and --client.`);
   if (!client.authorizationServicesEnabled) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `Client "${clientId}" in realm "${realm}" has no authorization services: name the resource server with --client.`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `Client "${clientId}" in realm "${realm}" has no authorization services: name the resource server with --client.`,
+    );
   }
   return client.id;
 }
@@ -37,7 +40,8 @@ export async function liveResourceServer(admin: AdminClient, realm: string, clie
   const id = await clientUuid(admin, realm, clientId);
   const settings = await call(`Exporting the authorization settings of "${clientId}"`, () => admin.clients.exportResource({ realm, id }));
   const roleNames = new Map<string, string>();
-  for (const role of await call('Listing realm roles', () => admin.roles.find({ realm }))) if (role.id && role.name) roleNames.set(role.id, role.name);
+  for (const role of await call('Listing realm roles', () => admin.roles.find({ realm })))
+    if (role.id && role.name) roleNames.set(role.id, role.name);
   for (const client of await call('Listing clients', () => admin.clients.find({ realm }))) {
     if (!client.id || !client.clientId) continue;
     const clientRoles = await call(`Listing roles of "${client.clientId}"`, () => admin.clients.listRoles({ realm, id: client.id ?? '' }));
@@ -53,9 +57,12 @@ export interface LiveUser extends UserFacts {
 /** Every user of the realm (or the named ones) with effective roles and groups. */
 export async function liveUsers(admin: AdminClient, realm: string, usernames?: readonly string[]): Promise<LiveUser[]> {
   const all = await call(`Listing users of realm "${realm}"`, () => admin.users.find({ realm, max: 10_000, briefRepresentation: true }));
-  const wanted = usernames ? all.filter((user) => usernames.includes(String(user.username))) : all.filter((user) => !user.serviceAccountClientId && !String(user.username).startsWith('service-account-'));
+  const wanted = usernames
+    ? all.filter((user) => usernames.includes(String(user.username)))
+    : all.filter((user) => !user.serviceAccountClientId && !String(user.username).startsWith('service-account-'));
   const missing = (usernames ?? []).filter((name) => !all.some((user) => user.username === name));
-  if (missing.length > 0) throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" has no user ${missing.map((name) => `"${name}"`).join(', ')}.`);
+  if (missing.length > 0)
+    throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" has no user ${missing.map((name) => `"${name}"`).join(', ')}.`);
   const clients = (await call('Listing clients', () => admin.clients.find({ realm }))).filter((client) => client.id && client.clientId);
   return Promise.all(
     wanted.map(async (user) => {
@@ -73,7 +80,12 @@ export async function liveUsers(admin: AdminClient, realm: string, usernames?: r
 }
 
 /** Keycloak's own decision for a user: `Resource#scope` → granted?, from the admin policy evaluation. */
-export async function liveDecisions(admin: AdminClient, realm: string, resourceServerUuid: string, user: LiveUser): Promise<Record<string, boolean>> {
+export async function liveDecisions(
+  admin: AdminClient,
+  realm: string,
+  resourceServerUuid: string,
+  user: LiveUser,
+): Promise<Record<string, boolean>> {
   const response = await call(`Evaluating policies for "${user.username}"`, () =>
     admin.clients.evaluateResource(
       { realm, id: resourceServerUuid },
@@ -87,7 +99,8 @@ export async function liveDecisions(admin: AdminClient, realm: string, resourceS
     const allowed = new Set((result.allowedScopes ?? []).map((scope) => scope.name));
     for (const scope of result.scopes ?? []) decisions[`${resource}#${scope.name}`] = allowed.has(scope.name);
     // A resource without scopes is decided as a whole.
-    if ((result.resource?.scopes ?? []).length === 0 && (result.scopes ?? []).length === 0) decisions[resource] = result.status === 'PERMIT';
+    if ((result.resource?.scopes ?? []).length === 0 && (result.scopes ?? []).length === 0)
+      decisions[resource] = result.status === 'PERMIT';
   }
   return decisions;
 }

@@ -71,11 +71,11 @@ const CATALOG: readonly HostileCase[] = [
     control: false,
     acceptedStatuses: REFUSE,
     reference: 'CVE-2019-20933; RFC 8725 §3.1, §3.5; RFC 7518 §3.2',
-    fix: 'Accept only the realm\'s asymmetric algorithm (RS256); if HMAC is ever configured, refuse empty or short secrets at startup.',
+    fix: "Accept only the realm's asymmetric algorithm (RS256); if HMAC is ever configured, refuse empty or short secrets at startup.",
   },
   {
     id: 'foreign-key',
-    title: 'Valid RS256 signature from a key kcbox generated, kid = the realm\'s kid',
+    title: "Valid RS256 signature from a key kcbox generated, kid = the realm's kid",
     category: 'signature',
     severity: 'critical',
     control: false,
@@ -95,13 +95,13 @@ const CATALOG: readonly HostileCase[] = [
   },
   {
     id: 'jwk-embed',
-    title: 'Header jwk holds kcbox\'s public key, signed with its private key',
+    title: "Header jwk holds kcbox's public key, signed with its private key",
     category: 'signature',
     severity: 'critical',
     control: false,
     acceptedStatuses: REFUSE,
     reference: 'CVE-2018-0114; RFC 7515 §4.1.3; RFC 8725 §3.10; PortSwigger "JWT authentication bypass via jwk header injection"',
-    fix: 'Ignore the jwk header: take keys only from the realm\'s JWKS (with jose, never verify with EmbeddedJWK).',
+    fix: "Ignore the jwk header: take keys only from the realm's JWKS (with jose, never verify with EmbeddedJWK).",
   },
   {
     id: 'jku',
@@ -231,7 +231,7 @@ const CATALOG: readonly HostileCase[] = [
     control: false,
     acceptedStatuses: REFUSE,
     reference: 'RFC 8725 §3.8; RFC 9068 §4',
-    fix: 'Verify with the realm\'s own JWKS and require iss to equal the realm URL exactly.',
+    fix: "Verify with the realm's own JWKS and require iss to equal the realm URL exactly.",
   },
   {
     id: 'other-client',
@@ -241,7 +241,7 @@ const CATALOG: readonly HostileCase[] = [
     control: false,
     acceptedStatuses: REFUSE,
     reference: 'RFC 8725 §3.9; RFC 9068 §4; RFC 7519 §4.1.3',
-    fix: 'Require aud to contain the API\'s client id (add an audience mapper in Keycloak so legitimate clients get it).',
+    fix: "Require aud to contain the API's client id (add an audience mapper in Keycloak so legitimate clients get it).",
   },
   {
     id: 'id-token',

@@ -50,7 +50,10 @@ export async function forgeAttempts(material: ForgeMaterial, caseIds?: readonly 
     valid: parseJws(material.validToken, 'valid token'),
     nowSeconds: Math.floor((material.now ?? Date.now)() / 1000),
     realmSigningKey: material.realmSigningKey && {
-      privateKey: material.realmSigningKey.privateKey instanceof KeyObject ? material.realmSigningKey.privateKey : KeyObject.from(material.realmSigningKey.privateKey),
+      privateKey:
+        material.realmSigningKey.privateKey instanceof KeyObject
+          ? material.realmSigningKey.privateKey
+          : KeyObject.from(material.realmSigningKey.privateKey),
       kid: material.realmSigningKey.kid,
     },
     foreignKey: () => (foreignKey ??= material.foreignKey ? Promise.resolve(material.foreignKey) : createForeignKey(material.now)),
@@ -75,11 +78,17 @@ export function unforgeableCases(material: ForgeMaterial, caseIds?: readonly str
   for (const id of HOSTILE_CASE_IDS) {
     if (!selected.has(id)) continue;
     if (!material.realmSigningKey && (RESIGNED_CASE_IDS as readonly string[]).includes(id)) {
-      skipped.push({ id, reason: 'No realm signing key: kcbox re-signs claims only in realms it imported (it provisions the key there); this realm was not.' });
+      skipped.push({
+        id,
+        reason: 'No realm signing key: kcbox re-signs claims only in realms it imported (it provisions the key there); this realm was not.',
+      });
     }
     const tokenCase = KEYCLOAK_TOKEN_CASE_IDS.find((candidate) => candidate === id);
     if (tokenCase && !material.keycloakTokens[tokenCase]) {
-      skipped.push({ id, reason: `No Keycloak token for this case: it needs ${KEYCLOAK_TOKEN_HINTS[tokenCase]} (keycloakTokens["${tokenCase}"]).` });
+      skipped.push({
+        id,
+        reason: `No Keycloak token for this case: it needs ${KEYCLOAK_TOKEN_HINTS[tokenCase]} (keycloakTokens["${tokenCase}"]).`,
+      });
     }
   }
   return skipped;
@@ -90,7 +99,10 @@ function selectCases(caseIds: readonly string[] | undefined): HostileCaseId[] {
   if (caseIds === undefined) return [...HOSTILE_CASE_IDS];
   const unknown = caseIds.filter((id) => !(HOSTILE_CASE_IDS as readonly string[]).includes(id));
   if (unknown.length > 0) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `Unknown hostile case ${unknown.map((id) => `"${id}"`).join(', ')}. Known cases: ${HOSTILE_CASE_IDS.join(', ')}.`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `Unknown hostile case ${unknown.map((id) => `"${id}"`).join(', ')}. Known cases: ${HOSTILE_CASE_IDS.join(', ')}.`,
+    );
   }
   return HOSTILE_CASE_IDS.filter((id) => caseIds.includes(id));
 }
@@ -103,6 +115,9 @@ function checkListenerUrl(listenerUrl: string): void {
     protocol = undefined;
   }
   if (protocol !== 'http:' && protocol !== 'https:') {
-    throw new KcboxError('ERR_KCBOX_USAGE', `material.listenerUrl "${listenerUrl}" is not an http(s) URL; the jku and x5u forgeries point at it. Pass the base URL of kcbox's loopback listener, e.g. http://127.0.0.1:40123.`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `material.listenerUrl "${listenerUrl}" is not an http(s) URL; the jku and x5u forgeries point at it. Pass the base URL of kcbox's loopback listener, e.g. http://127.0.0.1:40123.`,
+    );
   }
 }

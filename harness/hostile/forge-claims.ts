@@ -16,7 +16,14 @@ export type ClaimCaseId = ResignedCaseId | KeycloakTokenCaseId;
 export const RESIGNED_CASE_IDS: readonly ResignedCaseId[] = ['expired', 'not-yet-valid', 'iat-future', 'exp-missing'];
 
 /** Claim cases that send `material.keycloakTokens[id]` unchanged. */
-export const KEYCLOAK_TOKEN_CASE_IDS: readonly KeycloakTokenCaseId[] = ['other-realm', 'other-client', 'id-token', 'refresh-token', 'revoked-session', 'disabled-user'];
+export const KEYCLOAK_TOKEN_CASE_IDS: readonly KeycloakTokenCaseId[] = [
+  'other-realm',
+  'other-client',
+  'id-token',
+  'refresh-token',
+  'revoked-session',
+  'disabled-user',
+];
 
 const HOUR = 3600;
 

@@ -19,5 +19,7 @@ export type Forger = (context: ForgeContext) => HostileAttempt[] | Promise<Hosti
 
 /** An attempt that sends `Authorization: Bearer <token>`. */
 export function bearerAttempt(caseId: HostileCaseId, variant: string, token: string, note?: string): HostileAttempt {
-  return note === undefined ? { caseId, variant, authorization: `Bearer ${token}`, token } : { caseId, variant, authorization: `Bearer ${token}`, token, note };
+  return note === undefined
+    ? { caseId, variant, authorization: `Bearer ${token}`, token }
+    : { caseId, variant, authorization: `Bearer ${token}`, token, note };
 }

@@ -53,24 +53,37 @@ export const signatureForgers: Readonly<Record<SignatureCaseId, Forger>> = {
   none: ({ valid }) =>
     NONE_SPELLINGS.flatMap((alg) => {
       const unsigned = `${encodeJson({ ...valid.header, alg })}.${valid.encodedPayload}`;
-      return [bearerAttempt('none', `alg "${alg}", trailing dot`, `${unsigned}.`), bearerAttempt('none', `alg "${alg}", no trailing dot`, unsigned)];
+      return [
+        bearerAttempt('none', `alg "${alg}", trailing dot`, `${unsigned}.`),
+        bearerAttempt('none', `alg "${alg}", no trailing dot`, unsigned),
+      ];
     }),
 
-  'sig-strip': ({ valid }) => [bearerAttempt('sig-strip', 'original header and payload, empty signature', `${valid.encodedHeader}.${valid.encodedPayload}.`)],
+  'sig-strip': ({ valid }) => [
+    bearerAttempt('sig-strip', 'original header and payload, empty signature', `${valid.encodedHeader}.${valid.encodedPayload}.`),
+  ],
 
   'sig-corrupt': ({ valid }) => {
     const signature = Buffer.from(valid.encodedSignature, 'base64url');
     const lastBytes = Buffer.from(signature);
     // Changing the last base64url character alone may only touch padding bits a lenient decoder drops.
-    for (let index = Math.max(0, lastBytes.length - 4); index < lastBytes.length; index += 1) lastBytes[index] = (lastBytes[index] ?? 0) ^ 0xff;
+    for (let index = Math.max(0, lastBytes.length - 4); index < lastBytes.length; index += 1)
+      lastBytes[index] = (lastBytes[index] ?? 0) ^ 0xff;
     const firstByte = Buffer.from(signature);
     firstByte[0] = (firstByte[0] ?? 0) ^ 0x01;
     const token = (bytes: Buffer) => `${valid.encodedHeader}.${valid.encodedPayload}.${bytes.toString('base64url')}`;
-    return [bearerAttempt('sig-corrupt', 'last 4 signature bytes inverted', token(lastBytes)), bearerAttempt('sig-corrupt', 'one bit of the first signature byte flipped', token(firstByte))];
+    return [
+      bearerAttempt('sig-corrupt', 'last 4 signature bytes inverted', token(lastBytes)),
+      bearerAttempt('sig-corrupt', 'one bit of the first signature byte flipped', token(firstByte)),
+    ];
   },
 
   'payload-tamper': ({ valid }) => [
-    bearerAttempt('payload-tamper', `"${ESCALATED_ROLE}" added to realm and client roles and to scope, original signature`, `${valid.encodedHeader}.${encodeJson(escalate(valid.payload))}.${valid.encodedSignature}`),
+    bearerAttempt(
+      'payload-tamper',
+      `"${ESCALATED_ROLE}" added to realm and client roles and to scope, original signature`,
+      `${valid.encodedHeader}.${encodeJson(escalate(valid.payload))}.${valid.encodedSignature}`,
+    ),
   ],
 
   'hs-confusion': ({ valid, material }) => {
@@ -83,25 +96,45 @@ export const signatureForgers: Readonly<Record<SignatureCaseId, Forger>> = {
   },
 
   'hs-empty': ({ valid, material }) => [
-    bearerAttempt('hs-empty', 'HS256, empty secret', compactHs256(withAlgAndKid(valid.header, 'HS256', material.realmKid), valid.encodedPayload, Buffer.alloc(0))),
+    bearerAttempt(
+      'hs-empty',
+      'HS256, empty secret',
+      compactHs256(withAlgAndKid(valid.header, 'HS256', material.realmKid), valid.encodedPayload, Buffer.alloc(0)),
+    ),
   ],
 
   'foreign-key': async ({ valid, material, foreignKey }) => {
     const { privateKey } = await foreignKey();
-    return [bearerAttempt('foreign-key', 'RS256 by kcbox\'s key, kid = realm kid', compactRs256(withAlgAndKid(valid.header, 'RS256', material.realmKid), valid.encodedPayload, privateKey))];
+    return [
+      bearerAttempt(
+        'foreign-key',
+        "RS256 by kcbox's key, kid = realm kid",
+        compactRs256(withAlgAndKid(valid.header, 'RS256', material.realmKid), valid.encodedPayload, privateKey),
+      ),
+    ];
   },
 
   'unknown-kid': async ({ valid, foreignKey }) => {
     const { privateKey } = await foreignKey();
     const kid = `kcbox-unknown-${randomUUID()}`;
-    return [bearerAttempt('unknown-kid', 'RS256 by kcbox\'s key, random kid', compactRs256(withAlgAndKid(valid.header, 'RS256', kid), valid.encodedPayload, privateKey))];
+    return [
+      bearerAttempt(
+        'unknown-kid',
+        "RS256 by kcbox's key, random kid",
+        compactRs256(withAlgAndKid(valid.header, 'RS256', kid), valid.encodedPayload, privateKey),
+      ),
+    ];
   },
 
   'jwk-embed': async ({ valid, material, foreignKey }) => {
     const key = await foreignKey();
     const { kty, n, e } = key.publicJwk;
-    const embedded = (kid: string) => compactRs256({ ...withAlgAndKid(valid.header, 'RS256', kid), jwk: { kty, n, e, kid } }, valid.encodedPayload, key.privateKey);
-    return [bearerAttempt('jwk-embed', 'jwk with kcbox\'s kid', embedded(key.kid)), bearerAttempt('jwk-embed', 'jwk and header kid = realm kid', embedded(material.realmKid))];
+    const embedded = (kid: string) =>
+      compactRs256({ ...withAlgAndKid(valid.header, 'RS256', kid), jwk: { kty, n, e, kid } }, valid.encodedPayload, key.privateKey);
+    return [
+      bearerAttempt('jwk-embed', "jwk with kcbox's kid", embedded(key.kid)),
+      bearerAttempt('jwk-embed', 'jwk and header kid = realm kid', embedded(material.realmKid)),
+    ];
   },
 
   jku: async ({ valid, material, foreignKey }) => {
@@ -114,21 +147,51 @@ export const signatureForgers: Readonly<Record<SignatureCaseId, Forger>> = {
     const key = await foreignKey();
     const x5u = listenerAddress(material.listenerUrl, X5U_PATH);
     return [
-      bearerAttempt('x5u', 'x5u → listener certificate, no kid', compactRs256({ ...withAlgAndKid(valid.header, 'RS256', undefined), x5u }, valid.encodedPayload, key.privateKey)),
-      bearerAttempt('x5u', 'x5u → listener certificate, kid of the served key', compactRs256({ ...withAlgAndKid(valid.header, 'RS256', key.kid), x5u }, valid.encodedPayload, key.privateKey)),
+      bearerAttempt(
+        'x5u',
+        'x5u → listener certificate, no kid',
+        compactRs256({ ...withAlgAndKid(valid.header, 'RS256', undefined), x5u }, valid.encodedPayload, key.privateKey),
+      ),
+      bearerAttempt(
+        'x5u',
+        'x5u → listener certificate, kid of the served key',
+        compactRs256({ ...withAlgAndKid(valid.header, 'RS256', key.kid), x5u }, valid.encodedPayload, key.privateKey),
+      ),
     ];
   },
 
   'kid-traversal': ({ valid }) =>
-    TRAVERSAL_KIDS.map((kid) => bearerAttempt('kid-traversal', `kid "${kid}", HS256 with an empty key`, compactHs256(withAlgAndKid(valid.header, 'HS256', kid), valid.encodedPayload, Buffer.alloc(0)))),
+    TRAVERSAL_KIDS.map((kid) =>
+      bearerAttempt(
+        'kid-traversal',
+        `kid "${kid}", HS256 with an empty key`,
+        compactHs256(withAlgAndKid(valid.header, 'HS256', kid), valid.encodedPayload, Buffer.alloc(0)),
+      ),
+    ),
 
   'kid-inject': ({ valid }) =>
-    INJECTED_KIDS.map((kid) => bearerAttempt('kid-inject', `kid "${kid}", HS256 with key "${INJECTED_KEY}"`, compactHs256(withAlgAndKid(valid.header, 'HS256', kid), valid.encodedPayload, INJECTED_KEY))),
+    INJECTED_KIDS.map((kid) =>
+      bearerAttempt(
+        'kid-inject',
+        `kid "${kid}", HS256 with key "${INJECTED_KEY}"`,
+        compactHs256(withAlgAndKid(valid.header, 'HS256', kid), valid.encodedPayload, INJECTED_KEY),
+      ),
+    ),
 
   'crit-unknown': async ({ valid, material, realmSigningKey, foreignKey }) => {
-    const critical = (kid: string): JsonObject => ({ ...withAlgAndKid(valid.header, 'RS256', kid), crit: ['x-unknown'], 'x-unknown': true });
+    const critical = (kid: string): JsonObject => ({
+      ...withAlgAndKid(valid.header, 'RS256', kid),
+      crit: ['x-unknown'],
+      'x-unknown': true,
+    });
     if (realmSigningKey) {
-      return [bearerAttempt('crit-unknown', 'crit ["x-unknown"], signed with the realm signing key', compactRs256(critical(realmSigningKey.kid), valid.encodedPayload, realmSigningKey.privateKey))];
+      return [
+        bearerAttempt(
+          'crit-unknown',
+          'crit ["x-unknown"], signed with the realm signing key',
+          compactRs256(critical(realmSigningKey.kid), valid.encodedPayload, realmSigningKey.privateKey),
+        ),
+      ];
     }
     const { privateKey } = await foreignKey();
     return [
@@ -146,7 +209,9 @@ export const signatureForgers: Readonly<Record<SignatureCaseId, Forger>> = {
     const plaintext = Buffer.from(valid.encodedPayload, 'base64url');
     const attempts: HostileAttempt[] = [];
     for (const alg of ['RSA-OAEP', 'RSA-OAEP-256']) {
-      const token = await new CompactEncrypt(plaintext).setProtectedHeader({ alg, enc: 'A256GCM', kid: material.realmKid, typ: 'JWT' }).encrypt(realmKey);
+      const token = await new CompactEncrypt(plaintext)
+        .setProtectedHeader({ alg, enc: 'A256GCM', kid: material.realmKid, typ: 'JWT' })
+        .encrypt(realmKey);
       attempts.push(bearerAttempt('jwe', `${alg}/A256GCM to the realm key, valid token's claims`, token));
     }
     return attempts;
@@ -162,7 +227,11 @@ export const signatureForgers: Readonly<Record<SignatureCaseId, Forger>> = {
       bearerAttempt('format', 'JWS JSON serialization (flattened)', JSON.stringify({ protected: header, payload, signature })),
       bearerAttempt('format', 'signature with "=" padding', `${header}.${payload}.${signature}${padding}`),
       bearerAttempt('format', 'signature in the base64 alphabet ("+", "/")', `${header}.${payload}.${standardAlphabet}`),
-      bearerAttempt('format', '"+" and "/" inserted in the payload', `${header}.${payload.slice(0, middle)}+/${payload.slice(middle)}.${signature}`),
+      bearerAttempt(
+        'format',
+        '"+" and "/" inserted in the payload',
+        `${header}.${payload.slice(0, middle)}+/${payload.slice(middle)}.${signature}`,
+      ),
       bearerAttempt('format', '100,000 dots', '.'.repeat(100_000)),
       bearerAttempt('format', '8,000 dots (under common header size limits)', '.'.repeat(8_000)),
       bearerAttempt('format', 'empty token', ''),
@@ -171,7 +240,8 @@ export const signatureForgers: Readonly<Record<SignatureCaseId, Forger>> = {
   },
 
   oversized: ({ valid }) => {
-    const padded = (length: number) => `${valid.encodedHeader}.${encodeJson({ ...valid.payload, kcbox_padding: 'A'.repeat(length) })}.${valid.encodedSignature}`;
+    const padded = (length: number) =>
+      `${valid.encodedHeader}.${encodeJson({ ...valid.payload, kcbox_padding: 'A'.repeat(length) })}.${valid.encodedSignature}`;
     const base = padded(0).length;
     // Each padding character adds 4/3 base64url characters.
     const token = padded(Math.max(0, Math.ceil(((OVERSIZED_LENGTH - base) * 3) / 4)));
@@ -183,7 +253,11 @@ function realmPublicKey(pem: string): KeyObject {
   try {
     return createPublicKey(pem);
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_USAGE', 'material.realmPublicKeyPem is not a PEM public key. Pass the SPKI PEM that realmPublicKeyPem() returns.', { cause: error });
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      'material.realmPublicKeyPem is not a PEM public key. Pass the SPKI PEM that realmPublicKeyPem() returns.',
+      { cause: error },
+    );
   }
 }
 

@@ -10,7 +10,14 @@ export const GARBAGE_BEARER = 'Bearer kcbox-not-a-token';
 
 /** One forger per transport case. */
 export const transportForgers: Readonly<Record<TransportCaseId, Forger>> = {
-  'query-token': ({ material }) => [{ caseId: 'query-token', variant: 'access_token query parameter, no header', query: { access_token: material.validToken }, token: material.validToken }],
+  'query-token': ({ material }) => [
+    {
+      caseId: 'query-token',
+      variant: 'access_token query parameter, no header',
+      query: { access_token: material.validToken },
+      token: material.validToken,
+    },
+  ],
 
   'header-and-query': ({ material }) => [
     {
@@ -26,11 +33,26 @@ export const transportForgers: Readonly<Record<TransportCaseId, Forger>> = {
     const valid = `Bearer ${material.validToken}`;
     return [
       { caseId: 'dup-header', variant: 'two lines with the valid token', authorization: [valid, valid], token: material.validToken },
-      { caseId: 'dup-header', variant: 'valid line, then a garbage line', authorization: [valid, GARBAGE_BEARER], token: material.validToken },
-      { caseId: 'dup-header', variant: 'garbage line, then a valid line', authorization: [GARBAGE_BEARER, valid], token: material.validToken },
+      {
+        caseId: 'dup-header',
+        variant: 'valid line, then a garbage line',
+        authorization: [valid, GARBAGE_BEARER],
+        token: material.validToken,
+      },
+      {
+        caseId: 'dup-header',
+        variant: 'garbage line, then a valid line',
+        authorization: [GARBAGE_BEARER, valid],
+        token: material.validToken,
+      },
     ];
   },
 
   'scheme-case': ({ material }) =>
-    ['bearer', 'BEARER'].map((scheme): HostileAttempt => ({ caseId: 'scheme-case', variant: `scheme "${scheme}"`, authorization: `${scheme} ${material.validToken}`, token: material.validToken })),
+    ['bearer', 'BEARER'].map((scheme): HostileAttempt => ({
+      caseId: 'scheme-case',
+      variant: `scheme "${scheme}"`,
+      authorization: `${scheme} ${material.validToken}`,
+      token: material.validToken,
+    })),
 };

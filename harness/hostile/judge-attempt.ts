@@ -28,18 +28,27 @@ export function judgeAttempt(kase: HostileCase, observed: Observation, baselineM
   const fail = (reason: string, severity: Severity = kase.severity) => ({ pass: false, severity, reason });
   // An HTTP server may answer an oversized header with 431 and close the connection before the
   // request is fully sent: the client then sees a reset, which is that same refusal.
-  if (observed.kind === 'network-error' && kase.acceptedStatuses.includes(431) && /ECONNRESET|EPIPE|socket hang up/.test(observed.excerpt)) {
+  if (
+    observed.kind === 'network-error' &&
+    kase.acceptedStatuses.includes(431) &&
+    /ECONNRESET|EPIPE|socket hang up/.test(observed.excerpt)
+  ) {
     return { pass: true, severity: kase.severity, reason: '' };
   }
   if (observed.kind === 'timeout' || observed.kind === 'network-error') return fail(`no answer (${observed.kind}): ${observed.excerpt}`);
   if (observed.kind === 'server-error') return fail(`the backend failed with ${observed.status} instead of refusing the token`);
   if (kase.control) {
-    return observed.kind === 'allowed' ? { pass: true, severity: kase.severity, reason: '' } : fail(`a valid token was refused with ${answer(observed)}`);
+    return observed.kind === 'allowed'
+      ? { pass: true, severity: kase.severity, reason: '' }
+      : fail(`a valid token was refused with ${answer(observed)}`);
   }
   const refusedAsExpected = observed.status !== undefined && kase.acceptedStatuses.includes(observed.status);
-  if (observed.kind === 'allowed' && !refusedAsExpected && !REFUSAL_STATUSES.has(observed.status ?? 0)) return fail(`the backend accepted it (${answer(observed)})`);
+  if (observed.kind === 'allowed' && !refusedAsExpected && !REFUSAL_STATUSES.has(observed.status ?? 0))
+    return fail(`the backend accepted it (${answer(observed)})`);
   if (LATENCY_CASES.has(kase.id) && observed.durationMs > baselineMs + ADDED_LATENCY_LIMIT_MS) {
-    return fail(`refused, but after ${observed.durationMs} ms against ${baselineMs} ms for a valid token: the kid reached something slow (a shell, a database, a file or a key fetch)`);
+    return fail(
+      `refused, but after ${observed.durationMs} ms against ${baselineMs} ms for a valid token: the kid reached something slow (a shell, a database, a file or a key fetch)`,
+    );
   }
   if (observed.status !== undefined && !kase.acceptedStatuses.includes(observed.status)) {
     // Refused all the same: at most a policy matter, never above the case's own severity.

@@ -21,7 +21,10 @@ export interface ParsedJws {
 export function parseJws(token: string, name = 'token'): ParsedJws {
   const parts = token.split('.');
   if (parts.length !== 3) {
-    throw new KcboxError('ERR_KCBOX_TOKEN', `The ${name} is not a compact JWS: expected header.payload.signature, found ${parts.length} part(s). Pass the access token exactly as Keycloak's token endpoint returned it.`);
+    throw new KcboxError(
+      'ERR_KCBOX_TOKEN',
+      `The ${name} is not a compact JWS: expected header.payload.signature, found ${parts.length} part(s). Pass the access token exactly as Keycloak's token endpoint returned it.`,
+    );
   }
   const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string];
   return {
@@ -38,7 +41,11 @@ function decodeJsonPart(encoded: string, what: string): JsonObject {
   try {
     value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_TOKEN', `The ${what} is not base64url-encoded JSON. Pass the access token exactly as Keycloak's token endpoint returned it.`, { cause: error });
+    throw new KcboxError(
+      'ERR_KCBOX_TOKEN',
+      `The ${what} is not base64url-encoded JSON. Pass the access token exactly as Keycloak's token endpoint returned it.`,
+      { cause: error },
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new KcboxError('ERR_KCBOX_TOKEN', `The ${what} is not a JSON object.`);

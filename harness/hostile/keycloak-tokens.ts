@@ -73,12 +73,21 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
           cleanups.push(() => sibling.delete());
           return (await passwordGrant({ name: sibling.name, tokenUrl: sibling.tokenUrl }, loginClient, user)).accessToken;
         })
-      : Promise.resolve(void (missing['other-realm'] = 'the realm has no file kcbox knows, so it cannot create a sibling realm with the same users')),
+      : Promise.resolve(
+          void (missing['other-realm'] = 'the realm has no file kcbox knows, so it cannot create a sibling realm with the same users'),
+        ),
     context.ownRealm
       ? attempt('other-client', async () => {
           // No audience mapper and no role scope: Keycloak puts nothing of the API into the token.
           const clientId = `kcbox-foreign-${suffix()}`;
-          const { id } = await admin.clients.create({ realm: realm.name, clientId, publicClient: true, directAccessGrantsEnabled: true, standardFlowEnabled: false, fullScopeAllowed: false });
+          const { id } = await admin.clients.create({
+            realm: realm.name,
+            clientId,
+            publicClient: true,
+            directAccessGrantsEnabled: true,
+            standardFlowEnabled: false,
+            fullScopeAllowed: false,
+          });
           cleanups.push(() => admin.clients.del({ realm: realm.name, id }));
           return (await passwordGrant(realm, { clientId }, user)).accessToken;
         })
@@ -102,11 +111,17 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
           cleanups.push(() => admin.users.del({ realm: realm.name, id }));
           // The same roles as the allowed user, so only "disabled" can explain a refusal.
           const mappings = await admin.users.listRoleMappings({ realm: realm.name, id: original.id });
-          const realmRoles = (mappings.realmMappings ?? []).flatMap((role) => (role.id && role.name ? [{ id: role.id, name: role.name }] : []));
+          const realmRoles = (mappings.realmMappings ?? []).flatMap((role) =>
+            role.id && role.name ? [{ id: role.id, name: role.name }] : [],
+          );
           if (realmRoles.length > 0) await admin.users.addRealmRoleMappings({ realm: realm.name, id, roles: realmRoles });
-          for (const client of Object.values(mappings.clientMappings ?? {}) as Array<{ id?: string; mappings?: Array<{ id?: string; name?: string }> }>) {
+          for (const client of Object.values(mappings.clientMappings ?? {}) as Array<{
+            id?: string;
+            mappings?: Array<{ id?: string; name?: string }>;
+          }>) {
             const roles = (client.mappings ?? []).flatMap((role) => (role.id && role.name ? [{ id: role.id, name: role.name }] : []));
-            if (client.id && roles.length > 0) await admin.users.addClientRoleMappings({ realm: realm.name, id, clientUniqueId: client.id, roles });
+            if (client.id && roles.length > 0)
+              await admin.users.addClientRoleMappings({ realm: realm.name, id, clientUniqueId: client.id, roles });
           }
           const token = (await passwordGrant(realm, loginClient, { username, password })).accessToken;
           await admin.users.update({ realm: realm.name, id }, { enabled: false });

@@ -42,7 +42,9 @@ export async function provisionRealmSigningKey(admin: AdminClient, serverUrl: st
       },
     });
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Could not add kcbox's signing key to realm "${realm}": ${keycloakMessage(error)}`, { cause: error });
+    throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Could not add kcbox's signing key to realm "${realm}": ${keycloakMessage(error)}`, {
+      cause: error,
+    });
   }
   const modulus = ((await exportJWK(publicKey)) as JWK).n;
   const { jwksUrl } = realmEndpoints(serverUrl, realm);
@@ -55,7 +57,8 @@ export async function provisionRealmSigningKey(admin: AdminClient, serverUrl: st
       const response = await request(jwksUrl, { headersTimeout: 10_000, bodyTimeout: 10_000 });
       const body = await response.body.text();
       seen = `HTTP ${response.statusCode}`;
-      if (response.statusCode === 200) published = ((JSON.parse(body) as { keys?: JWK[] }).keys ?? []).find((key) => key.n === modulus && key.use === 'sig');
+      if (response.statusCode === 200)
+        published = ((JSON.parse(body) as { keys?: JWK[] }).keys ?? []).find((key) => key.n === modulus && key.use === 'sig');
     } catch (error) {
       seen = describeError(error);
     }

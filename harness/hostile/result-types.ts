@@ -48,7 +48,12 @@ export interface HostileFinding {
 export interface HostileResult {
   readonly failOn: Severity;
   /** Cases that ran, with their severities (the catalog entries). */
-  readonly cases: ReadonlyArray<{ readonly id: HostileCaseId; readonly title: string; readonly severity: Severity; readonly control: boolean }>;
+  readonly cases: ReadonlyArray<{
+    readonly id: HostileCaseId;
+    readonly title: string;
+    readonly severity: Severity;
+    readonly control: boolean;
+  }>;
   /** Cases that could not be forged here, and why. */
   readonly skipped: ReadonlyArray<{ readonly id: HostileCaseId; readonly reason: string }>;
   /** Protected endpoints the suite ran against. */

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import pLimit from 'p-limit';
 import { KcboxError } from '../errors.js';
 import { ANONYMOUS, type CellResult, type MatrixEndpoint, type MatrixSpec } from '../matrix/types.js';
@@ -17,7 +18,10 @@ export const DEFAULT_FAIL_ON: Severity = 'high';
 export function validateHostileOptions(options: HostileOptions): void {
   const unknown = (options.cases ?? []).filter((id) => !(HOSTILE_CASE_IDS as readonly string[]).includes(id));
   if (unknown.length > 0) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `--hostile: unknown case ${unknown.map((id) => `"${id}"`).join(', ')}; known cases: ${HOSTILE_CASE_IDS.join(', ')}.`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `--hostile: unknown case ${unknown.map((id) => `"${id}"`).join(', ')}; known cases: ${HOSTILE_CASE_IDS.join(', ')}.`,
+    );
   }
   if (options.failOn !== undefined && !SEVERITY_ORDER.includes(options.failOn)) {
     throw new KcboxError('ERR_KCBOX_USAGE', `--fail-on "${String(options.failOn)}": expected one of ${SEVERITY_ORDER.join(', ')}.`);
@@ -33,7 +37,7 @@ export interface HostileRunContext {
   readonly password: (user: string) => string;
   readonly keycloak: Omit<HostileTokenContext, 'user'>;
   readonly realmKey: { readonly kid: string; readonly pem: string };
-  readonly signingKey: { readonly privateKey: import('node:crypto').KeyObject; readonly kid: string } | undefined;
+  readonly signingKey: { readonly privateKey: KeyObject; readonly kid: string } | undefined;
   readonly backendUrl: string;
   readonly concurrency: number;
   readonly timeoutMs: number;
@@ -47,7 +51,10 @@ export interface HostileRunContext {
  * Starts collecting the genuine Keycloak tokens for these users (a sibling realm import, a client,
  * a user…) so that work overlaps with the backend start and the matrix cells.
  */
-export function prefetchHostileTokens(keycloak: Omit<HostileTokenContext, 'user'>, users: Iterable<{ username: string; password: string }>): Map<string, Promise<HostileKeycloakTokens>> {
+export function prefetchHostileTokens(
+  keycloak: Omit<HostileTokenContext, 'user'>,
+  users: Iterable<{ username: string; password: string }>,
+): Map<string, Promise<HostileKeycloakTokens>> {
   return new Map([...users].map((user) => [user.username, hostileKeycloakTokens({ ...keycloak, user })]));
 }
 
@@ -60,9 +67,15 @@ function refusalConvention(kase: HostileCase, endpoint: MatrixEndpoint): Hostile
   return { ...kase, acceptedStatuses: [...new Set([...kase.acceptedStatuses, ...endpoint.deny.anonymous])] };
 }
 
-function targets(spec: MatrixSpec, cells: readonly CellResult[], sample: boolean): Array<{ endpoint: MatrixEndpoint; user: string | undefined }> {
+function targets(
+  spec: MatrixSpec,
+  cells: readonly CellResult[],
+  sample: boolean,
+): Array<{ endpoint: MatrixEndpoint; user: string | undefined }> {
   const protectedEndpoints = spec.endpoints.filter((endpoint) => endpoint.requirement.kind === 'scope');
-  const chosen = sample ? protectedEndpoints.filter((endpoint, index) => protectedEndpoints.findIndex((other) => other.method === endpoint.method) === index) : protectedEndpoints;
+  const chosen = sample
+    ? protectedEndpoints.filter((endpoint, index) => protectedEndpoints.findIndex((other) => other.method === endpoint.method) === index)
+    : protectedEndpoints;
   return chosen.map((endpoint) => ({
     endpoint,
     // A user Keycloak allows here: a refusal of the forged token then cannot be a scope denial.
@@ -77,7 +90,9 @@ function targets(spec: MatrixSpec, cells: readonly CellResult[], sample: boolean
 export async function runHostileSuite(context: HostileRunContext): Promise<HostileResult> {
   const { spec, options } = context;
   const failOn = options.failOn ?? DEFAULT_FAIL_ON;
-  const selected = (options.cases?.length ? HOSTILE_CASE_IDS.filter((id) => options.cases?.includes(id)) : [...HOSTILE_CASE_IDS]) as HostileCaseId[];
+  const selected = (
+    options.cases?.length ? HOSTILE_CASE_IDS.filter((id) => options.cases?.includes(id)) : [...HOSTILE_CASE_IDS]
+  ) as HostileCaseId[];
   const cases = selected.map((id) => hostileCase(id) as HostileCase);
   const plan = targets(spec, context.cells, options.sample ?? false);
   const runnable = plan.filter((target): target is { endpoint: MatrixEndpoint; user: string } => target.user !== undefined);
@@ -123,7 +138,11 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
           forged.map((attempt) =>
             limit(async () => {
               const observed = await sender.send({ ...request, authorization: attempt.authorization, query: attempt.query });
-              const verdict = judgeAttempt(refusalConvention(hostileCase(attempt.caseId) as HostileCase, endpoint), observed, baseline.durationMs);
+              const verdict = judgeAttempt(
+                refusalConvention(hostileCase(attempt.caseId) as HostileCase, endpoint),
+                observed,
+                baseline.durationMs,
+              );
               attempts.push({
                 caseId: attempt.caseId,
                 variant: attempt.variant,
@@ -148,9 +167,13 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
     for (const tokens of keycloakTokens.values()) await (await tokens.catch(() => undefined))?.cleanup();
   }
 
-  const order = (attempt: HostileAttemptResult) => `${HOSTILE_CASE_IDS.indexOf(attempt.caseId).toString().padStart(3, '0')}\u0000${spec.endpoints.findIndex((e) => e.id === attempt.endpoint)}\u0000${attempt.variant}`;
+  const order = (attempt: HostileAttemptResult) =>
+    `${HOSTILE_CASE_IDS.indexOf(attempt.caseId).toString().padStart(3, '0')}\u0000${spec.endpoints.findIndex((e) => e.id === attempt.endpoint)}\u0000${attempt.variant}`;
   attempts.sort((a, b) => order(a).localeCompare(order(b)));
-  const finding = (kase: HostileCase, fields: Omit<HostileFinding, 'caseId' | 'title' | 'fix' | 'reference' | 'blocking'>): HostileFinding => ({
+  const finding = (
+    kase: HostileCase,
+    fields: Omit<HostileFinding, 'caseId' | 'title' | 'fix' | 'reference' | 'blocking'>,
+  ): HostileFinding => ({
     caseId: kase.id,
     title: kase.title,
     fix: kase.fix,
@@ -171,11 +194,23 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
       }),
     );
   // A backend that fetched the key a token pointed at is vulnerable whatever it answered.
-  for (const [id, path] of [['jku', '/jku/'], ['x5u', '/x5u/']] as const) {
+  for (const [id, path] of [
+    ['jku', '/jku/'],
+    ['x5u', '/x5u/'],
+  ] as const) {
     const requests = listener.requests.filter((line) => line.includes(path));
     const kase = hostileCase(id) as HostileCase;
     if (requests.length > 0 && selected.includes(id)) {
-      findings.push(finding(kase, { severity: kase.severity, endpoint: '(listener)', variant: requests.join(', '), status: undefined, excerpt: '', reason: `the backend fetched the URL the token's ${id} header named (${requests.length} request(s)): a server-side request forgery` }));
+      findings.push(
+        finding(kase, {
+          severity: kase.severity,
+          endpoint: '(listener)',
+          variant: requests.join(', '),
+          status: undefined,
+          excerpt: '',
+          reason: `the backend fetched the URL the token's ${id} header named (${requests.length} request(s)): a server-side request forgery`,
+        }),
+      );
     }
   }
   const unplaced = plan.filter((target) => target.user === undefined).map((target) => target.endpoint.id);
@@ -186,7 +221,9 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
     endpoints: runnable.map((target) => target.endpoint.id),
     unattacked: unplaced,
     attempts,
-    findings: findings.sort((a, b) => Number(b.blocking) - Number(a.blocking) || SEVERITY_ORDER.indexOf(b.severity) - SEVERITY_ORDER.indexOf(a.severity)),
+    findings: findings.sort(
+      (a, b) => Number(b.blocking) - Number(a.blocking) || SEVERITY_ORDER.indexOf(b.severity) - SEVERITY_ORDER.indexOf(a.severity),
+    ),
     listenerRequests: [...listener.requests],
     blocking: findings.filter((entry) => entry.blocking).length,
   };

@@ -26,7 +26,11 @@ export interface SelfSignedCertificateOptions {
  * new X509Certificate(pem).verify(publicKey); // true
  * ```
  */
-export function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObject, options: SelfSignedCertificateOptions = {}): { der: Buffer; pem: string } {
+export function selfSignedCertificate(
+  privateKey: KeyObject,
+  publicKey: KeyObject,
+  options: SelfSignedCertificateOptions = {},
+): { der: Buffer; pem: string } {
   const notBefore = options.notBefore ?? new Date(Date.now() - 3_600_000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + 2 * 86_400_000);
   const name = sequence(set(sequence(objectIdentifier(COMMON_NAME), utf8String(options.commonName ?? 'kcbox hostile-token foreign key'))));

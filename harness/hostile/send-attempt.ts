@@ -20,7 +20,9 @@ const EXCERPT_BYTES = 600;
 export function hostileSender(baseUrl: string, options: { concurrency: number; timeoutMs: number }) {
   const base = new URL(baseUrl);
   const https = base.protocol === 'https:';
-  const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency }) : new HttpAgent({ keepAlive: true, maxSockets: options.concurrency });
+  const agent = https
+    ? new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency })
+    : new HttpAgent({ keepAlive: true, maxSockets: options.concurrency });
   const prefix = base.pathname.replace(/\/+$/, '');
 
   const send = (plan: HostileRequest): Promise<Observation> =>
@@ -30,31 +32,45 @@ export function hostileSender(baseUrl: string, options: { concurrency: number; t
       const url = new URL(`${prefix}${plan.path}`, base);
       for (const [name, value] of Object.entries(plan.query ?? {})) url.searchParams.append(name, value);
       const headers: Record<string, string | string[]> = { ...plan.headers };
-      if (plan.authorization !== undefined) headers.authorization = typeof plan.authorization === 'string' ? plan.authorization : [...plan.authorization];
+      if (plan.authorization !== undefined)
+        headers.authorization = typeof plan.authorization === 'string' ? plan.authorization : [...plan.authorization];
       let settled = false;
       const finish = (observation: Observation) => {
         if (settled) return;
         settled = true;
         resolve(observation);
       };
-      const request = (https ? httpsRequest : httpRequest)(url, { method: plan.method, headers, agent, timeout: options.timeoutMs }, (response) => {
-        const chunks: Buffer[] = [];
-        let length = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (length < EXCERPT_BYTES) chunks.push(chunk);
-          length += chunk.length;
-        });
-        response.on('end', () => {
-          const status = response.statusCode ?? 0;
-          finish({ kind: kindOfStatus(status), status, excerpt: Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8'), durationMs: elapsed() });
-        });
-        response.on('error', (error) => finish({ kind: 'network-error', status: response.statusCode, excerpt: describeError(error), durationMs: elapsed() }));
-      });
+      const request = (https ? httpsRequest : httpRequest)(
+        url,
+        { method: plan.method, headers, agent, timeout: options.timeoutMs },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let length = 0;
+          response.on('data', (chunk: Buffer) => {
+            if (length < EXCERPT_BYTES) chunks.push(chunk);
+            length += chunk.length;
+          });
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            finish({
+              kind: kindOfStatus(status),
+              status,
+              excerpt: Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8'),
+              durationMs: elapsed(),
+            });
+          });
+          response.on('error', (error) =>
+            finish({ kind: 'network-error', status: response.statusCode, excerpt: describeError(error), durationMs: elapsed() }),
+          );
+        },
+      );
       request.on('timeout', () => {
         finish({ kind: 'timeout', status: undefined, excerpt: `no answer within ${options.timeoutMs} ms`, durationMs: elapsed() });
         request.destroy();
       });
-      request.on('error', (error) => finish({ kind: 'network-error', status: undefined, excerpt: describeError(error), durationMs: elapsed() }));
+      request.on('error', (error) =>
+        finish({ kind: 'network-error', status: undefined, excerpt: describeError(error), durationMs: elapsed() }),
+      );
       request.end(plan.body);
     });
 

@@ -59,7 +59,11 @@ function inheritedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
  * and waits until its readiness path answers. On failure it is stopped and the error carries
  * its last output.
  */
-export async function startBackend(backend: MatrixBackend & { command: string }, keycloak: BackendKeycloakEnv, env: NodeJS.ProcessEnv = process.env): Promise<StartedBackend> {
+export async function startBackend(
+  backend: MatrixBackend & { command: string },
+  keycloak: BackendKeycloakEnv,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StartedBackend> {
   const port = await getPort({ host: '127.0.0.1' });
   const url = backend.url.replaceAll('${PORT}', String(port));
   const folder = await mkdtemp(join(tmpdir(), 'kcbox-backend-'));
@@ -79,7 +83,11 @@ export async function startBackend(backend: MatrixBackend & { command: string },
     });
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
-    throw new KcboxError('ERR_KCBOX_BACKEND', `Could not start the backend \`${backend.command}\` in ${backend.cwd}: ${describeError(error)}.`, { cause: error });
+    throw new KcboxError(
+      'ERR_KCBOX_BACKEND',
+      `Could not start the backend \`${backend.command}\` in ${backend.cwd}: ${describeError(error)}.`,
+      { cause: error },
+    );
   }
   let stopping: Promise<void> | undefined;
   let lastOutput = '';

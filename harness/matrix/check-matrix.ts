@@ -16,7 +16,15 @@ import { type MatrixTokens, describeTokenSource, mintMatrixTokens } from './matr
 import { type RequestPlan, runRequests } from './runner.js';
 import { MatrixSpecError } from './spec-error.js';
 import { realmProblems } from './spec-realm-check.js';
-import { ANONYMOUS, type CellResult, type Expectation, type MatrixEndpoint, type MatrixResult, type MatrixSpec, type RealmFinding } from './types.js';
+import {
+  ANONYMOUS,
+  type CellResult,
+  type Expectation,
+  type MatrixEndpoint,
+  type MatrixResult,
+  type MatrixSpec,
+  type RealmFinding,
+} from './types.js';
 
 const debug = createDebug('kcbox:matrix');
 
@@ -80,7 +88,10 @@ function findingsOf(spec: MatrixSpec, tokens: MatrixTokens): RealmFinding[] {
   );
 }
 
-async function realmOf(spec: MatrixSpec, server: MatrixServer): Promise<{ name: string; representation: RealmRepresentation | undefined; handle: RealmHandle | undefined }> {
+async function realmOf(
+  spec: MatrixSpec,
+  server: MatrixServer,
+): Promise<{ name: string; representation: RealmRepresentation | undefined; handle: RealmHandle | undefined }> {
   if (spec.keycloak.realmFile) {
     const handle = await importRealm(server, spec.keycloak.realmFile, { isolate: true });
     return { name: handle.name, representation: handle.representation, handle };
@@ -167,12 +178,20 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         return minted;
       } catch (error) {
         // A user who cannot log in makes the matrix unrunnable: an environment error, not a finding.
-        if (error instanceof TokenError) throw new KcboxError('ERR_KCBOX_TOKEN', `${error.message} The matrix cannot run without this token.`, { cause: error });
+        if (error instanceof TokenError)
+          throw new KcboxError('ERR_KCBOX_TOKEN', `${error.message} The matrix cannot run without this token.`, { cause: error });
         throw error;
       }
     };
     const hostileKeycloak = hostile
-      ? { admin, server, realm: tokenRealm, loginClient: await live.oauthClient(live.loginClient), representation: realm.representation, ownRealm: realm.handle !== undefined }
+      ? {
+          admin,
+          server,
+          realm: tokenRealm,
+          loginClient: await live.oauthClient(live.loginClient),
+          representation: realm.representation,
+          ownRealm: realm.handle !== undefined,
+        }
       : undefined;
     let prefetched: ReturnType<typeof prefetchHostileTokens> | undefined;
     const mintAndPrefetch = async () => {
@@ -185,7 +204,10 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
             .map((endpoint) => spec.users.find((user) => user !== ANONYMOUS && expectedFor(endpoint, user, minted) === 'allow'))
             .filter((user): user is string => user !== undefined),
         );
-        prefetched = prefetchHostileTokens(hostileKeycloak, [...allowed].map((username) => ({ username, password: live.password(username) })));
+        prefetched = prefetchHostileTokens(
+          hostileKeycloak,
+          [...allowed].map((username) => ({ username, password: live.password(username) })),
+        );
         cleanups.push(async () => {
           for (const tokens of prefetched?.values() ?? []) await (await tokens.catch(() => undefined))?.cleanup();
         });
@@ -217,7 +239,16 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       const { endpoint, user, expected, token } = meta[index]!;
       const accepted = user === ANONYMOUS ? endpoint.deny.anonymous : endpoint.deny.authenticated;
       const verdict = judgeCell(expected, accepted, observed);
-      return { endpoint: endpoint.id, user, expected, acceptedDenyStatuses: accepted, observed, pass: verdict.pass, reason: verdict.reason, ...(options.showTokens ? { token } : {}) };
+      return {
+        endpoint: endpoint.id,
+        user,
+        expected,
+        acceptedDenyStatuses: accepted,
+        observed,
+        pass: verdict.pass,
+        reason: verdict.reason,
+        ...(options.showTokens ? { token } : {}),
+      };
     });
     const cellsMs = Date.now() - cellsStarted;
     const realmFindings = findingsOf(spec, tokens);

@@ -33,7 +33,9 @@ export function judgeCell(expected: Expectation, acceptedDenyStatuses: readonly 
     return { pass: false, reason: `expected ${expected === 'allow' ? 'access' : 'a denial'}, got ${got(observed)}` };
   }
   if (expected === 'allow') {
-    return observed.kind === 'allowed' ? { pass: true, reason: '' } : { pass: false, reason: `Keycloak grants this, but the backend ${got(observed)}` };
+    return observed.kind === 'allowed'
+      ? { pass: true, reason: '' }
+      : { pass: false, reason: `Keycloak grants this, but the backend ${got(observed)}` };
   }
   if (observed.kind === 'allowed') return { pass: false, reason: `Keycloak does not grant this, but the backend ${got(observed)}` };
   if (observed.status !== undefined && !acceptedDenyStatuses.includes(observed.status)) {

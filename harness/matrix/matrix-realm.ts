@@ -43,7 +43,11 @@ export async function matrixRealm(
   admin: AdminClient,
   realm: string,
   resourceServer: string,
-  options: { representation: RealmRepresentation | undefined; loginClient: string | undefined; passwords: Readonly<Record<string, string>> },
+  options: {
+    representation: RealmRepresentation | undefined;
+    loginClient: string | undefined;
+    passwords: Readonly<Record<string, string>>;
+  },
 ): Promise<MatrixRealm> {
   const [users, clients, settings] = await Promise.all([
     call(`Listing the users of realm "${realm}"`, () => admin.users.find({ realm, max: 10_000, briefRepresentation: true })),
@@ -52,12 +56,21 @@ export async function matrixRealm(
   ]);
   const liveClients: LiveClient[] = clients.flatMap((client) =>
     client.id && client.clientId
-      ? [{ id: client.id, clientId: client.clientId, publicClient: client.publicClient === true, directAccessGrantsEnabled: client.directAccessGrantsEnabled === true }]
+      ? [
+          {
+            id: client.id,
+            clientId: client.clientId,
+            publicClient: client.publicClient === true,
+            directAccessGrantsEnabled: client.directAccessGrantsEnabled === true,
+          },
+        ]
       : [],
   );
   const facts: RealmFacts = {
     realm,
-    users: users.filter((user) => typeof user.username === 'string').map((user) => ({ username: String(user.username), enabled: user.enabled !== false })),
+    users: users
+      .filter((user) => typeof user.username === 'string')
+      .map((user) => ({ username: String(user.username), enabled: user.enabled !== false })),
     clients: liveClients,
     resources: (settings.resources ?? []).map((resource) => ({
       name: String(resource.name),
@@ -79,7 +92,9 @@ export async function matrixRealm(
           const live = liveClients.find((candidate) => candidate.clientId === clientId);
           if (!live) throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" has no client "${clientId}".`);
           if (live.publicClient) return { clientId };
-          const secret = await call(`Reading the secret of client "${clientId}"`, () => admin.clients.getClientSecret({ realm, id: live.id }));
+          const secret = await call(`Reading the secret of client "${clientId}"`, () =>
+            admin.clients.getClientSecret({ realm, id: live.id }),
+          );
           return { clientId, clientSecret: secret.value };
         })();
         secrets.set(clientId, client);

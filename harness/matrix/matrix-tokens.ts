@@ -41,7 +41,10 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
       [...sources].map(([sourceKey, source]) =>
         limit(async () => {
           const clientId = source.kind === 'client' ? source.clientId : live.loginClient;
-          const client = source.kind === 'client' && source.clientSecret !== undefined ? { clientId, clientSecret: source.clientSecret } : await live.oauthClient(clientId);
+          const client =
+            source.kind === 'client' && source.clientSecret !== undefined
+              ? { clientId, clientSecret: source.clientSecret }
+              : await live.oauthClient(clientId);
           const access = await passwordGrant(realm, client, { username: user, password: live.password(user) });
           let bearer = access.accessToken;
           if (source.kind === 'rpt') {

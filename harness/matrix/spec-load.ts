@@ -31,7 +31,14 @@ interface RawEndpoint {
 }
 interface RawSpec {
   keycloak: { realm?: string; realmName?: string; client: string; loginClient?: string; passwords?: Record<string, string> };
-  backend: { url?: string; command?: string; cwd?: string; env?: Record<string, string | number | boolean>; ready?: string; readyTimeout?: number };
+  backend: {
+    url?: string;
+    command?: string;
+    cwd?: string;
+    env?: Record<string, string | number | boolean>;
+    ready?: string;
+    readyTimeout?: number;
+  };
   token?: RawToken;
   status?: 'lenient' | 'strict';
   timeout?: number;
@@ -64,12 +71,17 @@ const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
 
 let compiled: ReturnType<Ajv['compile']> | undefined;
 function validator() {
-  compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true }).compile(matrixSpecSchema);
+  compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true }).compile(
+    matrixSpecSchema,
+  );
   return compiled;
 }
 
 function pathLabel(segments: readonly (string | number)[]): string {
-  return segments.reduce<string>((label, segment) => (typeof segment === 'number' ? `${label}[${segment}]` : label ? `${label}.${segment}` : segment), '');
+  return segments.reduce<string>(
+    (label, segment) => (typeof segment === 'number' ? `${label}[${segment}]` : label ? `${label}.${segment}` : segment),
+    '',
+  );
 }
 
 function segmentsOf(instancePath: string): (string | number)[] {
@@ -140,19 +152,29 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
     const segments = segmentsOf(error.instancePath);
     if (error.keyword === 'oneOf' || error.keyword === 'anyOf') continue;
     const inBranch = /\/(oneOf|anyOf)\//.test(error.schemaPath);
-    if (inBranch && [...summarised].some((prefix) => error.instancePath === prefix || error.instancePath.startsWith(`${prefix}/`))) continue;
+    if (inBranch && [...summarised].some((prefix) => error.instancePath === prefix || error.instancePath.startsWith(`${prefix}/`)))
+      continue;
     const params = error.params as Record<string, unknown>;
     switch (error.keyword) {
       case 'additionalProperties': {
-        const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}).filter((name) => name !== '$schema');
-        add(segments, `unknown field "${String(params.additionalProperty)}" (expected one of: ${allowed.join(', ')})`, String(params.additionalProperty));
+        const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}).filter(
+          (name) => name !== '$schema',
+        );
+        add(
+          segments,
+          `unknown field "${String(params.additionalProperty)}" (expected one of: ${allowed.join(', ')})`,
+          String(params.additionalProperty),
+        );
         break;
       }
       case 'required':
         add(segments, `missing required field "${String(params.missingProperty)}"`);
         break;
       case 'enum':
-        add(segments, `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}; got ${JSON.stringify(error.data)}`);
+        add(
+          segments,
+          `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}; got ${JSON.stringify(error.data)}`,
+        );
         break;
       case 'pattern':
         add(segments, String(params.pattern) === '^/' ? 'must start with "/"' : 'must start with http:// or https://');
@@ -198,7 +220,8 @@ function bodyAndHeaders(raw: RawEndpoint): { body: string | undefined; headers: 
 
 function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator): MatrixSpec {
   const problems: SpecProblem[] = [];
-  const problem = (segments: (string | number)[], message: string) => problems.push({ file, line: locator.line(segments), path: pathLabel(segments), message });
+  const problem = (segments: (string | number)[], message: string) =>
+    problems.push({ file, line: locator.line(segments), path: pathLabel(segments), message });
   const location = (segments: (string | number)[]): SourceLocation | undefined => {
     const line = locator.line(segments);
     return line === undefined ? undefined : { file, line };
@@ -211,12 +234,15 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
   const endpoints: MatrixEndpoint[] = raw.endpoints.map((endpoint, index) => {
     const id = endpoint.name ?? `${endpoint.method} ${endpoint.path}`;
     const first = ids.get(id);
-    if (first !== undefined) problem(['endpoints', index], `endpoint "${id}" is listed twice (also endpoints[${first}]); give one a "name"`);
+    if (first !== undefined)
+      problem(['endpoints', index], `endpoint "${id}" is listed twice (also endpoints[${first}]); give one a "name"`);
     else ids.set(id, index);
     const requirement = parseRequirement(endpoint.scope);
-    if (requirement.kind === 'scope' && !requirement.scope) problem(['endpoints', index, 'scope'], `"${endpoint.scope}" names no scope after "#"`);
+    if (requirement.kind === 'scope' && !requirement.scope)
+      problem(['endpoints', index, 'scope'], `"${endpoint.scope}" names no scope after "#"`);
     for (const user of Object.keys(endpoint.expect ?? {})) {
-      if (!users.includes(user)) problem(['endpoints', index, 'expect', user], `expectation for "${user}", who is not in "users" (${users.join(', ')})`);
+      if (!users.includes(user))
+        problem(['endpoints', index, 'expect', user], `expectation for "${user}", who is not in "users" (${users.join(', ')})`);
     }
     const { body, headers } = bodyAndHeaders(endpoint);
     return {
@@ -238,7 +264,8 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
 
   const backend = raw.backend;
   const url = (backend.url ?? DEFAULT_BACKEND_URL).replace(/\/+$/, '');
-  if (!backend.command && url.includes('${PORT}')) problem(['backend', 'url'], 'uses ${PORT} but kcbox starts no backend: add "command" or give a fixed port');
+  if (!backend.command && url.includes('${PORT}'))
+    problem(['backend', 'url'], 'uses ${PORT} but kcbox starts no backend: add "command" or give a fixed port');
   if (problems.length > 0) throw new MatrixSpecError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
 
   return {
@@ -261,10 +288,12 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     users,
     endpoints,
     requestTimeoutMs: (raw.timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000,
-    userSources: Object.fromEntries(users.flatMap((user, index) => {
-      const source = location(['users', index]);
-      return source ? [[user, source]] : [];
-    })),
+    userSources: Object.fromEntries(
+      users.flatMap((user, index) => {
+        const source = location(['users', index]);
+        return source ? [[user, source]] : [];
+      }),
+    ),
   };
 }
 
@@ -287,7 +316,12 @@ export function parseMatrixSpec(input: string | object, options: ParseMatrixOpti
   const document = parseDocument(input, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new MatrixSpecError(
-      document.errors.map((error) => ({ file, line: error.linePos?.[0].line, path: '', message: `malformed YAML/JSON: ${error.message.split('\n')[0]}` })),
+      document.errors.map((error) => ({
+        file,
+        line: error.linePos?.[0].line,
+        path: '',
+        message: `malformed YAML/JSON: ${error.message.split('\n')[0]}`,
+      })),
     );
   }
   return validated(document.toJS(), file, baseDir, new Locator(document, lines));

@@ -20,20 +20,32 @@ export interface RealmFacts {
 export function realmProblems(spec: MatrixSpec, facts: RealmFacts, loginClient: string): SpecProblem[] {
   const file = spec.file ?? '<spec>';
   const problems: SpecProblem[] = [];
-  const at = (source: SourceLocation | undefined, path: string, message: string) => problems.push({ file, line: source?.line, path, message });
+  const at = (source: SourceLocation | undefined, path: string, message: string) =>
+    problems.push({ file, line: source?.line, path, message });
 
   const knownUsers = facts.users.map((user) => user.username);
   spec.users.forEach((username, index) => {
     if (username === ANONYMOUS) return;
     const user = facts.users.find((candidate) => candidate.username === username);
-    if (!user) at(spec.userSources[username], `users[${index}]`, `unknown user "${username}" in realm "${facts.realm}" (users: ${knownUsers.join(', ') || 'none'}; "${ANONYMOUS}" sends no token)`);
-    else if (!user.enabled) at(spec.userSources[username], `users[${index}]`, `user "${username}" is disabled in realm "${facts.realm}": Keycloak issues it no token; remove it from "users"`);
+    if (!user)
+      at(
+        spec.userSources[username],
+        `users[${index}]`,
+        `unknown user "${username}" in realm "${facts.realm}" (users: ${knownUsers.join(', ') || 'none'}; "${ANONYMOUS}" sends no token)`,
+      );
+    else if (!user.enabled)
+      at(
+        spec.userSources[username],
+        `users[${index}]`,
+        `user "${username}" is disabled in realm "${facts.realm}": Keycloak issues it no token; remove it from "users"`,
+      );
   });
 
   const checkClient = (clientId: string, source: SourceLocation | undefined, path: string) => {
     const client = facts.clients.find((candidate) => candidate.clientId === clientId);
     if (!client) at(source, path, `unknown client "${clientId}" in realm "${facts.realm}"`);
-    else if (!client.directAccessGrantsEnabled) at(source, path, `client "${clientId}" does not allow direct access grants, so kcbox cannot log users in with it`);
+    else if (!client.directAccessGrantsEnabled)
+      at(source, path, `client "${clientId}" does not allow direct access grants, so kcbox cannot log users in with it`);
   };
   checkClient(loginClient, undefined, spec.keycloak.loginClient ? 'keycloak.loginClient' : 'keycloak (default login client)');
   const tokenClients = new Set<string>();
@@ -49,15 +61,27 @@ export function realmProblems(spec: MatrixSpec, facts: RealmFacts, loginClient: 
     if (requirement.kind !== 'scope') return;
     if (requirement.resource === undefined) {
       if (!scopeNames.has(requirement.scope)) {
-        at(endpoint.source, `${path}.scope`, `unknown scope "${requirement.scope}" on resource server "${spec.keycloak.client}" (scopes: ${[...facts.scopes].sort().join(', ') || 'none'})`);
+        at(
+          endpoint.source,
+          `${path}.scope`,
+          `unknown scope "${requirement.scope}" on resource server "${spec.keycloak.client}" (scopes: ${[...facts.scopes].sort().join(', ') || 'none'})`,
+        );
       }
       return;
     }
     const resource = facts.resources.find((candidate) => candidate.name === requirement.resource);
     if (!resource) {
-      at(endpoint.source, `${path}.scope`, `unknown resource "${requirement.resource}" on resource server "${spec.keycloak.client}" (resources: ${facts.resources.map((r) => r.name).join(', ') || 'none'})`);
+      at(
+        endpoint.source,
+        `${path}.scope`,
+        `unknown resource "${requirement.resource}" on resource server "${spec.keycloak.client}" (resources: ${facts.resources.map((r) => r.name).join(', ') || 'none'})`,
+      );
     } else if (!resource.scopes.includes(requirement.scope)) {
-      at(endpoint.source, `${path}.scope`, `resource "${resource.name}" has no scope "${requirement.scope}" (its scopes: ${[...resource.scopes].sort().join(', ') || 'none'})`);
+      at(
+        endpoint.source,
+        `${path}.scope`,
+        `resource "${resource.name}" has no scope "${requirement.scope}" (its scopes: ${[...resource.scopes].sort().join(', ') || 'none'})`,
+      );
     }
   });
   return problems;

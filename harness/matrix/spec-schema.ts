@@ -43,7 +43,11 @@ export const matrixSpecSchema = {
         realmName: { type: 'string', minLength: 1, description: 'a realm that already exists on the server' },
         client: { type: 'string', minLength: 1 },
         loginClient: { type: 'string', minLength: 1 },
-        passwords: { type: 'object', additionalProperties: { type: 'string' }, description: 'user → password, for realms without a realm file' },
+        passwords: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description: 'user → password, for realms without a realm file',
+        },
       },
       oneOf: [{ required: ['realm'] }, { required: ['realmName'] }],
     },

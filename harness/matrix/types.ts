@@ -156,7 +156,15 @@ export interface MatrixResult {
   readonly startedAt: string;
   readonly durationMs: number;
   /** Where the time went, milliseconds: realm import and checks, tokens and decisions, backend start (in parallel with tokens), cells, hostile suite. */
-  readonly timings?: { readonly realmMs: number; readonly tokensMs: number; readonly backendMs: number; readonly cellsMs: number; readonly hostileMs: number } | undefined;
+  readonly timings?:
+    | {
+        readonly realmMs: number;
+        readonly tokensMs: number;
+        readonly backendMs: number;
+        readonly cellsMs: number;
+        readonly hostileMs: number;
+      }
+    | undefined;
   /** The hostile-token suite; absent when it was switched off. */
   readonly hostile?: HostileResult | undefined;
   /** No failed cell, no realm finding, no hostile finding at or above the threshold. */

@@ -21,14 +21,22 @@ const clientsOf = (realm: RealmRepresentation) => (Array.isArray(realm.clients) 
 export function fixturePassword(realm: RealmRepresentation, username: string): string | undefined {
   const users = Array.isArray(realm.users) ? (realm.users as UserFields[]) : [];
   const user = users.find((candidate) => candidate.username === username);
-  return user?.credentials?.find((credential) => (credential.type ?? 'password') === 'password' && typeof credential.value === 'string')?.value;
+  return user?.credentials?.find((credential) => (credential.type ?? 'password') === 'password' && typeof credential.value === 'string')
+    ?.value;
 }
 
 /** A client of the realm file as OAuth credentials (its secret when confidential). */
 export function fixtureClient(realm: RealmRepresentation, clientId: string): OAuthClient {
   const client = clientsOf(realm).find((candidate) => candidate.clientId === clientId);
   if (!client) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm.realm}" defines no client "${clientId}" (clients: ${clientsOf(realm).map((c) => c.clientId).join(', ') || 'none'}).`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `Realm "${realm.realm}" defines no client "${clientId}" (clients: ${
+        clientsOf(realm)
+          .map((c) => c.clientId)
+          .join(', ') || 'none'
+      }).`,
+    );
   }
   return { clientId, ...(client.publicClient ? {} : { clientSecret: client.secret }) };
 }

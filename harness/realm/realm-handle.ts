@@ -102,7 +102,9 @@ async function createUser(admin: AdminClient, realm: string, options: CreateUser
       firstName: options.firstName ?? options.username,
       lastName: options.lastName ?? 'Test',
       credentials: [{ type: 'password', value: options.password, temporary: false }],
-      ...(options.attributes ? { attributes: Object.fromEntries(Object.entries(options.attributes).map(([key, values]) => [key, [...values]])) } : {}),
+      ...(options.attributes
+        ? { attributes: Object.fromEntries(Object.entries(options.attributes).map(([key, values]) => [key, [...values]])) }
+        : {}),
     }));
   } catch (error) {
     throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Could not create ${where}: ${keycloakMessage(error)}`, { cause: error });
@@ -114,11 +116,13 @@ async function createUser(admin: AdminClient, realm: string, options: CreateUser
   }
   for (const [clientId, roleNames] of Object.entries(options.clientRoles ?? {})) {
     const [client] = await admin.clients.find({ realm, clientId });
-    if (!client?.id) throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Could not give ${where} roles of client "${clientId}": no such client.`);
+    if (!client?.id)
+      throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Could not give ${where} roles of client "${clientId}": no such client.`);
     const roles = [];
     for (const roleName of roleNames) {
       const role = await admin.clients.findRole({ realm, id: client.id, roleName }).catch(() => undefined);
-      if (!role?.id) throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Could not give ${where} role "${roleName}" of client "${clientId}": no such role.`);
+      if (!role?.id)
+        throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Could not give ${where} role "${roleName}" of client "${clientId}": no such role.`);
       roles.push({ id: role.id, name: roleName });
     }
     await admin.users.addClientRoleMappings({ realm, id, clientUniqueId: client.id, roles });
@@ -162,9 +166,7 @@ export async function importRealm(
   onDeleted: (name: string) => void = () => {},
 ): Promise<RealmHandle> {
   const loaded = await loadRealm(source, options);
-  const imported: LoadedRealm = options.isolate
-    ? { ...loaded, name: '', representation: isolatedCopy(loaded.representation) }
-    : loaded;
+  const imported: LoadedRealm = options.isolate ? { ...loaded, name: '', representation: isolatedCopy(loaded.representation) } : loaded;
   const realm: LoadedRealm = { ...imported, name: imported.representation.realm };
   await createRealms(await connectAdmin(server.url, server.adminCredentials), [realm]);
   onCreated(realm.name);

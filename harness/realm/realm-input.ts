@@ -98,7 +98,10 @@ export async function loadRealms(inputs: readonly RealmInput[], options: LoadRea
     const where = realm.file ?? 'realm object';
     const earlier = seen.get(realm.name);
     if (earlier) {
-      throw new KcboxError('ERR_KCBOX_REALM_FILE', `${where}: realm "${realm.name}" is also defined by ${earlier}; realm names must be unique.`);
+      throw new KcboxError(
+        'ERR_KCBOX_REALM_FILE',
+        `${where}: realm "${realm.name}" is also defined by ${earlier}; realm names must be unique.`,
+      );
     }
     seen.set(realm.name, where);
   }

@@ -28,7 +28,10 @@ export async function realmSigningKeyInfo(serverUrl: string, realm: string): Pro
   }
   const signing = keys.find((key) => key.kty === 'RSA' && key.use === 'sig' && (key.alg ?? 'RS256') === 'RS256');
   if (!signing) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" has no RS256 signing key in ${jwksUrl} (found: ${keys.map((key) => `${key.alg}/${key.use}`).join(', ') || 'none'}).`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `Realm "${realm}" has no RS256 signing key in ${jwksUrl} (found: ${keys.map((key) => `${key.alg}/${key.use}`).join(', ') || 'none'}).`,
+    );
   }
   const key = await importJWK(signing, 'RS256', { extractable: true });
   return { kid: signing.kid ?? '', pem: await exportSPKI(key as Parameters<typeof exportSPKI>[0]) };

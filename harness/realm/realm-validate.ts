@@ -31,7 +31,12 @@ class RealmIndex {
     const clients = asArray(realm.clients).filter(isObject);
     this.clients = new Set([...BUILT_IN_CLIENTS, ...clients.map((client) => String(client.clientId))]);
     const roles = isObject(realm.roles) ? realm.roles : {};
-    this.realmRoles = new Set(['offline_access', 'uma_authorization', `default-roles-${realm.realm.toLowerCase()}`, ...namesOf(roles.realm)]);
+    this.realmRoles = new Set([
+      'offline_access',
+      'uma_authorization',
+      `default-roles-${realm.realm.toLowerCase()}`,
+      ...namesOf(roles.realm),
+    ]);
     const byClient = isObject(roles.client) ? roles.client : {};
     for (const [clientId, clientRoles] of Object.entries(byClient)) this.clientRoles.set(clientId, new Set(namesOf(clientRoles)));
     this.users = new Set(
@@ -48,7 +53,9 @@ class RealmIndex {
     }
     const defined = this.clientRoles.get(clientId);
     if (!defined) {
-      return BUILT_IN_CLIENTS.includes(clientId) ? undefined : `client "${clientId}" defines no roles (add them under roles.client["${clientId}"])`;
+      return BUILT_IN_CLIENTS.includes(clientId)
+        ? undefined
+        : `client "${clientId}" defines no roles (add them under roles.client["${clientId}"])`;
     }
     return defined.has(role) ? undefined : `role "${role}" is not a role of client "${clientId}" (its roles: ${list(defined)})`;
   }
@@ -96,10 +103,14 @@ function checkUsers(index: RealmIndex, problems: RealmProblem[]): void {
     checkRoleMappings(user, path, index, problems);
     const serviceAccountOf = user.serviceAccountClientId;
     if (typeof serviceAccountOf === 'string' && !index.clients.has(serviceAccountOf)) {
-      problems.push({ path: formatJsonPath([...path, 'serviceAccountClientId']), message: `client "${serviceAccountOf}" is not defined in this realm` });
+      problems.push({
+        path: formatJsonPath([...path, 'serviceAccountClientId']),
+        message: `client "${serviceAccountOf}" is not defined in this realm`,
+      });
     }
     // Service accounts, federated users and identity-provider users log in without a password.
-    const needsCredentials = serviceAccountOf === undefined && user.federationLink === undefined && asArray(user.federatedIdentities).length === 0;
+    const needsCredentials =
+      serviceAccountOf === undefined && user.federationLink === undefined && asArray(user.federatedIdentities).length === 0;
     if (needsCredentials && asArray(user.credentials).length === 0) {
       problems.push({
         path: formatJsonPath(path),
@@ -133,13 +144,19 @@ function checkAuthorization(client: Json, clientPath: JsonPath, index: RealmInde
     const refs = (key: string, known: Set<string>, kind: string) => {
       configList(config[key], [...path, 'config', key], problems).forEach((ref) => {
         if (!known.has(String(ref))) {
-          problems.push({ path: formatJsonPath([...path, 'config', key]), message: `${policy.type === 'scope' || policy.type === 'resource' ? 'permission' : 'policy'} "${name}" names unknown ${kind} "${String(ref)}" (known: ${list(known)})` });
+          problems.push({
+            path: formatJsonPath([...path, 'config', key]),
+            message: `${policy.type === 'scope' || policy.type === 'resource' ? 'permission' : 'policy'} "${name}" names unknown ${kind} "${String(ref)}" (known: ${list(known)})`,
+          });
         }
       });
     };
     switch (policy.type) {
       case 'js':
-        problems.push({ path: formatJsonPath([...path, 'type']), message: `JS policy "${name}" cannot be imported (it needs a deployed provider jar): use a role, user, group, client or aggregate policy` });
+        problems.push({
+          path: formatJsonPath([...path, 'type']),
+          message: `JS policy "${name}" cannot be imported (it needs a deployed provider jar): use a role, user, group, client or aggregate policy`,
+        });
         break;
       case 'role':
         configList(config.roles, [...path, 'config', 'roles'], problems).forEach((entry) => {

@@ -58,7 +58,9 @@ const catalogRank = (id: HostileCaseId): number => HOSTILE_CASE_IDS.indexOf(id);
 
 /** Blocking findings first, then by severity (worst first); otherwise in result order. */
 export function orderedFindings(hostile: HostileResult): HostileFinding[] {
-  return [...hostile.findings].sort((a, b) => Number(b.blocking) - Number(a.blocking) || severityRank(b.severity) - severityRank(a.severity));
+  return [...hostile.findings].sort(
+    (a, b) => Number(b.blocking) - Number(a.blocking) || severityRank(b.severity) - severityRank(a.severity),
+  );
 }
 
 /** Every case that ran or was skipped, in catalog order. */
@@ -98,15 +100,16 @@ export function hostileColumns(hostile: HostileResult): string[] {
 function hostileCell(hostile: HostileResult, row: HostileCaseRow, endpoint: string): HostileCell {
   const attempts = hostile.attempts.filter((attempt) => attempt.caseId === row.id && attempt.endpoint === endpoint);
   const findings = row.findings.filter((finding) => finding.endpoint === endpoint);
-  const state: HostileCellState = row.skipped !== undefined
-    ? 'skipped'
-    : findings.some((finding) => finding.blocking)
-      ? 'blocking'
-      : findings.length > 0
-        ? 'below-threshold'
-        : attempts.length > 0
-          ? 'passed'
-          : 'not-run';
+  const state: HostileCellState =
+    row.skipped !== undefined
+      ? 'skipped'
+      : findings.some((finding) => finding.blocking)
+        ? 'blocking'
+        : findings.length > 0
+          ? 'below-threshold'
+          : attempts.length > 0
+            ? 'passed'
+            : 'not-run';
   return { caseId: row.id, endpoint, state, attempts, findings };
 }
 
@@ -119,7 +122,9 @@ export function hostileGrid(hostile: HostileResult): HostileGrid {
 
 /** Of the protected endpoints (not the listener), on how many the case passed, and how many it ran on. */
 export function endpointTally(hostile: HostileResult, gridRow: HostileGridRow): { readonly passed: number; readonly total: number } {
-  const cells = gridRow.cells.filter((cell) => hostile.endpoints.includes(cell.endpoint) && cell.state !== 'not-run' && cell.state !== 'skipped');
+  const cells = gridRow.cells.filter(
+    (cell) => hostile.endpoints.includes(cell.endpoint) && cell.state !== 'not-run' && cell.state !== 'skipped',
+  );
   return { passed: cells.filter((cell) => cell.state === 'passed').length, total: cells.length };
 }
 
@@ -128,9 +133,12 @@ export const passedWord = (row: HostileCaseRow): string => (row.control ? 'accep
 
 /** The distinct statuses a cell saw, e.g. `401` or `401 403`: the findings' when it has any, else the attempts'. */
 export function hostileStatusLabel(cell: HostileCell): string {
-  const labels = cell.findings.length > 0
-    ? cell.findings.map((finding) => (finding.status !== undefined ? String(finding.status) : finding.endpoint === LISTENER_ENDPOINT ? 'fetched' : '—'))
-    : cell.attempts.map((attempt) => statusLabel(attempt.observed));
+  const labels =
+    cell.findings.length > 0
+      ? cell.findings.map((finding) =>
+          finding.status !== undefined ? String(finding.status) : finding.endpoint === LISTENER_ENDPOINT ? 'fetched' : '—',
+        )
+      : cell.attempts.map((attempt) => statusLabel(attempt.observed));
   return [...new Set(labels)].join(' ');
 }
 
@@ -141,4 +149,5 @@ export function gotLabel(finding: HostileFinding): string {
 }
 
 /** What the excerpt is: the backend's `response`, or the `request` the listener received. */
-export const excerptLabel = (finding: HostileFinding): 'request' | 'response' => (finding.endpoint === LISTENER_ENDPOINT && finding.status === undefined ? 'request' : 'response');
+export const excerptLabel = (finding: HostileFinding): 'request' | 'response' =>
+  finding.endpoint === LISTENER_ENDPOINT && finding.status === undefined ? 'request' : 'response';

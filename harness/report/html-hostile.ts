@@ -2,7 +2,17 @@ import escapeHtml from 'escape-html';
 import type { HostileFinding, HostileResult } from '../hostile/result-types.js';
 import type { Severity } from '../hostile/types.js';
 import type { EndpointSummary } from '../matrix/types.js';
-import { type HostileCaseRow, type HostileCell, type HostileCellState, excerptLabel, gotLabel, hostileGrid, hostileStatusLabel, orderedFindings, passedWord } from './hostile-facts.js';
+import {
+  type HostileCaseRow,
+  type HostileCell,
+  type HostileCellState,
+  excerptLabel,
+  gotLabel,
+  hostileGrid,
+  hostileStatusLabel,
+  orderedFindings,
+  passedWord,
+} from './hostile-facts.js';
 import { plural } from './matrix-facts.js';
 
 const esc = (text: string) => escapeHtml(text);
@@ -17,7 +27,13 @@ export function hostileFindingAnchors(hostile: HostileResult | undefined): Hosti
 
 const severityBadge = (severity: Severity) => `<span class="sev sev-${severity}">${esc(severity)}</span>`;
 
-const MARKS: Readonly<Record<HostileCellState, string>> = { passed: '✓', blocking: '✗', 'below-threshold': '✗', skipped: '–', 'not-run': '·' };
+const MARKS: Readonly<Record<HostileCellState, string>> = {
+  passed: '✓',
+  blocking: '✗',
+  'below-threshold': '✗',
+  skipped: '–',
+  'not-run': '·',
+};
 
 function cellTitle(row: HostileCaseRow, cell: HostileCell): string {
   const where = `${row.id} × ${cell.endpoint}`;
@@ -46,7 +62,9 @@ function gridCell(row: HostileCaseRow, cell: HostileCell, anchors: HostileAnchor
 
 function columnHeader(endpoint: string, endpoints: readonly EndpointSummary[]): string {
   const summary = endpoints.find((candidate) => candidate.id === endpoint);
-  const label = summary ? `<span class="method">${esc(summary.method)}</span> <code>${esc(summary.path)}</code>` : `<code>${esc(endpoint)}</code>`;
+  const label = summary
+    ? `<span class="method">${esc(summary.method)}</span> <code>${esc(summary.path)}</code>`
+    : `<code>${esc(endpoint)}</code>`;
   return `<th scope="col">${label}</th>`;
 }
 
@@ -64,9 +82,10 @@ export function hostileGridHtml(hostile: HostileResult, endpoints: readonly Endp
   const grid = hostileGrid(hostile);
   const head = `<tr><th>Case</th>${grid.columns.map((endpoint) => columnHeader(endpoint, endpoints)).join('')}</tr>`;
   const rows = grid.rows.map(({ row, cells }) => `<tr>${rowHeader(row)}${cells.map((cell) => gridCell(row, cell, anchors)).join('')}</tr>`);
-  const listener = hostile.listenerRequests.length === 0
-    ? ''
-    : `<div class="ssrf"><h3>Listener requests (${hostile.listenerRequests.length})</h3>
+  const listener =
+    hostile.listenerRequests.length === 0
+      ? ''
+      : `<div class="ssrf"><h3>Listener requests (${hostile.listenerRequests.length})</h3>
 <p>The backend fetched a URL taken from a token header: each request is a server-side request forgery.</p>
 <ul>${hostile.listenerRequests.map((request) => `<li><code>${esc(request)}</code></li>`).join('')}</ul></div>\n`;
   return `<section id="hostile">
@@ -84,9 +103,13 @@ export function hostileFindingsHtml(hostile: HostileResult, anchors: HostileAnch
   const findings = orderedFindings(hostile);
   if (findings.length === 0) return undefined;
   const articles = findings.map((finding) => {
-    const weight = finding.blocking ? '<span class="tag blocking">blocking</span>' : '<span class="tag below-threshold">below threshold</span>';
+    const weight = finding.blocking
+      ? '<span class="tag blocking">blocking</span>'
+      : '<span class="tag below-threshold">below threshold</span>';
     const status = finding.status === undefined ? `(none: ${gotLabel(finding)})` : String(finding.status);
-    const excerpt = finding.excerpt ? `<dt>${excerptLabel(finding) === 'request' ? 'Request' : 'Response'}</dt><dd><pre>${esc(finding.excerpt)}</pre></dd>` : '';
+    const excerpt = finding.excerpt
+      ? `<dt>${excerptLabel(finding) === 'request' ? 'Request' : 'Response'}</dt><dd><pre>${esc(finding.excerpt)}</pre></dd>`
+      : '';
     return `<article class="finding ${finding.blocking ? 'blocking' : 'below-threshold'}" id="${anchors.get(finding) ?? ''}">
 <h3><code>${esc(finding.caseId)}</code> ${severityBadge(finding.severity)} ${weight} on <code>${esc(finding.endpoint)}</code></h3>
 <p class="case-title">${esc(finding.title)}</p>

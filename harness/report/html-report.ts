@@ -102,7 +102,14 @@ ${excerpt}
 const realmFindings: HtmlSection = ({ result }) => {
   if (result.realmFindings.length === 0) return undefined;
   const rows = result.realmFindings.map((finding) => {
-    const cells = [finding.endpoint, finding.user, finding.permission, finding.declared, finding.keycloak, locationLabel(finding.source) ?? ''];
+    const cells = [
+      finding.endpoint,
+      finding.user,
+      finding.permission,
+      finding.declared,
+      finding.keycloak,
+      locationLabel(finding.source) ?? '',
+    ];
     return `<tr>${cells.map((value) => `<td>${esc(value)}</td>`).join('')}</tr>`;
   });
   return `<section id="realm-findings">
@@ -114,9 +121,11 @@ ${rows.join('\n')}
 </section>`;
 };
 
-const hostile: HtmlSection = ({ result, hostileAnchors }) => (result.hostile ? hostileGridHtml(result.hostile, result.endpoints, hostileAnchors) : undefined);
+const hostile: HtmlSection = ({ result, hostileAnchors }) =>
+  result.hostile ? hostileGridHtml(result.hostile, result.endpoints, hostileAnchors) : undefined;
 
-const hostileFindings: HtmlSection = ({ result, hostileAnchors }) => (result.hostile ? hostileFindingsHtml(result.hostile, hostileAnchors) : undefined);
+const hostileFindings: HtmlSection = ({ result, hostileAnchors }) =>
+  result.hostile ? hostileFindingsHtml(result.hostile, hostileAnchors) : undefined;
 
 const backendOutput: HtmlSection = ({ result }) => {
   if (!result.backendOutput) return undefined;

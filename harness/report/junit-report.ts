@@ -28,12 +28,24 @@ function suite(name: string, cases: readonly XmlNode[], failures: number, ms: nu
   return {
     tests: cases.length,
     failures,
-    node: { '@_name': name, '@_tests': cases.length, '@_failures': failures, '@_errors': 0, '@_time': seconds(ms), testcase: cases, ...extra },
+    node: {
+      '@_name': name,
+      '@_tests': cases.length,
+      '@_failures': failures,
+      '@_errors': 0,
+      '@_time': seconds(ms),
+      testcase: cases,
+      ...extra,
+    },
   };
 }
 
 function cellCase(cell: CellResult): XmlNode {
-  const node: XmlNode = { '@_name': `${cell.endpoint} × ${cell.user}`, '@_classname': cell.endpoint, '@_time': seconds(cell.observed.durationMs) };
+  const node: XmlNode = {
+    '@_name': `${cell.endpoint} × ${cell.user}`,
+    '@_classname': cell.endpoint,
+    '@_time': seconds(cell.observed.durationMs),
+  };
   if (cellPassed(cell)) return node;
   const details = [
     `expected: ${expectedLabel(cell)}`,
@@ -41,7 +53,10 @@ function cellCase(cell: CellResult): XmlNode {
     `reason: ${failureReason(cell)}`,
     ...(cell.observed.excerpt ? [`response: ${cell.observed.excerpt}`] : []),
   ];
-  return { ...node, failure: { '@_message': oneLine(failureReason(cell), 500), '@_type': cell.observed.kind, '#text': details.join('\n') } };
+  return {
+    ...node,
+    failure: { '@_message': oneLine(failureReason(cell), 500), '@_type': cell.observed.kind, '#text': details.join('\n') },
+  };
 }
 
 function findingCase(finding: RealmFinding): XmlNode {
@@ -85,9 +100,10 @@ function hostileTestcase(hostile: HostileResult, row: HostileCaseRow, cell: Host
   if (cell.state === 'not-run') return { ...node, skipped: { '@_message': 'No attempt of this case was sent to this endpoint.' } };
   const blocking = cell.findings.filter((finding) => finding.blocking);
   const below = cell.findings.filter((finding) => !finding.blocking);
-  const out = below.length > 0
-    ? `Below the threshold (${hostile.failOn}): reported, not failing.\n\n${below.map(hostileDetails).join('\n\n')}`
-    : undefined;
+  const out =
+    below.length > 0
+      ? `Below the threshold (${hostile.failOn}): reported, not failing.\n\n${below.map(hostileDetails).join('\n\n')}`
+      : undefined;
   const [worst] = blocking;
   const failure: XmlNode | undefined = worst
     ? { '@_message': oneLine(worst.reason, 500), '@_type': worst.severity, '#text': blocking.map(hostileDetails).join('\n\n') }
@@ -108,9 +124,10 @@ const hostileSuite: SuiteSection = ({ hostile }) => {
     }
   }
   const ms = hostile.attempts.reduce((sum, attempt) => sum + attempt.observed.durationMs, 0);
-  const listener = hostile.listenerRequests.length > 0
-    ? `The jku/x5u listener received ${plural(hostile.listenerRequests.length, 'request')}, each a server-side request forgery:\n${hostile.listenerRequests.join('\n')}`
-    : undefined;
+  const listener =
+    hostile.listenerRequests.length > 0
+      ? `The jku/x5u listener received ${plural(hostile.listenerRequests.length, 'request')}, each a server-side request forgery:\n${hostile.listenerRequests.join('\n')}`
+      : undefined;
   return suite('kcbox hostile', cases, failures, ms, { '@_skipped': skipped, 'system-out': listener });
 };
 

@@ -93,7 +93,12 @@ const hostileTable: MarkdownSection = ({ hostile }) => {
       const blocking = entry.findings.filter((finding) => finding.blocking).length;
       const below = entry.findings.length - blocking;
       const findings = [...(blocking > 0 ? [`❌ ${blocking} blocking`] : []), ...(below > 0 ? [`⚠️ ${below} below threshold`] : [])];
-      return row([code(entry.id), severity, `${passed}/${total} ${passedWord(entry)}`, findings.length > 0 ? findings.join(', ') : '✅ none']);
+      return row([
+        code(entry.id),
+        severity,
+        `${passed}/${total} ${passedWord(entry)}`,
+        findings.length > 0 ? findings.join(', ') : '✅ none',
+      ]);
     }),
   ];
   const intro = `Forged and misused tokens sent to ${plural(hostile.endpoints.length, 'protected endpoint')}; findings at or above ${code(hostile.failOn)} fail the check.`;
@@ -124,7 +129,16 @@ const listenerRequests: MarkdownSection = ({ hostile }) => {
 
 const summary: MarkdownSection = (result) => `**${summaryLine(countMatrix(result))}**`;
 
-const sections: readonly MarkdownSection[] = [heading, table, failures, realmFindings, hostileTable, hostileFindings, listenerRequests, summary];
+const sections: readonly MarkdownSection[] = [
+  heading,
+  table,
+  failures,
+  realmFindings,
+  hostileTable,
+  hostileFindings,
+  listenerRequests,
+  summary,
+];
 
 /**
  * The result as GitHub-flavoured markdown (e.g. for a job summary): the endpoint × user table

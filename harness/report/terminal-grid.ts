@@ -122,13 +122,17 @@ const realmFindings: TextSection = ({ result, c }) => {
   return [c.bold(`Realm findings (${result.realmFindings.length})`), ...entries].join('\n');
 };
 
-const hostileTable: TextSection = ({ result, c, width }) => (result.hostile ? hostileTableText({ hostile: result.hostile, c, width }) : undefined);
+const hostileTable: TextSection = ({ result, c, width }) =>
+  result.hostile ? hostileTableText({ hostile: result.hostile, c, width }) : undefined;
 
-const hostileFindings: TextSection = ({ result, c, width }) => (result.hostile ? hostileFindingsText({ hostile: result.hostile, c, width }) : undefined);
+const hostileFindings: TextSection = ({ result, c, width }) =>
+  result.hostile ? hostileFindingsText({ hostile: result.hostile, c, width }) : undefined;
 
-const listenerRequests: TextSection = ({ result, c, width }) => (result.hostile ? listenerRequestsText({ hostile: result.hostile, c, width }) : undefined);
+const listenerRequests: TextSection = ({ result, c, width }) =>
+  result.hostile ? listenerRequestsText({ hostile: result.hostile, c, width }) : undefined;
 
-const unattacked: TextSection = ({ result, c, width }) => (result.hostile ? unattackedText({ hostile: result.hostile, c, width }) : undefined);
+const unattacked: TextSection = ({ result, c, width }) =>
+  result.hostile ? unattackedText({ hostile: result.hostile, c, width }) : undefined;
 
 const summary: TextSection = ({ result, c, width }) => {
   const passed = matrixPassed(result);
@@ -136,7 +140,17 @@ const summary: TextSection = ({ result, c, width }) => {
   return lines.map((line) => (passed ? c.green(line) : c.red(line))).join('\n');
 };
 
-const sections: readonly TextSection[] = [heading, grid, failures, realmFindings, hostileTable, hostileFindings, listenerRequests, unattacked, summary];
+const sections: readonly TextSection[] = [
+  heading,
+  grid,
+  failures,
+  realmFindings,
+  hostileTable,
+  hostileFindings,
+  listenerRequests,
+  unattacked,
+  summary,
+];
 
 /**
  * The matrix as a terminal grid (endpoints × users, each cell `✓ 200` or `✗ 500`), then every

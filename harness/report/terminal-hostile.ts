@@ -53,7 +53,10 @@ export function hostileTableText({ hostile, c, width }: HostileTextContext): str
   const severityWidth = Math.max('Severity'.length, ...rows.map((row) => row.severity.length));
   // Four border characters and one space of padding either side of each of the three columns.
   const available = width - 4 - 6 - idWidth - severityWidth;
-  const resultWidth = Math.min(Math.max('Result'.length, ...results.map((text) => text.length)), Math.max(12, Math.min(RESULT_MAX, available)));
+  const resultWidth = Math.min(
+    Math.max('Result'.length, ...results.map((text) => text.length)),
+    Math.max(12, Math.min(RESULT_MAX, available)),
+  );
   const table = new Table({
     head: ['Case', 'Severity', 'Result'].map((label) => c.bold(label)),
     colWidths: [idWidth + 2, severityWidth + 2, resultWidth + 2],
@@ -61,11 +64,17 @@ export function hostileTableText({ hostile, c, width }: HostileTextContext): str
   });
   rows.forEach((row, index) => {
     const paint = rowPaint(row, c);
-    const result = hangingWrap(results[index] ?? '', resultWidth, '', '  ').map((line) => paint(line)).join('\n');
+    const result = hangingWrap(results[index] ?? '', resultWidth, '', '  ')
+      .map((line) => paint(line))
+      .join('\n');
     table.push([row.id, row.skipped === undefined ? row.severity : c.dim(row.severity), result]);
   });
   const skipped = counts.skipped > 0 ? ` run, ${counts.skipped} skipped` : '';
-  const facts = [`fail on ${counts.failOn} and above`, plural(hostile.endpoints.length, 'protected endpoint'), `${plural(counts.cases, 'case')}${skipped}`];
+  const facts = [
+    `fail on ${counts.failOn} and above`,
+    plural(hostile.endpoints.length, 'protected endpoint'),
+    `${plural(counts.cases, 'case')}${skipped}`,
+  ];
   return `${headingText('Hostile tokens', facts, c.bold, c, width)}\n${table.toString()}`;
 }
 
@@ -94,11 +103,23 @@ export function hostileFindingsText({ hostile, c, width }: HostileTextContext): 
   const below = findings.filter((finding) => !finding.blocking);
   const groups: string[] = [];
   if (blocking.length > 0) {
-    const heading = headingText(`Blocking hostile findings (${blocking.length})`, [`at or above ${hostile.failOn}, these fail the check`], (text) => c.red(c.bold(text)), c, width);
+    const heading = headingText(
+      `Blocking hostile findings (${blocking.length})`,
+      [`at or above ${hostile.failOn}, these fail the check`],
+      (text) => c.red(c.bold(text)),
+      c,
+      width,
+    );
     groups.push([heading, ...blocking.map((finding) => findingText(finding, c, width))].join('\n'));
   }
   if (below.length > 0) {
-    const heading = headingText(`Hostile findings below threshold (${below.length})`, [`below ${hostile.failOn}, reported without failing the check`], (text) => c.yellow(c.bold(text)), c, width);
+    const heading = headingText(
+      `Hostile findings below threshold (${below.length})`,
+      [`below ${hostile.failOn}, reported without failing the check`],
+      (text) => c.yellow(c.bold(text)),
+      c,
+      width,
+    );
     groups.push([heading, ...below.map((finding) => findingText(finding, c, width))].join('\n'));
   }
   return groups.length > 0 ? groups.join('\n\n') : undefined;
@@ -107,7 +128,13 @@ export function hostileFindingsText({ hostile, c, width }: HostileTextContext): 
 /** The requests kcbox's jku/x5u listener received, each a server-side request forgery; `undefined` when none. */
 export function listenerRequestsText({ hostile, c, width }: HostileTextContext): string | undefined {
   if (hostile.listenerRequests.length === 0) return undefined;
-  const heading = headingText(`Listener requests (${hostile.listenerRequests.length})`, ['the backend fetched a URL taken from a token header (SSRF)'], (text) => c.red(c.bold(text)), c, width);
+  const heading = headingText(
+    `Listener requests (${hostile.listenerRequests.length})`,
+    ['the backend fetched a URL taken from a token header (SSRF)'],
+    (text) => c.red(c.bold(text)),
+    c,
+    width,
+  );
   return [heading, ...hostile.listenerRequests.map((request) => `  ${oneLine(request, Math.max(20, width - 2))}`)].join('\n');
 }
 
@@ -115,6 +142,12 @@ export function listenerRequestsText({ hostile, c, width }: HostileTextContext):
 export function unattackedText({ hostile, c, width }: HostileTextContext): string | undefined {
   const endpoints = hostile.unattacked ?? [];
   if (endpoints.length === 0) return undefined;
-  const heading = headingText(`Not attacked (${endpoints.length})`, ['no user in the spec may call these, so a refusal would prove nothing: add one who may'], (text) => c.yellow(c.bold(text)), c, width);
+  const heading = headingText(
+    `Not attacked (${endpoints.length})`,
+    ['no user in the spec may call these, so a refusal would prove nothing: add one who may'],
+    (text) => c.yellow(c.bold(text)),
+    c,
+    width,
+  );
   return [heading, ...endpoints.map((endpoint) => `  ${oneLine(endpoint, Math.max(20, width - 2))}`)].join('\n');
 }

@@ -32,10 +32,14 @@ export function parseReportTargets(values: readonly string[]): ReportTarget[] {
     const format = separator < 0 ? '' : value.slice(0, separator).trim();
     const path = separator < 0 ? '' : value.slice(separator + 1).trim();
     if (!format || !path) throw new KcboxError('ERR_KCBOX_USAGE', `--report "${value}": ${EXPECTED_FORM}.`);
-    if (!isReportFormat(format)) throw new KcboxError('ERR_KCBOX_USAGE', `--report "${value}": unknown format "${format}"; ${EXPECTED_FORM}.`);
+    if (!isReportFormat(format))
+      throw new KcboxError('ERR_KCBOX_USAGE', `--report "${value}": unknown format "${format}"; ${EXPECTED_FORM}.`);
     const earlier = seen.get(resolve(path));
     if (earlier !== undefined) {
-      throw new KcboxError('ERR_KCBOX_USAGE', `--report "${value}": ${path} is already the file of --report "${earlier}"; give each report its own file.`);
+      throw new KcboxError(
+        'ERR_KCBOX_USAGE',
+        `--report "${value}": ${path} is already the file of --report "${earlier}"; give each report its own file.`,
+      );
     }
     seen.set(resolve(path), value);
     targets.push({ format, path });

@@ -70,9 +70,8 @@ export async function waitForReadiness(checks: readonly ReadinessCheck[], option
   options.abort?.catch(() => (abandoned = true));
   const run = async () => {
     for (const check of checks) {
-      let lastSeen: string | undefined = 'not probed';
       for (;;) {
-        lastSeen = await check.probe();
+        const lastSeen = await check.probe();
         if (lastSeen === undefined || abandoned) break;
         if (Date.now() >= deadline) throw new ReadinessTimeout(check, lastSeen, options.timeoutMs);
         await sleep(interval);

@@ -29,7 +29,13 @@ export function serverHandle(record: ServerRecord, stopServer: () => Promise<voi
     realms: record.realms,
     toRecord: () => ({ ...record, createdRealms: [...record.createdRealms, ...imported] }),
     importRealm: (source, options) =>
-      importRealm(connection, source, options, (name) => imported.add(name), (name) => imported.delete(name)),
+      importRealm(
+        connection,
+        source,
+        options,
+        (name) => imported.add(name),
+        (name) => imported.delete(name),
+      ),
     stop,
     [Symbol.asyncDispose]: stop,
   };

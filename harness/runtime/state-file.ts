@@ -23,10 +23,15 @@ export async function readState(file = stateFilePath()): Promise<ServerRecord | 
   if (!existsSync(file)) return undefined;
   try {
     const record = JSON.parse(await readFile(file, 'utf8')) as Partial<ServerRecord>;
-    if (typeof record.url !== 'string' || typeof record.runtime !== 'string' || !record.adminCredentials) throw new Error('fields url, runtime or adminCredentials missing');
+    if (typeof record.url !== 'string' || typeof record.runtime !== 'string' || !record.adminCredentials)
+      throw new Error('fields url, runtime or adminCredentials missing');
     return record as ServerRecord;
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_STATE', `State file ${file} is damaged (${describeError(error)}). Delete it, then run kcbox up again.`, { cause: error });
+    throw new KcboxError(
+      'ERR_KCBOX_STATE',
+      `State file ${file} is damaged (${describeError(error)}). Delete it, then run kcbox up again.`,
+      { cause: error },
+    );
   }
 }
 

@@ -40,5 +40,7 @@ export function audiences(claims: KeycloakTokenClaims): string[] {
 
 /** Scope names granted in an RPT, as `Resource#scope`. */
 export function grantedScopes(claims: KeycloakTokenClaims): string[] {
-  return (claims.authorization?.permissions ?? []).flatMap((permission) => (permission.scopes ?? []).map((scope) => `${permission.rsname ?? permission.rsid}#${scope}`));
+  return (claims.authorization?.permissions ?? []).flatMap((permission) =>
+    (permission.scopes ?? []).map((scope) => `${permission.rsname ?? permission.rsid}#${scope}`),
+  );
 }

@@ -46,7 +46,12 @@ interface TokenResponse {
   error_description?: string;
 }
 
-async function post(realm: TokenRealm, form: Record<string, string | readonly string[]>, context: TokenRequestContext, bearer?: string): Promise<{ status: number; body: unknown }> {
+async function post(
+  realm: TokenRealm,
+  form: Record<string, string | readonly string[]>,
+  context: TokenRequestContext,
+  bearer?: string,
+): Promise<{ status: number; body: unknown }> {
   const body = new URLSearchParams();
   for (const [name, value] of Object.entries(form)) {
     for (const item of typeof value === 'string' ? [value] : value) body.append(name, item);
@@ -68,7 +73,11 @@ async function post(realm: TokenRealm, form: Record<string, string | readonly st
     }
     return { status: response.statusCode, body: parsed };
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_REMOTE_UNREACHABLE', `Token endpoint ${realm.tokenUrl} (${context.grant} grant) does not answer: ${describeError(error)}.`, { cause: error });
+    throw new KcboxError(
+      'ERR_KCBOX_REMOTE_UNREACHABLE',
+      `Token endpoint ${realm.tokenUrl} (${context.grant} grant) does not answer: ${describeError(error)}.`,
+      { cause: error },
+    );
   }
 }
 
@@ -90,7 +99,12 @@ function clientForm(client: OAuthClient): Record<string, string> {
 }
 
 /** Resource-owner password grant: a fixture user's tokens (access, refresh, and ID with `openid`). */
-export async function passwordGrant(realm: TokenRealm, client: OAuthClient, user: UserCredentials, options: { scope?: string } = {}): Promise<TokenSet> {
+export async function passwordGrant(
+  realm: TokenRealm,
+  client: OAuthClient,
+  user: UserCredentials,
+  options: { scope?: string } = {},
+): Promise<TokenSet> {
   const context = { realm: realm.name, grant: 'password', clientId: client.clientId, username: user.username };
   const { status, body } = await post(
     realm,
@@ -116,7 +130,12 @@ export async function refreshGrant(realm: TokenRealm, client: OAuthClient, refre
 const UMA_GRANT = 'urn:ietf:params:oauth:grant-type:uma-ticket';
 
 function umaForm(uma: UmaRequest, mode?: 'decision' | 'permissions'): Record<string, string | readonly string[]> {
-  return { grant_type: UMA_GRANT, audience: uma.audience, ...(uma.permissions?.length ? { permission: uma.permissions } : {}), ...(mode ? { response_mode: mode } : {}) };
+  return {
+    grant_type: UMA_GRANT,
+    audience: uma.audience,
+    ...(uma.permissions?.length ? { permission: uma.permissions } : {}),
+    ...(mode ? { response_mode: mode } : {}),
+  };
 }
 
 function umaContext(realm: TokenRealm, accessToken: string, uma: UmaRequest): TokenRequestContext {

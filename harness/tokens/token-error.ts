@@ -22,7 +22,12 @@ export class TokenError extends KcboxError {
 }
 
 /** Turns Keycloak's OAuth error into a sentence that says why and what to change. */
-export function explainTokenError(status: number, error: string | undefined, description: string | undefined, context: TokenRequestContext): string {
+export function explainTokenError(
+  status: number,
+  error: string | undefined,
+  description: string | undefined,
+  context: TokenRequestContext,
+): string {
   const sentence = explain(status, error, description, context);
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
@@ -46,8 +51,10 @@ function explain(status: number, error: string | undefined, description: string 
     case 'access_denied|not_authorized':
       return `Permission denied: Keycloak's policies grant ${user} nothing of what was asked at resource server "${context.audience ?? '?'}" in ${where}.`;
   }
-  if (error === 'unauthorized_client' || error === 'invalid_client') return `${client} in ${where} was refused (${said}): check the client id and secret.`;
-  if (error === 'invalid_resource' || error === 'invalid_scope') return `Resource server "${context.audience ?? '?'}" in ${where} does not know what was asked (${said}).`;
+  if (error === 'unauthorized_client' || error === 'invalid_client')
+    return `${client} in ${where} was refused (${said}): check the client id and secret.`;
+  if (error === 'invalid_resource' || error === 'invalid_scope')
+    return `Resource server "${context.audience ?? '?'}" in ${where} does not know what was asked (${said}).`;
   if (status === 404) return `${where} does not exist on this server (${said || 'HTTP 404'}).`;
   return `Keycloak refused the ${context.grant} grant in ${where} with HTTP ${status}${said ? ` (${said})` : ''}.`;
 }

@@ -18,7 +18,10 @@ export type { MatrixSpecInput, MatrixTestOptions } from './matrix.js';
  */
 export function connectKcbox(): Promise<KeycloakServer> {
   const server = kcboxServer();
-  return startKeycloak({ runtime: 'remote', remote: { url: server.url, adminUser: server.adminUser, adminPassword: server.adminPassword } });
+  return startKeycloak({
+    runtime: 'remote',
+    remote: { url: server.url, adminUser: server.adminUser, adminPassword: server.adminPassword },
+  });
 }
 
 /**
@@ -29,7 +32,10 @@ export function connectKcbox(): Promise<KeycloakServer> {
  * const realm = useIsolatedRealm();
  * it('…', async () => { const url = realm().tokenUrl; });
  */
-export function useIsolatedRealm(source: RealmInput = bundledRealmPath(), options: Omit<ImportRealmOptions, 'isolate'> = {}): () => RealmHandle {
+export function useIsolatedRealm(
+  source: RealmInput = bundledRealmPath(),
+  options: Omit<ImportRealmOptions, 'isolate'> = {},
+): () => RealmHandle {
   let server: KeycloakServer | undefined;
   let realm: RealmHandle | undefined;
   beforeAll(async () => {

@@ -45,7 +45,14 @@ expect.extend({
     if (received !== undefined && typeof received !== 'string') {
       throw new TypeError(`toEnforceMatrix: expected the backend's base URL (a string) or undefined, got ${typeof received}.`);
     }
-    const result = await checkMatrix({ spec: resolveMatrixSpec(spec), server: options.server ?? providedServer(), backendUrl: received, concurrency: options.concurrency, env: options.env, hostile: options.hostile });
+    const result = await checkMatrix({
+      spec: resolveMatrixSpec(spec),
+      server: options.server ?? providedServer(),
+      backendUrl: received,
+      concurrency: options.concurrency,
+      env: options.env,
+      hostile: options.hostile,
+    });
     const failed = result.cells.filter((cell) => !cell.pass);
     return {
       pass: result.passed,
@@ -56,12 +63,16 @@ expect.extend({
       actual: [
         ...failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.observed.status ?? cell.observed.kind}`),
         ...result.realmFindings.map((finding) => `${finding.endpoint} × ${finding.user}: spec says ${finding.declared}`),
-        ...(result.hostile?.findings.filter((finding) => finding.blocking).map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: ${finding.status ?? 'no status'}`) ?? []),
+        ...(result.hostile?.findings
+          .filter((finding) => finding.blocking)
+          .map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: ${finding.status ?? 'no status'}`) ?? []),
       ],
       expected: [
         ...failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.expected}`),
         ...result.realmFindings.map((finding) => `${finding.endpoint} × ${finding.user}: Keycloak says ${finding.keycloak}`),
-        ...(result.hostile?.findings.filter((finding) => finding.blocking).map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: refused`) ?? []),
+        ...(result.hostile?.findings
+          .filter((finding) => finding.blocking)
+          .map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: refused`) ?? []),
       ],
     };
   },
@@ -82,7 +93,14 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
     let result: MatrixResult | undefined;
     // Own timeout: a backend start plus the hostile suite outlasts vitest's 10 s hook default.
     beforeAll(async () => {
-      result = await checkMatrix({ spec: resolved, server: options.server ?? providedServer(), backendUrl: options.backendUrl, concurrency: options.concurrency, env: options.env, hostile: options.hostile });
+      result = await checkMatrix({
+        spec: resolved,
+        server: options.server ?? providedServer(),
+        backendUrl: options.backendUrl,
+        concurrency: options.concurrency,
+        env: options.env,
+        hostile: options.hostile,
+      });
     }, resolved.backend.readyTimeoutMs + 180_000);
     const resultOf = () => {
       if (!result) throw new Error('the matrix did not run: see the error of the hook above');
@@ -98,7 +116,9 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
       }
     }
     if (options.hostile !== false) {
-      const ids = options.hostile?.cases?.length ? HOSTILE_CASE_IDS.filter((id) => options.hostile && options.hostile.cases?.includes(id)) : HOSTILE_CASE_IDS;
+      const ids = options.hostile?.cases?.length
+        ? HOSTILE_CASE_IDS.filter((id) => options.hostile && options.hostile.cases?.includes(id))
+        : HOSTILE_CASE_IDS;
       for (const id of ids) {
         it(`hostile token: ${id}`, (context) => {
           const hostile = resultOf().hostile;
@@ -106,7 +126,13 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
           if (!hostile || skipped) return context.skip(skipped?.reason ?? 'the hostile suite did not run');
           const blocking = hostile.findings.filter((finding) => finding.caseId === id && finding.blocking);
           if (blocking.length > 0) {
-            expect.fail(blocking.map((finding) => `[${finding.severity}] ${finding.endpoint} · ${finding.variant}: ${finding.reason}\n  fix: ${finding.fix}`).join('\n'));
+            expect.fail(
+              blocking
+                .map(
+                  (finding) => `[${finding.severity}] ${finding.endpoint} · ${finding.variant}: ${finding.reason}\n  fix: ${finding.fix}`,
+                )
+                .join('\n'),
+            );
           }
         });
       }
@@ -115,7 +141,14 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
       it("the spec's expectations agree with Keycloak", () => {
         const findings = resultOf().realmFindings;
         if (findings.length > 0) {
-          expect.fail(findings.map((finding) => `${finding.endpoint} × ${finding.user}: spec says ${finding.declared}, Keycloak says ${finding.keycloak} (${finding.permission})`).join('\n'));
+          expect.fail(
+            findings
+              .map(
+                (finding) =>
+                  `${finding.endpoint} × ${finding.user}: spec says ${finding.declared}, Keycloak says ${finding.keycloak} (${finding.permission})`,
+              )
+              .join('\n'),
+          );
         }
       });
     }

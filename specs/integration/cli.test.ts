@@ -53,12 +53,15 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
       const alice = await runKcbox(['token', 'alice'], env);
       expect(alice.code, alice.stderr).toBe(0);
       expect(alice.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-      const userinfo = await request(`${info.url}/realms/inventory/protocol/openid-connect/userinfo`, { headers: { authorization: `Bearer ${alice.stdout.trim()}` } });
+      const userinfo = await request(`${info.url}/realms/inventory/protocol/openid-connect/userinfo`, {
+        headers: { authorization: `Bearer ${alice.stdout.trim()}` },
+      });
       expect(await userinfo.body.json()).toMatchObject({ preferred_username: 'alice' });
 
       const bob = await runKcbox(['token', 'bob', '--rpt', '--decode'], env);
       expect(bob.code, bob.stderr).toBe(0);
-      const permissions = (JSON.parse(bob.stdout) as { authorization: { permissions: Array<{ rsname: string; scopes: string[] }> } }).authorization.permissions;
+      const permissions = (JSON.parse(bob.stdout) as { authorization: { permissions: Array<{ rsname: string; scopes: string[] }> } })
+        .authorization.permissions;
       expect(permissions.map((permission) => [permission.rsname, permission.scopes])).toEqual([['Inventory', ['inventory:view']]]);
 
       const dave = await runKcbox(['token', 'dave'], env);
@@ -69,17 +72,26 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
       const key = await runKcbox(['key'], env);
       expect(key.code).toBe(0);
       expect(key.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n([A-Za-z0-9+/=]{64}\n)+[A-Za-z0-9+/=]{1,64}\n-----END PUBLIC KEY-----\n$/);
-      const verified = await jwtVerify(alice.stdout.trim(), createPublicKey(key.stdout), { issuer: `${info.url}/realms/inventory`, algorithms: ['RS256'] });
+      const verified = await jwtVerify(alice.stdout.trim(), createPublicKey(key.stdout), {
+        issuer: `${info.url}/realms/inventory`,
+        algorithms: ['RS256'],
+      });
       expect(verified.payload.preferred_username).toBe('alice');
 
       // export writes Keycloak's own format; drift exits 0 on it, 1 on a changed copy, 2 on a malformed one.
       const folder = tempDir();
       const exported = join(folder, 'authz.json');
       expect((await runKcbox(['export', '--client', 'inventory-api', '--out', exported], env)).code).toBe(0);
-      expect(JSON.parse(readFileSync(exported, 'utf8'))).toMatchObject({ policyEnforcementMode: 'ENFORCING', resources: [{ name: 'Inventory' }] });
+      expect(JSON.parse(readFileSync(exported, 'utf8'))).toMatchObject({
+        policyEnforcementMode: 'ENFORCING',
+        resources: [{ name: 'Inventory' }],
+      });
       expect((await runKcbox(['drift', '--config', exported], env)).code).toBe(0);
       expect((await runKcbox(['drift', '--realm-file', 'realm/inventory-realm.json'], env)).code).toBe(0);
-      const changed = readFileSync('realm/inventory-authz-config.json', 'utf8').replace('"decisionStrategy": "AFFIRMATIVE"', '"decisionStrategy": "UNANIMOUS"');
+      const changed = readFileSync('realm/inventory-authz-config.json', 'utf8').replace(
+        '"decisionStrategy": "AFFIRMATIVE"',
+        '"decisionStrategy": "UNANIMOUS"',
+      );
       writeFileSync(join(folder, 'changed.json'), changed);
       const drifted = await runKcbox(['drift', '--config', join(folder, 'changed.json')], env);
       expect(drifted.code).toBe(1);
@@ -115,7 +127,10 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
   });
 
   it('SIGKILL while Keycloak is still starting leaves no Keycloak behind either', async () => {
-    const child = spawn(process.execPath, [KCBOX_BIN, 'up', '--no-realm'], { env: { ...cliEnv(), DEBUG: 'kcbox:supervisor' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [KCBOX_BIN, 'up', '--no-realm'], {
+      env: { ...cliEnv(), DEBUG: 'kcbox:supervisor' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     // The debug line appears as soon as the JVM's process group exists, long before it is ready.
     const groupId = await new Promise<number>((resolve, reject) => {
       createInterface({ input: child.stderr! }).on('line', (line) => {

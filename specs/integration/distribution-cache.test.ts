@@ -21,7 +21,9 @@ describe('distribution cache (real Maven, real artifact)', () => {
     expect(await inspectDistributionZip(cached, DEFAULT_KEYCLOAK_VERSION)).toBeGreaterThan(100);
     expect(events[0]).toMatchObject({ phase: 'download', source: `mvn ${DEFAULT_KEYCLOAK_VERSION}` });
     // Nothing half-written is left beside it.
-    expect(readdirSync(layout.downloads).filter((name) => !name.endsWith('.lock'))).toEqual([`keycloak-quarkus-dist-${DEFAULT_KEYCLOAK_VERSION}.zip`]);
+    expect(readdirSync(layout.downloads).filter((name) => !name.endsWith('.lock'))).toEqual([
+      `keycloak-quarkus-dist-${DEFAULT_KEYCLOAK_VERSION}.zip`,
+    ]);
   });
 
   it('an unknown version fails with every attempt named, and leaves the cache as it was', async () => {

@@ -25,7 +25,10 @@ describe('the Django example (Debian python3-django, DRF, PyJWT) against a real 
     try {
       execFileSync('/usr/bin/python3', ['-c', 'import django, rest_framework, jwt, cryptography'], { stdio: 'pipe' });
     } catch (error) {
-      throw new Error(`/usr/bin/python3 cannot import Django, DRF and PyJWT: run bash examples/django-inventory/install.sh (as root)\n${String((error as { stderr?: Buffer }).stderr ?? error)}`);
+      throw new Error(
+        `/usr/bin/python3 cannot import Django, DRF and PyJWT: run bash examples/django-inventory/install.sh (as root)\n${String((error as { stderr?: Buffer }).stderr ?? error)}`,
+        { cause: error },
+      );
     }
   });
 
@@ -49,8 +52,14 @@ describe('the Django example (Debian python3-django, DRF, PyJWT) against a real 
     expect([...findings].filter((id) => id !== 'revoked-session' && id !== 'disabled-user')).toEqual([]);
     expect(hostile.listenerRequests).toEqual([]);
     // The control: "bearer" and "BEARER" got in everywhere; two Authorization lines (merged by WSGI) got 400.
-    expect(hostile.attempts.filter((attempt) => attempt.caseId === 'scheme-case').every((attempt) => attempt.pass && attempt.observed.kind === 'allowed')).toBe(true);
-    expect(new Set(hostile.attempts.filter((attempt) => attempt.caseId === 'dup-header').map((attempt) => attempt.observed.status))).toEqual(new Set([400]));
+    expect(
+      hostile.attempts
+        .filter((attempt) => attempt.caseId === 'scheme-case')
+        .every((attempt) => attempt.pass && attempt.observed.kind === 'allowed'),
+    ).toBe(true);
+    expect(
+      new Set(hostile.attempts.filter((attempt) => attempt.caseId === 'dup-header').map((attempt) => attempt.observed.status)),
+    ).toEqual(new Set([400]));
     expect(result.passed).toBe(true);
     // One log line per request (the output keeps the last 100), and no token in it.
     expect(result.backendOutput).toMatch(/^(GET|POST|PUT|DELETE) \/api\/inventory(\/\d+)? \d{3}$/m);
@@ -58,15 +67,32 @@ describe('the Django example (Debian python3-django, DRF, PyJWT) against a real 
   });
 
   it('a DELETE that forgets its scope fails on exactly the cells Keycloak denies', async () => {
-    const result = await checkMatrix({ spec: loadMatrixSpecSync(DJANGO), server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' }, hostile: false });
+    const result = await checkMatrix({
+      spec: loadMatrixSpecSync(DJANGO),
+      server: server(),
+      env: { ...process.env, FAULT: 'skip-delete-scope' },
+      hostile: false,
+    });
     expect(result.passed).toBe(false);
     expect(failedCells(result)).toEqual(['DELETE /api/inventory/2 × bob', 'DELETE /api/inventory/2 × carol']);
-    expect(result.cells.find((cell) => cell.endpoint === 'DELETE /api/inventory/2' && cell.user === 'bob')?.reason).toMatch(/Keycloak does not grant this, but the backend allowed/);
+    expect(result.cells.find((cell) => cell.endpoint === 'DELETE /api/inventory/2' && cell.user === 'bob')?.reason).toMatch(
+      /Keycloak does not grant this, but the backend allowed/,
+    );
   });
 
   it("the guide's bug (a user without client roles crashes the middleware) shows as carol's 500s", async () => {
-    const result = await checkMatrix({ spec: loadMatrixSpecSync(DJANGO), server: server(), env: { ...process.env, FAULT: 'crash-without-roles' }, hostile: false });
-    expect(failedCells(result)).toEqual(['GET /api/inventory × carol', 'POST /api/inventory × carol', 'PUT /api/inventory/1 × carol', 'DELETE /api/inventory/2 × carol']);
+    const result = await checkMatrix({
+      spec: loadMatrixSpecSync(DJANGO),
+      server: server(),
+      env: { ...process.env, FAULT: 'crash-without-roles' },
+      hostile: false,
+    });
+    expect(failedCells(result)).toEqual([
+      'GET /api/inventory × carol',
+      'POST /api/inventory × carol',
+      'PUT /api/inventory/1 × carol',
+      'DELETE /api/inventory/2 × carol',
+    ]);
     expect(result.cells.filter((cell) => !cell.pass).every((cell) => cell.observed.status === 500)).toBe(true);
   });
 });

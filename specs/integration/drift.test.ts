@@ -18,7 +18,10 @@ beforeAll(async () => {
 });
 afterAll(async () => server.stop());
 
-const driftServer = () => ({ url: kcboxServer().url, adminCredentials: { username: kcboxServer().adminUser, password: kcboxServer().adminPassword } });
+const driftServer = () => ({
+  url: kcboxServer().url,
+  adminCredentials: { username: kcboxServer().adminUser, password: kcboxServer().adminPassword },
+});
 const config = bundledAuthzConfigPath();
 
 /** A fresh isolated copy of the bundled realm, and its resource server's uuid. */
@@ -79,7 +82,8 @@ describe('drift of realm/inventory-authz-config.json', () => {
     for (const user of users) {
       const local = evaluateLocally(model, user, 'inventory-api').decisions;
       const keycloak = await liveDecisions(admin, realm.name, live.clientUuid, user);
-      for (const permission of Object.keys(local)) expect(local[permission], `${user.username} ${permission}`).toBe(keycloak[permission] ?? false);
+      for (const permission of Object.keys(local))
+        expect(local[permission], `${user.username} ${permission}`).toBe(keycloak[permission] ?? false);
     }
   });
 
@@ -89,18 +93,37 @@ describe('drift of realm/inventory-authz-config.json', () => {
     const policyId = (await policy(realm.name, api, 'Inventory admin role')).id;
     const roleId = async (roleName: string) => (await admin.clients.findRole({ realm: realm.name, id: api, roleName }))?.id ?? '';
     const setRoles = async (roles: string[]) => {
-      const current = (await admin.clients.findOnePolicyWithType({ realm: realm.name, id: api, type: 'role', policyId })) as unknown as Record<string, unknown>;
+      const current = (await admin.clients.findOnePolicyWithType({
+        realm: realm.name,
+        id: api,
+        type: 'role',
+        policyId,
+      })) as unknown as Record<string, unknown>;
       const body = { ...current, roles: await Promise.all(roles.map(async (role) => ({ id: await roleId(role), required: false }))) };
       await admin.clients.updatePolicy({ realm: realm.name, id: api, type: 'role', policyId }, body as never);
     };
     await setRoles(['inventory-admin', 'inventory-user']);
     const exported = await admin.clients.exportResource({ realm: realm.name, id: api });
     await setRoles(['inventory-admin']);
-    const drift = await authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-api', config: exported, users: ['alice', 'bob'] });
+    const drift = await authzDrift({
+      server: driftServer(),
+      realm: realm.name,
+      clientId: 'inventory-api',
+      config: exported,
+      users: ['alice', 'bob'],
+    });
     expect(drift.structural).toEqual([
-      { kind: 'removed', path: '$.policies["Inventory admin role"].config.roles', expected: { role: 'inventory-api/inventory-user', required: false } },
+      {
+        kind: 'removed',
+        path: '$.policies["Inventory admin role"].config.roles',
+        expected: { role: 'inventory-api/inventory-user', required: false },
+      },
     ]);
-    expect(changesOf(drift)).toEqual(['bob lost Inventory#inventory:add', 'bob lost Inventory#inventory:delete', 'bob lost Inventory#inventory:edit']);
+    expect(changesOf(drift)).toEqual([
+      'bob lost Inventory#inventory:add',
+      'bob lost Inventory#inventory:delete',
+      'bob lost Inventory#inventory:edit',
+    ]);
   });
 
   it('a scope added to a permission', async () => {
@@ -116,17 +139,36 @@ describe('drift of realm/inventory-authz-config.json', () => {
     const { realm, api } = await freshRealm();
     await updateScopePermission(realm.name, api, 'View inventory', { decisionStrategy: 'UNANIMOUS' });
     const drift = await authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-api', config });
-    expect(drift.structural).toEqual([{ kind: 'changed', path: '$.policies["View inventory"].decisionStrategy', expected: 'AFFIRMATIVE', actual: 'UNANIMOUS' }]);
-    expect(changesOf(drift)).toEqual(['alice lost Inventory#inventory:view', 'bob lost Inventory#inventory:view', 'dave lost Inventory#inventory:view']);
+    expect(drift.structural).toEqual([
+      { kind: 'changed', path: '$.policies["View inventory"].decisionStrategy', expected: 'AFFIRMATIVE', actual: 'UNANIMOUS' },
+    ]);
+    expect(changesOf(drift)).toEqual([
+      'alice lost Inventory#inventory:view',
+      'bob lost Inventory#inventory:view',
+      'dave lost Inventory#inventory:view',
+    ]);
   });
 
   it("a policy's logic flipped", async () => {
     const { realm, api } = await freshRealm();
     const policyId = (await policy(realm.name, api, 'Inventory admin role')).id;
-    const adminRole = (await admin.clients.findOnePolicyWithType({ realm: realm.name, id: api, type: 'role', policyId })) as unknown as Record<string, unknown>;
+    const adminRole = (await admin.clients.findOnePolicyWithType({
+      realm: realm.name,
+      id: api,
+      type: 'role',
+      policyId,
+    })) as unknown as Record<string, unknown>;
     await admin.clients.updatePolicy({ realm: realm.name, id: api, type: 'role', policyId }, { ...adminRole, logic: 'NEGATIVE' } as never);
-    const drift = await authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-api', config, users: ['alice', 'carol'] });
-    expect(drift.structural).toEqual([{ kind: 'changed', path: '$.policies["Inventory admin role"].logic', expected: 'POSITIVE', actual: 'NEGATIVE' }]);
+    const drift = await authzDrift({
+      server: driftServer(),
+      realm: realm.name,
+      clientId: 'inventory-api',
+      config,
+      users: ['alice', 'carol'],
+    });
+    expect(drift.structural).toEqual([
+      { kind: 'changed', path: '$.policies["Inventory admin role"].logic', expected: 'POSITIVE', actual: 'NEGATIVE' },
+    ]);
     expect(changesOf(drift)).toEqual([
       'alice lost Inventory#inventory:add',
       'alice lost Inventory#inventory:delete',
@@ -141,10 +183,17 @@ describe('drift of realm/inventory-authz-config.json', () => {
 
   it('a resource added', async () => {
     const { realm, api } = await freshRealm();
-    await admin.clients.createResource({ realm: realm.name, id: api }, { name: 'Reports', uris: ['/api/reports'], scopes: [{ name: 'inventory:view' }] });
+    await admin.clients.createResource(
+      { realm: realm.name, id: api },
+      { name: 'Reports', uris: ['/api/reports'], scopes: [{ name: 'inventory:view' }] },
+    );
     const drift = await authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-api', config });
     expect(drift.structural).toEqual([
-      { kind: 'added', path: '$.resources.Reports', actual: { type: null, uris: ['/api/reports'], scopes: ['inventory:view'], attributes: {} } },
+      {
+        kind: 'added',
+        path: '$.resources.Reports',
+        actual: { type: null, uris: ['/api/reports'], scopes: ['inventory:view'], attributes: {} },
+      },
     ]);
     expect(drift.semantic).toEqual([]);
     expect(drift.hasDrift).toBe(true);
@@ -154,7 +203,11 @@ describe('drift of realm/inventory-authz-config.json', () => {
     const { realm, api } = await freshRealm();
     const adminRoleId = (await admin.clients.findRole({ realm: realm.name, id: api, roleName: 'inventory-admin' }))?.id ?? '';
     // What older exports and the non-export endpoints carry: database ids, roles by UUID.
-    const file = JSON.parse(readFileSync(config, 'utf8')) as { resources: Array<Record<string, unknown>>; scopes: Array<Record<string, unknown>>; policies: Array<Record<string, unknown>> };
+    const file = JSON.parse(readFileSync(config, 'utf8')) as {
+      resources: Array<Record<string, unknown>>;
+      scopes: Array<Record<string, unknown>>;
+      policies: Array<Record<string, unknown>>;
+    };
     file.resources.forEach((resource, index) => (resource._id = `resource-${index}`));
     file.scopes.forEach((scope, index) => (scope.id = `scope-${index}`));
     file.policies.forEach((entry, index) => (entry.id = `policy-${index}`));
@@ -169,7 +222,12 @@ describe('drift of realm/inventory-authz-config.json', () => {
     const { realm, api } = await freshRealm();
     const [bob] = await admin.users.find({ realm: realm.name, username: 'bob', exact: true });
     const adminRole = await admin.clients.findRole({ realm: realm.name, id: api, roleName: 'inventory-admin' });
-    await admin.users.addClientRoleMappings({ realm: realm.name, id: bob?.id ?? '', clientUniqueId: api, roles: [{ id: adminRole?.id ?? '', name: 'inventory-admin' }] });
+    await admin.users.addClientRoleMappings({
+      realm: realm.name,
+      id: bob?.id ?? '',
+      clientUniqueId: api,
+      roles: [{ id: adminRole?.id ?? '', name: 'inventory-admin' }],
+    });
     const [web] = await admin.clients.find({ realm: realm.name, clientId: 'inventory-web' });
     await admin.clients.update({ realm: realm.name, id: web?.id ?? '' }, { ...web, directAccessGrantsEnabled: false });
     const drift = await realmDrift({ server: driftServer(), realmFile: bundledRealmPath(), realm: realm.name });
@@ -177,14 +235,18 @@ describe('drift of realm/inventory-authz-config.json', () => {
       { kind: 'changed', path: '$.clients["inventory-web"].directAccessGrantsEnabled', expected: true, actual: false },
       { kind: 'added', path: '$.users.bob.clientRoles["inventory-api"]', actual: 'inventory-admin' },
     ]);
-    expect(changesOf(drift)).toEqual(['bob gained Inventory#inventory:add', 'bob gained Inventory#inventory:delete', 'bob gained Inventory#inventory:edit']);
+    expect(changesOf(drift)).toEqual([
+      'bob gained Inventory#inventory:add',
+      'bob gained Inventory#inventory:delete',
+      'bob gained Inventory#inventory:edit',
+    ]);
   });
 
   it('malformed files and unknown clients give clear errors', async () => {
     const { realm } = await freshRealm();
-    await expect(authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-api', config: 'realm/no-such-file.json' })).rejects.toThrow(
-      'realm/no-such-file.json: cannot read it',
-    );
+    await expect(
+      authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-api', config: 'realm/no-such-file.json' }),
+    ).rejects.toThrow('realm/no-such-file.json: cannot read it');
     await expect(authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-web', config })).rejects.toThrow(
       `Client "inventory-web" in realm "${realm.name}" has no authorization services`,
     );

@@ -81,38 +81,52 @@ describe.concurrent('the hostile suite against a backend with one vulnerability 
     expect(VULNERABILITIES.map((entry) => entry.vuln)).toEqual(HOSTILE_CASE_IDS.filter((id) => !ADVISORY.includes(id)));
   });
 
-  it('strict, JWT-only: only the advisory revoked-session and disabled-user, not blocking', async ({ expect }) => {
-    const result = await check({});
-    expect(sound(result)).toEqual(SOUND);
-    expect(flagged(result)).toEqual(ADVISORY);
-    expect(result.hostile?.findings.every((finding) => finding.severity === 'advisory' && !finding.blocking)).toBe(true);
-    expect(result.hostile?.listenerRequests).toEqual([]);
-    expect(result.passed).toBe(true);
-  }, TIMEOUT_MS);
+  it(
+    'strict, JWT-only: only the advisory revoked-session and disabled-user, not blocking',
+    async ({ expect }) => {
+      const result = await check({});
+      expect(sound(result)).toEqual(SOUND);
+      expect(flagged(result)).toEqual(ADVISORY);
+      expect(result.hostile?.findings.every((finding) => finding.severity === 'advisory' && !finding.blocking)).toBe(true);
+      expect(result.hostile?.listenerRequests).toEqual([]);
+      expect(result.passed).toBe(true);
+    },
+    TIMEOUT_MS,
+  );
 
-  it('strict with INTROSPECT=1: no finding at all', async ({ expect }) => {
-    const result = await check({ INTROSPECT: '1' });
-    expect(sound(result)).toEqual(SOUND);
-    expect(result.hostile?.findings).toEqual([]);
-    expect(result.hostile?.listenerRequests).toEqual([]);
-    expect(result.passed).toBe(true);
-  }, TIMEOUT_MS);
+  it(
+    'strict with INTROSPECT=1: no finding at all',
+    async ({ expect }) => {
+      const result = await check({ INTROSPECT: '1' });
+      expect(sound(result)).toEqual(SOUND);
+      expect(result.hostile?.findings).toEqual([]);
+      expect(result.hostile?.listenerRequests).toEqual([]);
+      expect(result.passed).toBe(true);
+    },
+    TIMEOUT_MS,
+  );
 
   for (const { vuln, flags, severity } of VULNERABILITIES) {
-    it(`VULN=${vuln} flags ${flags.join(', ')} and nothing else`, async ({ expect }) => {
-      const result = await check({ VULN: vuln });
-      expect(sound(result)).toEqual(SOUND);
-      expect(flagged(result)).toEqual(inCatalogOrder([...flags, ...ADVISORY]));
-      const severities = new Set(result.hostile?.findings.filter((finding) => flags.includes(finding.caseId)).map((finding) => finding.severity));
-      expect([...severities]).toEqual([...new Set(flags.map((id) => severity ?? hostileCase(id)?.severity))]);
-      const listener = result.hostile?.listenerRequests ?? [];
-      if (vuln === 'jku' || vuln === 'x5u') {
-        expect(listener.length).toBeGreaterThan(0);
-        expect(listener.every((line) => line.startsWith(`GET /${vuln}/`))).toBe(true);
-        expect(result.hostile?.findings).toContainEqual(expect.objectContaining({ caseId: vuln, endpoint: '(listener)' }));
-      } else {
-        expect(listener).toEqual([]);
-      }
-    }, TIMEOUT_MS);
+    it(
+      `VULN=${vuln} flags ${flags.join(', ')} and nothing else`,
+      async ({ expect }) => {
+        const result = await check({ VULN: vuln });
+        expect(sound(result)).toEqual(SOUND);
+        expect(flagged(result)).toEqual(inCatalogOrder([...flags, ...ADVISORY]));
+        const severities = new Set(
+          result.hostile?.findings.filter((finding) => flags.includes(finding.caseId)).map((finding) => finding.severity),
+        );
+        expect([...severities]).toEqual([...new Set(flags.map((id) => severity ?? hostileCase(id)?.severity))]);
+        const listener = result.hostile?.listenerRequests ?? [];
+        if (vuln === 'jku' || vuln === 'x5u') {
+          expect(listener.length).toBeGreaterThan(0);
+          expect(listener.every((line) => line.startsWith(`GET /${vuln}/`))).toBe(true);
+          expect(result.hostile?.findings).toContainEqual(expect.objectContaining({ caseId: vuln, endpoint: '(listener)' }));
+        } else {
+          expect(listener).toEqual([]);
+        }
+      },
+      TIMEOUT_MS,
+    );
   }
 });

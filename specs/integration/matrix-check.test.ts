@@ -44,7 +44,11 @@ describe('kcbox check against the example backends (real Keycloak, real backends
       'GET /health × anonymous': 'allow',
       'GET /api/inventory × anonymous': 'deny',
     });
-    expect(grid(result)).toMatchObject({ 'GET /api/inventory × carol': 403, 'GET /api/inventory × anonymous': 401, 'POST /api/inventory × alice': 201 });
+    expect(grid(result)).toMatchObject({
+      'GET /api/inventory × carol': 403,
+      'GET /api/inventory × anonymous': 401,
+      'POST /api/inventory × alice': 201,
+    });
     // The isolated realm is gone, and the backend's output was kept for the report.
     expect(result.spec.realm).toMatch(/^inventory-[0-9a-f]{8}$/);
     expect((await fetch(`${server().url}/realms/${result.spec.realm}`)).status).toBe(404);
@@ -53,10 +57,17 @@ describe('kcbox check against the example backends (real Keycloak, real backends
   });
 
   it('express with a route that forgets its scope: the cells that Keycloak denies fail, by name', async () => {
-    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' }, hostile: false });
+    const result = await checkMatrix({
+      spec: loadMatrixSpecSync(EXPRESS),
+      server: server(),
+      env: { ...process.env, FAULT: 'skip-delete-scope' },
+      hostile: false,
+    });
     expect(result.passed).toBe(false);
     expect(failedCells(result)).toEqual(['DELETE /api/inventory/2 × bob', 'DELETE /api/inventory/2 × carol']);
-    expect(result.cells.find((cell) => cell.endpoint === 'DELETE /api/inventory/2' && cell.user === 'bob')?.reason).toMatch(/Keycloak does not grant this, but the backend allowed/);
+    expect(result.cells.find((cell) => cell.endpoint === 'DELETE /api/inventory/2' && cell.user === 'bob')?.reason).toMatch(
+      /Keycloak does not grant this, but the backend allowed/,
+    );
   });
 
   it('keycloak-connect enforcer: passes, and its faulty variant fails on the same cells', async () => {
@@ -66,9 +77,16 @@ describe('kcbox check against the example backends (real Keycloak, real backends
     // Zero findings at the default threshold; below it, what stock keycloak-connect does not check.
     expect(good.hostile?.blocking).toBe(0);
     expect(new Set(good.hostile?.findings.map((finding) => finding.severity))).toEqual(new Set(['policy']));
-    const unguarded = await checkMatrix({ spec, server: server(), env: { ...process.env, FAULT: 'no-guard' }, hostile: { cases: ['crit-unknown', 'scheme-case', 'none'] } });
+    const unguarded = await checkMatrix({
+      spec,
+      server: server(),
+      env: { ...process.env, FAULT: 'no-guard' },
+      hostile: { cases: ['crit-unknown', 'scheme-case', 'none'] },
+    });
     expect(failedCells(unguarded)).toEqual([]);
-    expect(new Set(unguarded.hostile?.findings.filter((finding) => finding.blocking).map((finding) => finding.caseId))).toEqual(new Set(['crit-unknown', 'scheme-case']));
+    expect(new Set(unguarded.hostile?.findings.filter((finding) => finding.blocking).map((finding) => finding.caseId))).toEqual(
+      new Set(['crit-unknown', 'scheme-case']),
+    );
     expect(unguarded.passed).toBe(false);
     const faulty = await checkMatrix({ spec, server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' }, hostile: false });
     expect(failedCells(faulty)).toEqual(['DELETE /api/inventory/2 × bob', 'DELETE /api/inventory/2 × carol']);
@@ -76,27 +94,48 @@ describe('kcbox check against the example backends (real Keycloak, real backends
 
   it('reports explicit expectations that Keycloak contradicts as realm findings, apart from the backend', async () => {
     const raw = loadMatrixSpecSync(EXPRESS);
-    const spec = { ...raw, endpoints: raw.endpoints.map((endpoint) => (endpoint.id === 'POST /api/inventory' ? { ...endpoint, expect: { bob: 'allow' as const, alice: 'allow' as const } } : endpoint)) };
+    const spec = {
+      ...raw,
+      endpoints: raw.endpoints.map((endpoint) =>
+        endpoint.id === 'POST /api/inventory' ? { ...endpoint, expect: { bob: 'allow' as const, alice: 'allow' as const } } : endpoint,
+      ),
+    };
     const result = await checkMatrix({ spec, server: server(), hostile: false });
     expect(failedCells(result)).toEqual([]);
-    expect(result.realmFindings).toEqual([expect.objectContaining({ endpoint: 'POST /api/inventory', user: 'bob', declared: 'allow', keycloak: 'deny', permission: 'Inventory#inventory:add' })]);
+    expect(result.realmFindings).toEqual([
+      expect.objectContaining({
+        endpoint: 'POST /api/inventory',
+        user: 'bob',
+        declared: 'allow',
+        keycloak: 'deny',
+        permission: 'Inventory#inventory:add',
+      }),
+    ]);
     expect(result.passed).toBe(false);
   });
 
-  it('an RPT and another client\'s token are judged by Keycloak\'s decision for that very token', async () => {
+  it("an RPT and another client's token are judged by Keycloak's decision for that very token", async () => {
     const raw = readFileSync(EXPRESS, 'utf8');
-    const spec = parseMatrixSpec(raw.replace(/^token: access\b.*$/m, 'token: {client: inventory-web}'), { file: join(process.cwd(), EXPRESS) });
+    const spec = parseMatrixSpec(raw.replace(/^token: access\b.*$/m, 'token: {client: inventory-web}'), {
+      file: join(process.cwd(), EXPRESS),
+    });
     expect(spec.endpoints[1]?.token).toEqual({ kind: 'client', clientId: 'inventory-web', clientSecret: undefined });
     const result = await checkMatrix({ spec, server: server(), hostile: false });
     expect(failedCells(result)).toEqual([]);
-    const rpt = await checkMatrix({ spec: parseMatrixSpec(raw.replace(/^token: access\b.*$/m, 'token: rpt'), { file: join(process.cwd(), EXPRESS) }), server: server(), hostile: false });
+    const rpt = await checkMatrix({
+      spec: parseMatrixSpec(raw.replace(/^token: access\b.*$/m, 'token: rpt'), { file: join(process.cwd(), EXPRESS) }),
+      server: server(),
+      hostile: false,
+    });
     expect(rpt.endpoints[1]?.token).toBe('RPT');
     expect(rpt.cells.filter((cell) => cell.user === 'alice').every((cell) => cell.expected === 'allow')).toBe(true);
   });
 
   it('names unknown users and scopes by line, against the live realm (exit-2 errors)', async () => {
     const file = join(tempDir(), 'bad.yaml');
-    const text = readFileSync(EXPRESS, 'utf8').replace(/^users: \[alice/m, 'users: [zoe, alice').replace('Inventory#inventory:add', 'Inventory#inventory:steal');
+    const text = readFileSync(EXPRESS, 'utf8')
+      .replace(/^users: \[alice/m, 'users: [zoe, alice')
+      .replace('Inventory#inventory:add', 'Inventory#inventory:steal');
     const spec = parseMatrixSpec(text, { file, baseDir: join(process.cwd(), 'examples/express-inventory') });
     const error = await checkMatrix({ spec, server: server(), hostile: false }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(MatrixSpecError);
@@ -133,12 +172,20 @@ describe('the hostile-token suite against the examples', () => {
     expect(new Set(hostile.findings.map((finding) => finding.caseId))).toEqual(new Set(['revoked-session', 'disabled-user']));
     expect(hostile.listenerRequests).toEqual([]);
     // Controls passed: a valid token with "bearer" and "BEARER" got in everywhere.
-    expect(hostile.attempts.filter((attempt) => attempt.caseId === 'scheme-case').every((attempt) => attempt.pass && attempt.observed.kind === 'allowed')).toBe(true);
+    expect(
+      hostile.attempts
+        .filter((attempt) => attempt.caseId === 'scheme-case')
+        .every((attempt) => attempt.pass && attempt.observed.kind === 'allowed'),
+    ).toBe(true);
     expect(JSON.stringify(result)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   });
 
   it('a stricter threshold turns the advisory findings into a failure', async () => {
-    const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server(), hostile: { cases: ['revoked-session', 'none'], failOn: 'advisory', sample: true } });
+    const result = await checkMatrix({
+      spec: loadMatrixSpecSync(EXPRESS),
+      server: server(),
+      hostile: { cases: ['revoked-session', 'none'], failOn: 'advisory', sample: true },
+    });
     // One endpoint per method: all four here, as each has its own method.
     expect(result.hostile?.endpoints).toHaveLength(4);
     expect(result.hostile?.cases.map((kase) => kase.id)).toEqual(['none', 'revoked-session']);
@@ -164,7 +211,19 @@ describe('kcbox check CLI', () => {
   it('prints the grid, writes every report, exits 0; the faulty variant exits 1 naming the cell', async () => {
     const reports = tempDir();
     const run = await runKcbox(
-      ['check', '--matrix', EXPRESS, '--report', `json=${reports}/r.json`, '--report', `junit=${reports}/nested/r.xml`, '--report', `md=${reports}/r.md`, '--report', `html=${reports}/r.html`],
+      [
+        'check',
+        '--matrix',
+        EXPRESS,
+        '--report',
+        `json=${reports}/r.json`,
+        '--report',
+        `junit=${reports}/nested/r.xml`,
+        '--report',
+        `md=${reports}/r.md`,
+        '--report',
+        `html=${reports}/r.html`,
+      ],
       cliEnv(),
     );
     expect(run.code, run.stderr + run.stdout).toBe(0);
@@ -174,12 +233,14 @@ describe('kcbox check CLI', () => {
     expect(json.cells).toHaveLength(20);
     const junit = readFileSync(`${reports}/nested/r.xml`, 'utf8');
     expect(XMLValidator.validate(junit)).toBe(true);
-    const suites = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' }).parse(junit).testsuites.testsuite as Array<Record<string, string>>;
+    const suites = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' }).parse(junit).testsuites
+      .testsuite as Array<Record<string, string>>;
     expect(suites.find((suite) => suite['@_name'] === 'kcbox matrix')?.['@_tests']).toBe('20');
     expect(suites.find((suite) => suite['@_name'] === 'kcbox hostile')?.['@_failures']).toBe('0');
     expect(readFileSync(`${reports}/r.md`, 'utf8')).toContain('| `GET /api/inventory` |');
     expect(readFileSync(`${reports}/r.html`, 'utf8')).toMatch(/^<!doctype html>/i);
-    for (const file of ['r.json', 'nested/r.xml', 'r.md', 'r.html']) expect(readFileSync(`${reports}/${file}`, 'utf8')).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+    for (const file of ['r.json', 'nested/r.xml', 'r.md', 'r.html'])
+      expect(readFileSync(`${reports}/${file}`, 'utf8')).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
 
     expect(run.stdout).toMatch(/Hostile tokens · fail on high and above · 4 protected endpoints · 31 cases\n/);
     const faulty = await runKcbox(['check', '--matrix', EXPRESS, '--no-hostile'], cliEnv({ FAULT: 'skip-delete-scope' }));
@@ -190,7 +251,10 @@ describe('kcbox check CLI', () => {
   });
 
   it('Ctrl-C during a check removes what it created and exits 130', async () => {
-    const child = spawn(process.execPath, ['bin/kcbox.js', 'check', '--matrix', EXPRESS], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/kcbox.js', 'check', '--matrix', EXPRESS], {
+      env: cliEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += String(chunk);
@@ -205,7 +269,12 @@ describe('kcbox check CLI', () => {
 
   it('exits 2 with file and line for a bad spec, and for a bad --report, before anything starts', async () => {
     const file = join(tempDir(), 'm.yaml');
-    await import('node:fs/promises').then((fs) => fs.writeFile(file, 'keycloak: {realm: r.json, client: x}\nbackend: {url: "http://127.0.0.1:1"}\nusers: [a]\nendpoints:\n  - {method: FETCH, path: /x, scope: public}\n'));
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(
+        file,
+        'keycloak: {realm: r.json, client: x}\nbackend: {url: "http://127.0.0.1:1"}\nusers: [a]\nendpoints:\n  - {method: FETCH, path: /x, scope: public}\n',
+      ),
+    );
     const bad = await runKcbox(['check', '--matrix', file], cliEnv());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${file}:5: endpoints[0].method: must be one of "GET"`);

@@ -13,7 +13,10 @@ describe('toEnforceMatrix', () => {
     await expect(undefined).toEnforceMatrix(EXPRESS);
     const failure = await expect(undefined)
       .toEnforceMatrix(EXPRESS, { env: { ...process.env, FAULT: 'skip-delete-scope' }, hostile: false })
-      .then(() => undefined, (error: unknown) => error as Error);
+      .then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
     expect(failure?.message).toContain('does not enforce the matrix');
     expect(failure?.message).toContain('DELETE /api/inventory/2 × bob');
     await expect(undefined).not.toEnforceMatrix(EXPRESS, { env: { ...process.env, FAULT: 'skip-delete-scope' }, hostile: false });

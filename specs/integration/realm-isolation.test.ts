@@ -17,7 +17,10 @@ describe('isolated realm imports', () => {
       ]);
       expect(first.name).not.toBe(second.name);
       for (const realm of [first, second]) {
-        const tokens = await passwordGrant(realm, fixtureClient(realm.representation, 'inventory-web'), { username: 'alice', password: 'alice-password' });
+        const tokens = await passwordGrant(realm, fixtureClient(realm.representation, 'inventory-web'), {
+          username: 'alice',
+          password: 'alice-password',
+        });
         expect(tokens.claims.iss).toBe(realm.issuer);
       }
       await first.delete();
@@ -30,7 +33,10 @@ describe('isolated realm imports', () => {
 
   it('stopping removes exactly the realms it created, nothing else', async () => {
     const server = await connectKcbox();
-    const created = [await server.importRealm(bundledRealmPath(), { isolate: true }), await server.importRealm({ realm: `kcbox-plain-${Date.now()}` })];
+    const created = [
+      await server.importRealm(bundledRealmPath(), { isolate: true }),
+      await server.importRealm({ realm: `kcbox-plain-${Date.now()}` }),
+    ];
     expect(server.toRecord().createdRealms).toEqual(created.map((realm) => realm.name));
     const bystander = await (await connectKcbox()).importRealm(bundledRealmPath(), { isolate: true });
     await server.stop();
@@ -45,8 +51,14 @@ describe('isolated realm imports', () => {
     const server = await connectKcbox();
     try {
       await expect(
-        server.importRealm({ realm: 'bad', users: [{ username: 'u', credentials: [{ type: 'password', value: 'p' }], clientRoles: { ghost: ['r'] } }] }, { isolate: true }),
-      ).rejects.toMatchObject({ code: 'ERR_KCBOX_REALM_INVALID', message: expect.stringContaining('$.users[0].clientRoles.ghost[0]: client "ghost" is not defined') });
+        server.importRealm(
+          { realm: 'bad', users: [{ username: 'u', credentials: [{ type: 'password', value: 'p' }], clientRoles: { ghost: ['r'] } }] },
+          { isolate: true },
+        ),
+      ).rejects.toMatchObject({
+        code: 'ERR_KCBOX_REALM_INVALID',
+        message: expect.stringContaining('$.users[0].clientRoles.ghost[0]: client "ghost" is not defined'),
+      });
       expect(server.toRecord().createdRealms).toEqual([]);
     } finally {
       await server.stop();

@@ -108,20 +108,22 @@ describe('refused grants say why', () => {
   });
 
   it('a wrong password', async () => {
-    await expect(passwordGrant(realm(), client('inventory-web'), { username: 'alice', password: 'nope' })).rejects.toThrow(/^Wrong password for user "alice"/);
+    await expect(passwordGrant(realm(), client('inventory-web'), { username: 'alice', password: 'nope' })).rejects.toThrow(
+      /^Wrong password for user "alice"/,
+    );
   });
 
   it('a client without direct access grants', async () => {
-    await expect(passwordGrant(realm(), { clientId: 'account-console' }, { username: 'alice', password: 'alice-password' })).rejects.toThrow(
-      /^Client "account-console" .* does not allow the password grant: set "directAccessGrantsEnabled": true/,
-    );
+    await expect(
+      passwordGrant(realm(), { clientId: 'account-console' }, { username: 'alice', password: 'alice-password' }),
+    ).rejects.toThrow(/^Client "account-console" .* does not allow the password grant: set "directAccessGrantsEnabled": true/);
   });
 
   it('an unknown scope at the resource server', async () => {
     const { accessToken } = await login('alice');
-    await expect(umaDecision(realm(), accessToken, { audience: 'inventory-api', permissions: ['Inventory#inventory:fly'] })).rejects.toThrow(
-      /does not know what was asked \(invalid_scope/,
-    );
+    await expect(
+      umaDecision(realm(), accessToken, { audience: 'inventory-api', permissions: ['Inventory#inventory:fly'] }),
+    ).rejects.toThrow(/does not know what was asked \(invalid_scope/);
   });
 });
 
@@ -136,13 +138,17 @@ describe('users created at run time', () => {
     expect(user).toMatchObject({ username: 'erin', id: expect.any(String) });
     const tokens = await passwordGrant(realm(), client('inventory-web'), { username: 'erin', password: 'erin-password' });
     expect(tokens.claims.resource_access?.['inventory-api']?.roles).toEqual(['inventory-user']);
-    expect(await umaDecision(realm(), tokens.accessToken, { audience: 'inventory-api', permissions: ['Inventory#inventory:view'] })).toBe(true);
-    expect(await umaDecision(realm(), tokens.accessToken, { audience: 'inventory-api', permissions: ['Inventory#inventory:add'] })).toBe(false);
+    expect(await umaDecision(realm(), tokens.accessToken, { audience: 'inventory-api', permissions: ['Inventory#inventory:view'] })).toBe(
+      true,
+    );
+    expect(await umaDecision(realm(), tokens.accessToken, { audience: 'inventory-api', permissions: ['Inventory#inventory:add'] })).toBe(
+      false,
+    );
   });
 
   it('an unknown role is named', async () => {
-    await expect(realm().createUser({ username: 'frank', password: 'p', clientRoles: { 'inventory-api': ['inventory-boss'] } })).rejects.toThrow(
-      'role "inventory-boss" of client "inventory-api": no such role',
-    );
+    await expect(
+      realm().createUser({ username: 'frank', password: 'p', clientRoles: { 'inventory-api': ['inventory-boss'] } }),
+    ).rejects.toThrow('role "inventory-boss" of client "inventory-api": no such role');
   });
 });

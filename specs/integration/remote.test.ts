@@ -11,7 +11,13 @@ describe('remote runtime against a running Keycloak', () => {
   it('creates the given realms, and stop() deletes exactly those while the server keeps running', async () => {
     const realm = `kcbox-remote-${randomBytes(4).toString('hex')}`;
     const server = await startKeycloak({ runtime: 'remote', remote, realms: [{ realm, enabled: true }] });
-    expect(server).toMatchObject({ runtime: 'remote', url: shared.url, realms: [realm], managementUrl: undefined, version: shared.version });
+    expect(server).toMatchObject({
+      runtime: 'remote',
+      url: shared.url,
+      realms: [realm],
+      managementUrl: undefined,
+      version: shared.version,
+    });
     expect(await getStatus(`${shared.url}/realms/${realm}`)).toBe(200);
     await server.stop();
     expect(await getStatus(`${shared.url}/realms/${realm}`)).toBe(404);
@@ -34,7 +40,10 @@ describe('remote runtime against a running Keycloak', () => {
       remote,
       realms: [{ realm: first }, { realm: `${first}-bad`, passwordPolicy: 'noSuchPolicy(3)' }],
     }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'ERR_KCBOX_REALM_IMPORT', message: expect.stringContaining(`Keycloak refused realm "${first}-bad": HTTP 400: Password policy not found`) });
+    expect(error).toMatchObject({
+      code: 'ERR_KCBOX_REALM_IMPORT',
+      message: expect.stringContaining(`Keycloak refused realm "${first}-bad": HTTP 400: Password policy not found`),
+    });
     expect(await getStatus(`${shared.url}/realms/${first}`)).toBe(404);
   });
 

@@ -59,7 +59,10 @@ async function buildFixture(): Promise<HostileFixture> {
     realmKid: REALM_KID,
     realmPublicKeyPem: realmKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     // A CryptoKey, as jose's importPKCS8 gives it: the orchestration may hold either kind.
-    realmSigningKey: { privateKey: await importPKCS8(signingKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256'), kid: SIGNING_KID },
+    realmSigningKey: {
+      privateKey: await importPKCS8(signingKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'RS256'),
+      kid: SIGNING_KID,
+    },
     listenerUrl: LISTENER_URL,
     keycloakTokens: {
       'other-realm': await sign({ ...VALID_CLAIMS, iss: 'http://127.0.0.1:8080/realms/other' }),

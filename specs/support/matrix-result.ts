@@ -29,14 +29,25 @@ export function matrixResult(): MatrixResult {
     ...USERS.map((user) => cell('GET /items', user, 'allow', allowed)),
     cell('POST /items', 'alice', 'allow', { ...allowed, status: 201 }),
     cell('POST /items', 'bob', 'deny', denied(403)),
-    cell('POST /items', 'carol', 'deny', { kind: 'timeout', status: undefined, excerpt: 'no answer within 5000 ms', durationMs: 5000 }, 'The backend did not answer within 5000 ms.'),
+    cell(
+      'POST /items',
+      'carol',
+      'deny',
+      { kind: 'timeout', status: undefined, excerpt: 'no answer within 5000 ms', durationMs: 5000 },
+      'The backend did not answer within 5000 ms.',
+    ),
     cell('POST /items', 'anonymous', 'deny', denied(401)),
     cell('DELETE /items/{id}', 'alice', 'allow', { ...allowed, status: 204, excerpt: '' }),
     cell(
       'DELETE /items/{id}',
       'bob',
       'deny',
-      { kind: 'server-error', status: 500, excerpt: `<script>throw new Error('unescaped')</script>\n  at Handler | ${'x'.repeat(300)}\u0001`, durationMs: 30 },
+      {
+        kind: 'server-error',
+        status: 500,
+        excerpt: `<script>throw new Error('unescaped')</script>\n  at Handler | ${'x'.repeat(300)}\u0001`,
+        durationMs: 30,
+      },
       'Keycloak denies bob Inventory#inventory:delete, but the backend answered 500 instead of 403.',
     ),
     cell('DELETE /items/{id}', 'carol', 'deny', denied(403)),
@@ -74,9 +85,28 @@ function attempt(caseId: HostileCaseId, variant: string, endpoint: string, obser
   return { caseId, variant, endpoint, user: 'alice', observed, pass: reason === '', severity: catalogEntry(caseId).severity, reason };
 }
 
-function finding(caseId: HostileCaseId, endpoint: string, variant: string, observed: Pick<Observation, 'status' | 'excerpt'>, reason: string, blocking: boolean): HostileFinding {
+function finding(
+  caseId: HostileCaseId,
+  endpoint: string,
+  variant: string,
+  observed: Pick<Observation, 'status' | 'excerpt'>,
+  reason: string,
+  blocking: boolean,
+): HostileFinding {
   const { title, severity, fix, reference } = catalogEntry(caseId);
-  return { caseId, title, severity, endpoint, variant, status: observed.status, excerpt: observed.excerpt, reason, fix, reference, blocking };
+  return {
+    caseId,
+    title,
+    severity,
+    endpoint,
+    variant,
+    status: observed.status,
+    excerpt: observed.excerpt,
+    reason,
+    fix,
+    reference,
+    blocking,
+  };
 }
 
 const JKU_VARIANT = 'jku → http://127.0.0.1:47113/jku/jwks.json';
@@ -101,15 +131,52 @@ export function matrixResultWithHostile(): MatrixResult {
   const attempts: HostileAttemptResult[] = [
     ...protectedEndpoints.flatMap((endpoint) => ['alg "none"', 'alg "nOnE"'].map((variant) => attempt('none', variant, endpoint, refused))),
     attempt('jku', JKU_VARIANT, 'POST /items', refused),
-    attempt('jku', JKU_VARIANT, 'DELETE /items/{id}', acceptedDelete, 'The backend accepted a token signed by a key it fetched from the jku URL in the token header.'),
-    attempt('iat-future', 'iat an hour ahead, signed with the realm signing key', 'POST /items', acceptedPost, 'The backend accepted a token issued an hour in the future.'),
+    attempt(
+      'jku',
+      JKU_VARIANT,
+      'DELETE /items/{id}',
+      acceptedDelete,
+      'The backend accepted a token signed by a key it fetched from the jku URL in the token header.',
+    ),
+    attempt(
+      'iat-future',
+      'iat an hour ahead, signed with the realm signing key',
+      'POST /items',
+      acceptedPost,
+      'The backend accepted a token issued an hour in the future.',
+    ),
     attempt('iat-future', 'iat an hour ahead, signed with the realm signing key', 'DELETE /items/{id}', refused),
-    ...protectedEndpoints.flatMap((endpoint) => ['scheme "bearer"', 'scheme "BEARER"'].map((variant) => attempt('scheme-case', variant, endpoint, endpoint === 'POST /items' ? acceptedPost : { ...acceptedDelete, excerpt: '' }))),
+    ...protectedEndpoints.flatMap((endpoint) =>
+      ['scheme "bearer"', 'scheme "BEARER"'].map((variant) =>
+        attempt('scheme-case', variant, endpoint, endpoint === 'POST /items' ? acceptedPost : { ...acceptedDelete, excerpt: '' }),
+      ),
+    ),
   ];
   const findings: HostileFinding[] = [
-    finding('iat-future', 'POST /items', 'iat an hour ahead, signed with the realm signing key', acceptedPost, 'The backend accepted a token issued an hour in the future.', false),
-    finding('jku', 'DELETE /items/{id}', JKU_VARIANT, acceptedDelete, 'The backend accepted a token signed by a key it fetched from the jku URL in the token header.', true),
-    finding('jku', '(listener)', JKU_VARIANT, { status: undefined, excerpt: 'GET /jku/jwks.json' }, 'The backend fetched the JWKS the token header pointed it at: a server-side request forgery.', true),
+    finding(
+      'iat-future',
+      'POST /items',
+      'iat an hour ahead, signed with the realm signing key',
+      acceptedPost,
+      'The backend accepted a token issued an hour in the future.',
+      false,
+    ),
+    finding(
+      'jku',
+      'DELETE /items/{id}',
+      JKU_VARIANT,
+      acceptedDelete,
+      'The backend accepted a token signed by a key it fetched from the jku URL in the token header.',
+      true,
+    ),
+    finding(
+      'jku',
+      '(listener)',
+      JKU_VARIANT,
+      { status: undefined, excerpt: 'GET /jku/jwks.json' },
+      'The backend fetched the JWKS the token header pointed it at: a server-side request forgery.',
+      true,
+    ),
   ];
   const cases = (['none', 'jku', 'iat-future', 'scheme-case'] as const).map((id) => {
     const { title, severity, control } = catalogEntry(id);

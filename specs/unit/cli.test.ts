@@ -55,7 +55,10 @@ describe('kcbox usage errors exit 2 with one line', () => {
 
   it('a bad Keycloak version', async () => {
     const result = await cli('up', '--keycloak', 'latest', '--runtime', 'dist');
-    expect(result).toMatchObject({ code: 2, err: 'kcbox: Keycloak version "latest" is invalid: expected MAJOR.MINOR.PATCH such as 26.7.3.' });
+    expect(result).toMatchObject({
+      code: 2,
+      err: 'kcbox: Keycloak version "latest" is invalid: expected MAJOR.MINOR.PATCH such as 26.7.3.',
+    });
   });
 
   it('no fitting JDK', async () => {

@@ -1,4 +1,4 @@
-import { GenericContainer } from 'testcontainers';
+import { type GenericContainer } from 'testcontainers';
 import { describe, expect, it } from 'vitest';
 import {
   CONTAINER_HTTP_PORT,
@@ -40,7 +40,14 @@ describe('keycloakContainer', () => {
     const command = inspect(keycloakContainer(plan)).createOpts.Cmd;
     expect(command?.[0]).toBe('start');
     expect(command).toEqual(
-      expect.arrayContaining(['--db=dev-mem', '--health-enabled=true', '--cache=local', '--import-realm', '--http-enabled=true', '--shutdown-delay=0s']),
+      expect.arrayContaining([
+        '--db=dev-mem',
+        '--health-enabled=true',
+        '--cache=local',
+        '--import-realm',
+        '--http-enabled=true',
+        '--shutdown-delay=0s',
+      ]),
     );
     expect(command).not.toContain('--optimized');
   });
@@ -59,7 +66,9 @@ describe('keycloakContainer', () => {
 
   it('copies each realm into the import folder under a *-realm.json name', () => {
     const { contentsToCopy } = inspect(keycloakContainer(plan));
-    expect(contentsToCopy).toEqual([{ content: JSON.stringify({ realm: 'inventory', enabled: true }), target: '/opt/keycloak/data/import/inventory-realm.json' }]);
+    expect(contentsToCopy).toEqual([
+      { content: JSON.stringify({ realm: 'inventory', enabled: true }), target: '/opt/keycloak/data/import/inventory-realm.json' },
+    ]);
   });
 
   it('is reusable (so the reaper leaves it running) only when detached', () => {
@@ -74,7 +83,11 @@ describe('keycloakContainer', () => {
   });
 
   it('passes features sorted and server options as flags', () => {
-    const command = containerCommand({ ...plan, features: ['token-exchange', 'admin-fine-grained-authz'], serverOptions: { 'log-level': 'debug' } });
+    const command = containerCommand({
+      ...plan,
+      features: ['token-exchange', 'admin-fine-grained-authz'],
+      serverOptions: { 'log-level': 'debug' },
+    });
     expect(command).toContain('--features=admin-fine-grained-authz,token-exchange');
     expect(command.at(-1)).toBe('--log-level=debug');
   });

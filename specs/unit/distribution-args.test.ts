@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { distributionBuildArgs, distributionEnv, distributionStartArgs, keycloakErrors } from '../../harness/runtime/distribution/start-distribution.js';
+import {
+  distributionBuildArgs,
+  distributionEnv,
+  distributionStartArgs,
+  keycloakErrors,
+} from '../../harness/runtime/distribution/start-distribution.js';
 import { parseKeycloakVersion } from '../../harness/runtime/distribution/versions.js';
 
 const plan = {
@@ -15,7 +20,14 @@ describe('distributionStartArgs', () => {
     const args = distributionStartArgs(plan);
     expect(args.slice(0, 2)).toEqual(['start', '--optimized']);
     expect(args).toEqual(
-      expect.arrayContaining(['--http-host=127.0.0.1', '--http-port=41001', '--http-management-port=41002', '--cache=local', '--import-realm', '--hostname-strict=false']),
+      expect.arrayContaining([
+        '--http-host=127.0.0.1',
+        '--http-port=41001',
+        '--http-management-port=41002',
+        '--cache=local',
+        '--import-realm',
+        '--hostname-strict=false',
+      ]),
     );
     expect(args.some((arg) => arg.startsWith('--http-management-host'))).toBe(false);
   });
@@ -41,14 +53,25 @@ describe('distributionStartArgs', () => {
 describe('distributionBuildArgs', () => {
   it('builds for an in-memory database with health, features sorted so the cache key is stable', () => {
     expect(distributionBuildArgs({})).toEqual(['--db=dev-file', '--health-enabled=true']);
-    expect(distributionBuildArgs({ features: ['token-exchange', 'admin-fine-grained-authz'] }).at(-1)).toBe('--features=admin-fine-grained-authz,token-exchange');
+    expect(distributionBuildArgs({ features: ['token-exchange', 'admin-fine-grained-authz'] }).at(-1)).toBe(
+      '--features=admin-fine-grained-authz,token-exchange',
+    );
   });
 });
 
 describe('distributionEnv', () => {
   it('sets Java and the bootstrap admin, and drops inherited Keycloak settings', () => {
     const env = distributionEnv(
-      { PATH: '/bin', KC_DB: 'postgres', KC_BOOTSTRAP_ADMIN_PASSWORD: 'admin', JAVA_OPTS: '-Xmx8g', HOME: '/root', DEBUG: 'true', JAVA_ADD_OPENS: 'x', CONFIG_ARGS: '--db=postgres' },
+      {
+        PATH: '/bin',
+        KC_DB: 'postgres',
+        KC_BOOTSTRAP_ADMIN_PASSWORD: 'admin',
+        JAVA_OPTS: '-Xmx8g',
+        HOME: '/root',
+        DEBUG: 'true',
+        JAVA_ADD_OPENS: 'x',
+        CONFIG_ARGS: '--db=postgres',
+      },
       { home: '/jdk', feature: 21, version: '21.0.1', source: 'test' },
       { username: 'kcbox-admin', password: 'secret' },
       { KC_LOG_LEVEL: 'debug' },
@@ -68,7 +91,12 @@ describe('distributionEnv', () => {
   });
 
   it('lets the start options override the test JVM settings', () => {
-    const env = distributionEnv({}, { home: '/jdk', feature: 25, version: '25', source: 'test' }, { username: 'a', password: 'b' }, { JAVA_OPTS_KC_HEAP: '-Xmx1g' });
+    const env = distributionEnv(
+      {},
+      { home: '/jdk', feature: 25, version: '25', source: 'test' },
+      { username: 'a', password: 'b' },
+      { JAVA_OPTS_KC_HEAP: '-Xmx1g' },
+    );
     expect(env.JAVA_OPTS_KC_HEAP).toBe('-Xmx1g');
   });
 });
@@ -81,6 +109,9 @@ describe('keycloakErrors', () => {
       '2026-11-28 15:40:39,996 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (executor-thread-1) ERROR: Unable to find client role mappings for client: no-such-client',
       "2026-11-28 15:40:39,996 ERROR [org.keycloak.quarkus.runtime.cli.ExecutionExceptionHandler] (executor-thread-1) For more details run the same command passing the '--verbose' option.",
     ];
-    expect(keycloakErrors(tail)).toEqual(['Failed to start server in (production) mode', 'Unable to find client role mappings for client: no-such-client']);
+    expect(keycloakErrors(tail)).toEqual([
+      'Failed to start server in (production) mode',
+      'Unable to find client role mappings for client: no-such-client',
+    ]);
   });
 });

@@ -10,7 +10,10 @@ const tempDir = useTempDir();
 
 async function fakeDistribution(folder: string, version = '26.7.3'): Promise<string> {
   const zip = join(folder, `keycloak-${version}.zip`);
-  await writeZip(zip, { [`keycloak-${version}/bin/kc.sh`]: '#!/bin/sh\n', [`keycloak-${version}/version.txt`]: `Keycloak - Version ${version}\n` });
+  await writeZip(zip, {
+    [`keycloak-${version}/bin/kc.sh`]: '#!/bin/sh\n',
+    [`keycloak-${version}/version.txt`]: `Keycloak - Version ${version}\n`,
+  });
   return zip;
 }
 
@@ -60,8 +63,12 @@ describe('versionOfDistribution (KCBOX_DIST)', () => {
   });
 
   it('names the variable and what was expected', async () => {
-    await expect(versionOfDistribution('/no/such/keycloak.zip')).rejects.toThrow('KCBOX_DIST=/no/such/keycloak.zip: no such file or folder.');
+    await expect(versionOfDistribution('/no/such/keycloak.zip')).rejects.toThrow(
+      'KCBOX_DIST=/no/such/keycloak.zip: no such file or folder.',
+    );
     const folder = tempDir();
-    await expect(versionOfDistribution(folder)).rejects.toThrow(/is not an unpacked Keycloak distribution: expected bin\/kc\.sh and a version\.txt/);
+    await expect(versionOfDistribution(folder)).rejects.toThrow(
+      /is not an unpacked Keycloak distribution: expected bin\/kc\.sh and a version\.txt/,
+    );
   });
 });

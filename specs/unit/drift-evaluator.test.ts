@@ -59,7 +59,12 @@ describe('local evaluator on the bundled settings', () => {
 
   it('resource permissions, also by defaultResourceType, cover every scope of the resource', () => {
     const settings = exported();
-    settings.policies.push({ name: 'Users on inventory type', type: 'resource', decisionStrategy: 'UNANIMOUS', config: { defaultResourceType: 'urn:inventory-api:resources:inventory', applyPolicies: '["Inventory user role"]' } });
+    settings.policies.push({
+      name: 'Users on inventory type',
+      type: 'resource',
+      decisionStrategy: 'UNANIMOUS',
+      config: { defaultResourceType: 'urn:inventory-api:resources:inventory', applyPolicies: '["Inventory user role"]' },
+    });
     settings.decisionStrategy = 'AFFIRMATIVE';
     expect(granted(settings, user('bob', ['inventory-user']))).toEqual(['add', 'delete', 'edit', 'view']);
   });
@@ -126,7 +131,11 @@ describe('authzModel', () => {
     const withDefaults = exported();
     for (const policy of settings.policies) if (policy.type === 'role') delete policy.config.fetchRoles;
     settings.policies.push({ name: 'G', type: 'group', config: { groups: '[{"path":"/staff"}]' } });
-    withDefaults.policies.push({ name: 'G', type: 'group', config: { groups: '[{"path":"/staff","extendChildren":false}]', groupsClaim: '' } });
+    withDefaults.policies.push({
+      name: 'G',
+      type: 'group',
+      config: { groups: '[{"path":"/staff","extendChildren":false}]', groupsClaim: '' },
+    });
     expect(diffValues(authzModel(settings, 'file'), authzModel(withDefaults, 'live'))).toEqual([]);
   });
 });

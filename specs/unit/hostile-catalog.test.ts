@@ -25,7 +25,10 @@ describe('hostile catalog', () => {
     expect(hostileCase('scheme-case')).toMatchObject({ acceptedStatuses: [], severity: 'high' });
     for (const entry of catalog.filter((candidate) => !candidate.control)) {
       expect(entry.acceptedStatuses, entry.id).toContain(401);
-      expect(entry.acceptedStatuses.some((status) => status >= 500 || status < 400), entry.id).toBe(false);
+      expect(
+        entry.acceptedStatuses.some((status) => status >= 500 || status < 400),
+        entry.id,
+      ).toBe(false);
     }
   });
 
@@ -42,7 +45,8 @@ describe('hostile catalog', () => {
 
   it('ranks forgeries critical, hygiene rules policy, revocation advisory', () => {
     const severity = (id: string) => hostileCase(id)?.severity;
-    for (const id of ['none', 'hs-confusion', 'jwk-embed', 'foreign-key', 'jku', 'x5u', 'other-realm']) expect(severity(id), id).toBe('critical');
+    for (const id of ['none', 'hs-confusion', 'jwk-embed', 'foreign-key', 'jku', 'x5u', 'other-realm'])
+      expect(severity(id), id).toBe('critical');
     for (const id of ['iat-future', 'exp-missing']) expect(severity(id), id).toBe('policy');
     for (const id of ['revoked-session', 'disabled-user']) expect(severity(id), id).toBe('advisory');
     expect(severity('expired')).toBe('high');
@@ -55,7 +59,18 @@ describe('hostile catalog', () => {
   it('has categories matching the catalog sections', () => {
     const byCategory = (category: string) => catalog.filter((entry) => entry.category === category).map((entry) => entry.id);
     expect(byCategory('transport')).toEqual(['query-token', 'header-and-query', 'dup-header', 'scheme-case']);
-    expect(byCategory('claims')).toEqual(['expired', 'not-yet-valid', 'iat-future', 'exp-missing', 'other-realm', 'other-client', 'id-token', 'refresh-token', 'revoked-session', 'disabled-user']);
+    expect(byCategory('claims')).toEqual([
+      'expired',
+      'not-yet-valid',
+      'iat-future',
+      'exp-missing',
+      'other-realm',
+      'other-client',
+      'id-token',
+      'refresh-token',
+      'revoked-session',
+      'disabled-user',
+    ]);
     expect(byCategory('signature')).toHaveLength(17);
   });
 

@@ -2,7 +2,16 @@ import { type JWTPayload, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { forgeAttempts, unforgeableCases } from '../../harness/hostile/forge-attempts.js';
 import type { ForgeMaterial, HostileAttempt } from '../../harness/hostile/types.js';
-import { type HostileFixture, NOW, NOW_MS, SIGNING_KID, VALID_CLAIMS, attemptsFor, bearerToken, hostileFixture } from '../support/hostile-material.js';
+import {
+  type HostileFixture,
+  NOW,
+  NOW_MS,
+  SIGNING_KID,
+  VALID_CLAIMS,
+  attemptsFor,
+  bearerToken,
+  hostileFixture,
+} from '../support/hostile-material.js';
 
 const RESIGNED = ['expired', 'not-yet-valid', 'iat-future', 'exp-missing'];
 const KEYCLOAK_TOKENS = ['other-realm', 'other-client', 'id-token', 'refresh-token', 'revoked-session', 'disabled-user'] as const;
@@ -33,7 +42,13 @@ describe('re-signed claim cases', () => {
     for (const caseId of RESIGNED) {
       const { payload, kid } = await verifiedClaims(caseId);
       expect(kid, caseId).toBe(SIGNING_KID);
-      expect(payload, caseId).toMatchObject({ sub: VALID_CLAIMS.sub, aud: VALID_CLAIMS.aud, realm_access: VALID_CLAIMS.realm_access, scope: VALID_CLAIMS.scope, jti: VALID_CLAIMS.jti });
+      expect(payload, caseId).toMatchObject({
+        sub: VALID_CLAIMS.sub,
+        aud: VALID_CLAIMS.aud,
+        realm_access: VALID_CLAIMS.realm_access,
+        scope: VALID_CLAIMS.scope,
+        jti: VALID_CLAIMS.jti,
+      });
     }
   });
 
@@ -41,14 +56,19 @@ describe('re-signed claim cases', () => {
     const { payload } = await verifiedClaims('expired');
     expect(payload).toMatchObject({ exp: NOW - 3600, iat: NOW - 7200 });
     const [attempt] = attemptsFor(attempts, 'expired');
-    await expect(jwtVerify(bearerToken(attempt!), fixture.signingKeys.publicKey, { currentDate: new Date(NOW_MS) })).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+    await expect(jwtVerify(bearerToken(attempt!), fixture.signingKeys.publicKey, { currentDate: new Date(NOW_MS) })).rejects.toMatchObject({
+      code: 'ERR_JWT_EXPIRED',
+    });
   });
 
   it('not-yet-valid: nbf an hour ahead, exp after it', async () => {
     const { payload } = await verifiedClaims('not-yet-valid');
     expect(payload).toMatchObject({ nbf: NOW + 3600, iat: NOW, exp: NOW + 7200 });
     const [attempt] = attemptsFor(attempts, 'not-yet-valid');
-    await expect(jwtVerify(bearerToken(attempt!), fixture.signingKeys.publicKey, { currentDate: new Date(NOW_MS) })).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'nbf' });
+    await expect(jwtVerify(bearerToken(attempt!), fixture.signingKeys.publicKey, { currentDate: new Date(NOW_MS) })).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'nbf',
+    });
   });
 
   it('iat-future: iat an hour ahead, which jose accepts unless told maxTokenAge', async () => {
@@ -58,7 +78,9 @@ describe('re-signed claim cases', () => {
     const [attempt] = attemptsFor(attempts, 'iat-future');
     const token = bearerToken(attempt!);
     await expect(jwtVerify(token, fixture.signingKeys.publicKey, { currentDate: new Date(NOW_MS) })).resolves.toBeDefined();
-    await expect(jwtVerify(token, fixture.signingKeys.publicKey, { currentDate: new Date(NOW_MS), maxTokenAge: '10m' })).rejects.toMatchObject({ claim: 'iat' });
+    await expect(
+      jwtVerify(token, fixture.signingKeys.publicKey, { currentDate: new Date(NOW_MS), maxTokenAge: '10m' }),
+    ).rejects.toMatchObject({ claim: 'iat' });
   });
 
   it('exp-missing: no exp, which jose accepts unless exp is required', async () => {
@@ -81,7 +103,10 @@ describe('re-signed claim cases', () => {
   });
 
   it('accepts a KeyObject signing key as well as a CryptoKey', async () => {
-    const material: ForgeMaterial = { ...fixture.material, realmSigningKey: { privateKey: fixture.signingKeys.privateKey, kid: SIGNING_KID } };
+    const material: ForgeMaterial = {
+      ...fixture.material,
+      realmSigningKey: { privateKey: fixture.signingKeys.privateKey, kid: SIGNING_KID },
+    };
     const [attempt] = await forgeAttempts(material, ['exp-missing']);
     await expect(jwtVerify(bearerToken(attempt!), fixture.signingKeys.publicKey)).resolves.toBeDefined();
   });
@@ -97,7 +122,10 @@ describe('Keycloak-issued tokens', () => {
   });
 
   it('are skipped when absent, each with its own reason', async () => {
-    const material: ForgeMaterial = { ...fixture.material, keycloakTokens: { 'id-token': fixture.material.keycloakTokens['id-token'] ?? '' } };
+    const material: ForgeMaterial = {
+      ...fixture.material,
+      keycloakTokens: { 'id-token': fixture.material.keycloakTokens['id-token'] ?? '' },
+    };
     const forged = await forgeAttempts(material, [...KEYCLOAK_TOKENS]);
     expect(forged.map((attempt) => attempt.caseId)).toEqual(['id-token']);
     const skipped = unforgeableCases(material);

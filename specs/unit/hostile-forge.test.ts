@@ -16,7 +16,11 @@ beforeAll(async () => {
 describe('forgeAttempts', () => {
   it('forges at least one attempt for every catalog case when all material is present', () => {
     expect(unforgeableCases(fixture.material)).toEqual([]);
-    for (const { id } of hostileCatalog()) expect(attempts.some((attempt) => attempt.caseId === id), id).toBe(true);
+    for (const { id } of hostileCatalog())
+      expect(
+        attempts.some((attempt) => attempt.caseId === id),
+        id,
+      ).toBe(true);
   });
 
   it('returns attempts in catalog order, with variants unique within a case', () => {
@@ -35,8 +39,14 @@ describe('forgeAttempts', () => {
 
   it('produces only header values node:http can send', () => {
     for (const attempt of attempts) {
-      const lines = attempt.authorization === undefined ? [] : typeof attempt.authorization === 'string' ? [attempt.authorization] : attempt.authorization;
-      for (const line of lines) expect(() => validateHeaderValue('authorization', line), `${attempt.caseId} / ${attempt.variant}`).not.toThrow();
+      const lines =
+        attempt.authorization === undefined
+          ? []
+          : typeof attempt.authorization === 'string'
+            ? [attempt.authorization]
+            : attempt.authorization;
+      for (const line of lines)
+        expect(() => validateHeaderValue('authorization', line), `${attempt.caseId} / ${attempt.variant}`).not.toThrow();
     }
   });
 
@@ -46,7 +56,10 @@ describe('forgeAttempts', () => {
   });
 
   it('refuses an unknown case id, naming the known ones', async () => {
-    await expect(forgeAttempts(fixture.material, ['none', 'alg-none'])).rejects.toMatchObject({ code: 'ERR_KCBOX_USAGE', message: expect.stringMatching(/"alg-none".*Known cases: none, sig-strip/) });
+    await expect(forgeAttempts(fixture.material, ['none', 'alg-none'])).rejects.toMatchObject({
+      code: 'ERR_KCBOX_USAGE',
+      message: expect.stringMatching(/"alg-none".*Known cases: none, sig-strip/),
+    });
     expect(() => unforgeableCases(fixture.material, ['nope'])).toThrow(/Unknown hostile case "nope"/);
   });
 
@@ -56,7 +69,9 @@ describe('forgeAttempts', () => {
   });
 
   it('refuses a listener URL that jku and x5u cannot point at', async () => {
-    await expect(forgeAttempts({ ...fixture.material, listenerUrl: '127.0.0.1:40123' }, ['jku'])).rejects.toMatchObject({ code: 'ERR_KCBOX_USAGE' });
+    await expect(forgeAttempts({ ...fixture.material, listenerUrl: '127.0.0.1:40123' }, ['jku'])).rejects.toMatchObject({
+      code: 'ERR_KCBOX_USAGE',
+    });
     // Cases that do not use it do not care.
     await expect(forgeAttempts({ ...fixture.material, listenerUrl: '' }, ['none'])).resolves.toHaveLength(8);
   });
@@ -64,7 +79,9 @@ describe('forgeAttempts', () => {
   it('generates one foreign key per call when the material brings none', async () => {
     const { foreignKey: _omitted, ...material } = fixture.material;
     const forged = await forgeAttempts(material, ['foreign-key', 'jku']);
-    const kids = forged.map((attempt) => JSON.parse(Buffer.from(attempt.token?.split('.')[0] ?? '', 'base64url').toString()) as { kid: string });
+    const kids = forged.map(
+      (attempt) => JSON.parse(Buffer.from(attempt.token?.split('.')[0] ?? '', 'base64url').toString()) as { kid: string },
+    );
     expect(kids[1]?.kid).toMatch(/^kcbox-foreign-/);
     expect(kids[1]?.kid).not.toBe(fixture.listener.foreignKey.kid);
   });

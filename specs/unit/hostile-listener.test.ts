@@ -57,7 +57,9 @@ describe('listenerDocuments', () => {
     const [jwk] = jwks.keys;
     expect(jwk).toMatchObject({ kty: 'RSA', kid: foreignKey.kid, alg: 'RS256', use: 'sig' });
     expect(jwk).not.toHaveProperty('d');
-    expect(createPublicKey({ key: { kty: 'RSA', n: jwk?.n ?? '', e: jwk?.e ?? '' }, format: 'jwk' }).equals(foreignKey.publicKey)).toBe(true);
+    expect(createPublicKey({ key: { kty: 'RSA', n: jwk?.n ?? '', e: jwk?.e ?? '' }, format: 'jwk' }).equals(foreignKey.publicKey)).toBe(
+      true,
+    );
     expect(certificatePem).toBe(foreignKey.certificatePem);
     const certificate = new X509Certificate(certificatePem);
     expect(certificate.publicKey.equals(foreignKey.publicKey)).toBe(true);

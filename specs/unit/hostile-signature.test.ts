@@ -4,7 +4,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { forgeAttempts } from '../../harness/hostile/forge-attempts.js';
 import { ESCALATED_ROLE, INJECTED_KIDS, NONE_SPELLINGS, OVERSIZED_LENGTH, TRAVERSAL_KIDS } from '../../harness/hostile/forge-signature.js';
 import type { HostileAttempt } from '../../harness/hostile/types.js';
-import { type HostileFixture, LISTENER_URL, REALM_KID, SIGNING_KID, VALID_CLAIMS, attemptsFor, bearerToken, hostileFixture, tokenParts } from '../support/hostile-material.js';
+import {
+  type HostileFixture,
+  LISTENER_URL,
+  REALM_KID,
+  SIGNING_KID,
+  VALID_CLAIMS,
+  attemptsFor,
+  bearerToken,
+  hostileFixture,
+  tokenParts,
+} from '../support/hostile-material.js';
 
 let fixture: HostileFixture;
 let attempts: HostileAttempt[];
@@ -35,7 +45,9 @@ describe('none', () => {
   it('sends the real payload with every spelling of "none", with and without the trailing dot', () => {
     const forged = attemptsFor(attempts, 'none');
     expect(forged).toHaveLength(NONE_SPELLINGS.length * 2);
-    expect(new Set(forged.map((attempt) => tokenParts(bearerToken(attempt)).header['alg']))).toEqual(new Set(['none', 'None', 'NONE', 'nOnE']));
+    expect(new Set(forged.map((attempt) => tokenParts(bearerToken(attempt)).header['alg']))).toEqual(
+      new Set(['none', 'None', 'NONE', 'nOnE']),
+    );
     for (const token of forged.map(bearerToken)) {
       const { header, parts } = tokenParts(token);
       expect(header).toMatchObject({ typ: 'JWT', kid: REALM_KID });
@@ -115,7 +127,9 @@ describe('hs-confusion', () => {
 
   it('forges the same two variants from a PEM given without trailing newline', async () => {
     const pem = fixture.material.realmPublicKeyPem.trimEnd();
-    const [withNewline = '', withoutNewline = ''] = (await forgeAttempts({ ...fixture.material, realmPublicKeyPem: pem }, ['hs-confusion'])).map(bearerToken);
+    const [withNewline = '', withoutNewline = ''] = (
+      await forgeAttempts({ ...fixture.material, realmPublicKeyPem: pem }, ['hs-confusion'])
+    ).map(bearerToken);
     expect(withNewline.split('.')[2]).toBe(hs256(withNewline, `${pem}\n`));
     expect(withoutNewline.split('.')[2]).toBe(hs256(withoutNewline, pem));
   });
@@ -131,7 +145,7 @@ describe('hs-empty', () => {
 });
 
 describe('foreign-key and unknown-kid', () => {
-  it('foreign-key claims the realm kid but verifies only with kcbox\'s key', async () => {
+  it("foreign-key claims the realm kid but verifies only with kcbox's key", async () => {
     const [token = ''] = tokens('foreign-key');
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'RS256', typ: 'JWT', kid: REALM_KID });
     expect(rs256Verifies(token, fixture.realmKeys.publicKey)).toBe(false);
@@ -151,7 +165,7 @@ describe('foreign-key and unknown-kid', () => {
 });
 
 describe('jwk-embed', () => {
-  it('embeds kcbox\'s public key and passes a verifier that trusts it (CVE-2018-0114)', async () => {
+  it("embeds kcbox's public key and passes a verifier that trusts it (CVE-2018-0114)", async () => {
     const forged = tokens('jwk-embed');
     expect(forged).toHaveLength(2);
     const { n, e } = fixture.listener.foreignKey.publicJwk;
@@ -219,7 +233,7 @@ describe('crit-unknown', () => {
     await expect(compactVerify(token, fixture.signingKeys.publicKey, { crit: { 'x-unknown': true } })).resolves.toBeDefined();
   });
 
-  it('falls back to kcbox\'s key, with a note, without a realm signing key', async () => {
+  it("falls back to kcbox's key, with a note, without a realm signing key", async () => {
     const { realmSigningKey: _omitted, ...material } = fixture.material;
     const [attempt] = await forgeAttempts(material, ['crit-unknown']);
     const token = bearerToken(attempt!);
@@ -246,7 +260,11 @@ describe('jwe', () => {
 describe('format', () => {
   it('sends what each variant says', () => {
     const byVariant = Object.fromEntries(attemptsFor(attempts, 'format').map((attempt) => [attempt.variant, bearerToken(attempt)]));
-    expect(JSON.parse(byVariant['JWS JSON serialization (flattened)'] ?? '')).toEqual({ protected: valid.header, payload: valid.payload, signature: valid.signature });
+    expect(JSON.parse(byVariant['JWS JSON serialization (flattened)'] ?? '')).toEqual({
+      protected: valid.header,
+      payload: valid.payload,
+      signature: valid.signature,
+    });
     expect(byVariant['signature with "=" padding']).toBe(`${valid.header}.${valid.payload}.${valid.signature}==`);
     const standard = byVariant['signature in the base64 alphabet ("+", "/")'] ?? '';
     expect(standard.split('.')[2]).toMatch(/[+/]/);

@@ -36,7 +36,10 @@ describe('transport cases', () => {
   });
 
   it('scheme-case writes the scheme in lower and upper case', () => {
-    expect(attemptsFor(attempts, 'scheme-case').map((attempt) => attempt.authorization)).toEqual([`bearer ${validToken}`, `BEARER ${validToken}`]);
+    expect(attemptsFor(attempts, 'scheme-case').map((attempt) => attempt.authorization)).toEqual([
+      `bearer ${validToken}`,
+      `BEARER ${validToken}`,
+    ]);
   });
 
   it('carries no query on header-only attempts', () => {

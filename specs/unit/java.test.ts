@@ -48,7 +48,9 @@ describe('chooseJava', () => {
   });
 
   it('says when only the explicit KCBOX_JAVA_HOME was tried', () => {
-    expect(() => chooseJava([], { min: 17, max: 25 }, '26.7.3', '/opt/none')).toThrow(/found no Java installation \(KCBOX_JAVA_HOME=\/opt\/none was given/);
+    expect(() => chooseJava([], { min: 17, max: 25 }, '26.7.3', '/opt/none')).toThrow(
+      /found no Java installation \(KCBOX_JAVA_HOME=\/opt\/none was given/,
+    );
   });
 });
 

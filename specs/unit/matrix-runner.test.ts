@@ -33,7 +33,15 @@ describe('matrix runner', () => {
   });
 
   it('classifies allowed, denied, server errors and timeouts, in plan order, once each', async () => {
-    const plans = [plan('/status/200', 'tok'), plan('/status/401'), plan('/status/403'), plan('/status/404'), plan('/status/503'), plan('/hang'), plan('/big')];
+    const plans = [
+      plan('/status/200', 'tok'),
+      plan('/status/401'),
+      plan('/status/403'),
+      plan('/status/404'),
+      plan('/status/503'),
+      plan('/hang'),
+      plan('/big'),
+    ];
     const observed = await runRequests(plans, { baseUrl, concurrency: 3, timeoutMs: 500 });
     expect(observed.map((o) => [o.kind, o.status])).toEqual([
       ['allowed', 200],
@@ -61,7 +69,12 @@ describe('matrix runner', () => {
 });
 
 describe('cell verdicts', () => {
-  const observed = (status: number | undefined, kind = status === undefined ? ('timeout' as const) : kindOfStatus(status)) => ({ kind, status, excerpt: '', durationMs: 1 });
+  const observed = (status: number | undefined, kind = status === undefined ? ('timeout' as const) : kindOfStatus(status)) => ({
+    kind,
+    status,
+    excerpt: '',
+    durationMs: 1,
+  });
 
   it('passes allowed and denied answers that match Keycloak', () => {
     expect(judgeCell('allow', [401, 403], observed(200)).pass).toBe(true);
@@ -70,11 +83,20 @@ describe('cell verdicts', () => {
   });
 
   it('fails the wrong side, the wrong deny status, and any answer that is not one', () => {
-    expect(judgeCell('allow', [401, 403], observed(403))).toEqual({ pass: false, reason: 'Keycloak grants this, but the backend denied with 403' });
-    expect(judgeCell('deny', [403], observed(200))).toEqual({ pass: false, reason: 'Keycloak does not grant this, but the backend allowed with 200' });
+    expect(judgeCell('allow', [401, 403], observed(403))).toEqual({
+      pass: false,
+      reason: 'Keycloak grants this, but the backend denied with 403',
+    });
+    expect(judgeCell('deny', [403], observed(200))).toEqual({
+      pass: false,
+      reason: 'Keycloak does not grant this, but the backend allowed with 200',
+    });
     expect(judgeCell('deny', [403], observed(401))).toEqual({ pass: false, reason: 'denied with 401, expected 403' });
     expect(judgeCell('deny', [401, 403], observed(500))).toEqual({ pass: false, reason: 'expected a denial, got a server error with 500' });
-    expect(judgeCell('allow', [401], observed(undefined))).toEqual({ pass: false, reason: 'expected access, got no answer in time (timeout)' });
+    expect(judgeCell('allow', [401], observed(undefined))).toEqual({
+      pass: false,
+      reason: 'expected access, got no answer in time (timeout)',
+    });
     expect(judgeCell('deny', [401], { kind: 'network-error', status: undefined, excerpt: 'ECONNREFUSED', durationMs: 1 }).pass).toBe(false);
   });
 });
@@ -84,7 +106,11 @@ describe('redacting reports', () => {
     const { redactSecrets } = await import('../../harness/matrix/check-matrix.js');
     const jws = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl';
     const jwe = 'eyJhbGciOiJSU0EtT0FFUCJ9.a2V5.aXY.Y2lwaGVy.dGFn';
-    const value = { excerpt: `invalid token ${jws}`, output: `Authorization: Bearer ${jwe}\nsecret=inventory-api-test-secret`, status: 401 };
+    const value = {
+      excerpt: `invalid token ${jws}`,
+      output: `Authorization: Bearer ${jwe}\nsecret=inventory-api-test-secret`,
+      status: 401,
+    };
     expect(redactSecrets(value, ['inventory-api-test-secret', 'short'])).toEqual({
       excerpt: 'invalid token [token]',
       output: 'Authorization: Bearer [token]\nsecret=[secret]',

@@ -29,7 +29,13 @@ describe('matrix spec loading', () => {
   it('applies defaults: access tokens, lenient statuses, 10 s timeout, realm path relative to the file', () => {
     const spec = parseMatrixSpec(minimal, { file: '/specs/m.yaml' });
     expect(spec.keycloak).toMatchObject({ realmFile: '/specs/realm.json', realm: undefined, client: 'inventory-api' });
-    expect(spec.backend).toMatchObject({ url: 'http://127.0.0.1:8080', command: undefined, cwd: '/specs', readyPath: '/', readyTimeoutMs: 30_000 });
+    expect(spec.backend).toMatchObject({
+      url: 'http://127.0.0.1:8080',
+      command: undefined,
+      cwd: '/specs',
+      readyPath: '/',
+      readyTimeoutMs: 30_000,
+    });
     expect(spec.requestTimeoutMs).toBe(10_000);
     expect(spec.endpoints[0]).toMatchObject({
       id: 'GET /api/inventory',
@@ -69,7 +75,12 @@ describe('matrix spec loading', () => {
 
   it('reads JSON as well as YAML', () => {
     const spec = parseMatrixSpec(
-      JSON.stringify({ keycloak: { realmName: 'inventory', client: 'api' }, backend: { url: 'http://localhost:1' }, users: ['bob'], endpoints: [{ method: 'GET', path: '/health', scope: 'public' }] }),
+      JSON.stringify({
+        keycloak: { realmName: 'inventory', client: 'api' },
+        backend: { url: 'http://localhost:1' },
+        users: ['bob'],
+        endpoints: [{ method: 'GET', path: '/health', scope: 'public' }],
+      }),
     );
     expect(spec.keycloak.realm).toBe('inventory');
     expect(spec.endpoints[0]?.requirement).toEqual({ kind: 'public' });
@@ -131,13 +142,23 @@ endpoints:
   });
 
   it('reports malformed YAML with its line, and a missing file by name', async () => {
-    expect(problemsOf(() => parseMatrixSpec('users: [alice\nendpoints: 1', { file: 'm.yaml' }))[0]).toMatch(/^\d+ : malformed YAML\/JSON: /);
-    await expect(loadMatrixSpec('no/such/matrix.yaml')).rejects.toMatchObject({ code: 'ERR_KCBOX_MATRIX_SPEC', message: expect.stringContaining('no/such/matrix.yaml: cannot read the matrix file') });
+    expect(problemsOf(() => parseMatrixSpec('users: [alice\nendpoints: 1', { file: 'm.yaml' }))[0]).toMatch(
+      /^\d+ : malformed YAML\/JSON: /,
+    );
+    await expect(loadMatrixSpec('no/such/matrix.yaml')).rejects.toMatchObject({
+      code: 'ERR_KCBOX_MATRIX_SPEC',
+      message: expect.stringContaining('no/such/matrix.yaml: cannot read the matrix file'),
+    });
   });
 
   it('parses requirements', () => {
     expect(parseRequirement('public')).toEqual({ kind: 'public' });
-    expect(parseRequirement('inventory:view')).toEqual({ kind: 'scope', resource: undefined, scope: 'inventory:view', permission: '#inventory:view' });
+    expect(parseRequirement('inventory:view')).toEqual({
+      kind: 'scope',
+      resource: undefined,
+      scope: 'inventory:view',
+      permission: '#inventory:view',
+    });
     expect(parseRequirement('Inventory#inventory:view')).toMatchObject({ resource: 'Inventory', permission: 'Inventory#inventory:view' });
   });
 });
@@ -178,6 +199,9 @@ endpoints:
       '8 endpoints[3].token: client "account" does not allow direct access grants, so kcbox cannot log users in with it',
       '8 endpoints[3].scope: unknown scope "inventory:nope" on resource server "inventory-api" (scopes: inventory:view)',
     ]);
-    expect(realmProblems(spec, facts, 'nope')[2]).toMatchObject({ path: 'keycloak (default login client)', message: 'unknown client "nope" in realm "inventory"' });
+    expect(realmProblems(spec, facts, 'nope')[2]).toMatchObject({
+      path: 'keycloak (default login client)',
+      message: 'unknown client "nope" in realm "inventory"',
+    });
   });
 });

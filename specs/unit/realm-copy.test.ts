@@ -13,7 +13,17 @@ describe('isolatedCopy', () => {
     id: 'inventory',
     realm: 'inventory',
     defaultRole: { id: 'r1', name: 'default-roles-inventory', containerId: 'inventory' },
-    clients: [{ id: 'c1', clientId: 'api', attributes: { id: 'kept' }, authorizationSettings: { resources: [{ _id: 'x', name: 'Inventory' }], policies: [{ id: 'p', config: { roles: '[{"id":"api/admin"}]' } }] } }],
+    clients: [
+      {
+        id: 'c1',
+        clientId: 'api',
+        attributes: { id: 'kept' },
+        authorizationSettings: {
+          resources: [{ _id: 'x', name: 'Inventory' }],
+          policies: [{ id: 'p', config: { roles: '[{"id":"api/admin"}]' } }],
+        },
+      },
+    ],
   };
 
   it('renames the realm, drops database ids, keeps role names and data that merely looks like an id', () => {
@@ -21,7 +31,13 @@ describe('isolatedCopy', () => {
     expect(copy).toEqual({
       realm: 'inventory-abc123',
       defaultRole: { name: 'default-roles-inventory' },
-      clients: [{ clientId: 'api', attributes: { id: 'kept' }, authorizationSettings: { resources: [{ name: 'Inventory' }], policies: [{ config: { roles: '[{"id":"api/admin"}]' } }] } }],
+      clients: [
+        {
+          clientId: 'api',
+          attributes: { id: 'kept' },
+          authorizationSettings: { resources: [{ name: 'Inventory' }], policies: [{ config: { roles: '[{"id":"api/admin"}]' } }] },
+        },
+      ],
     });
   });
 
@@ -50,16 +66,27 @@ describe('fixtures from the realm file', () => {
     expect(defaultLoginClient(bundled)).toEqual({ clientId: 'inventory-web' });
     expect(fixtureClient(bundled, 'inventory-api')).toEqual({ clientId: 'inventory-api', clientSecret: 'inventory-api-test-secret' });
     expect(defaultResourceServer(bundled)).toBe('inventory-api');
-    expect(() => fixtureClient(bundled, 'mobile')).toThrow('Realm "inventory" defines no client "mobile" (clients: inventory-api, inventory-web).');
+    expect(() => fixtureClient(bundled, 'mobile')).toThrow(
+      'Realm "inventory" defines no client "mobile" (clients: inventory-api, inventory-web).',
+    );
   });
 });
 
 describe('authzModel normalisation', () => {
   it('ignores ids, list order and JSON-in-string order, and still sees a real change', () => {
-    const a = { policies: [{ id: '1', name: 'P', type: 'role', config: { applyPolicies: '["x","y"]', roles: '[{"required":false,"id":"api/a"}]' } }], scopes: [{ name: 's1' }, { name: 's2' }] };
-    const b = { policies: [{ name: 'P', type: 'role', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y","x"]' } }], scopes: [{ name: 's2', id: '9' }, { name: 's1' }] };
+    const a = {
+      policies: [{ id: '1', name: 'P', type: 'role', config: { applyPolicies: '["x","y"]', roles: '[{"required":false,"id":"api/a"}]' } }],
+      scopes: [{ name: 's1' }, { name: 's2' }],
+    };
+    const b = {
+      policies: [{ name: 'P', type: 'role', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y","x"]' } }],
+      scopes: [{ name: 's2', id: '9' }, { name: 's1' }],
+    };
     expect(authzModel(a, 'a')).toEqual(authzModel(b, 'b'));
-    const changed = { ...b, policies: [{ name: 'P', type: 'role', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y"]' } }] };
+    const changed = {
+      ...b,
+      policies: [{ name: 'P', type: 'role', config: { roles: '[{"id":"api/a","required":false}]', applyPolicies: '["y"]' } }],
+    };
     expect(authzModel(a, 'a')).not.toEqual(authzModel(changed, 'changed'));
   });
 });

@@ -8,16 +8,23 @@ const tempDir = useTempDir();
 
 describe('realm input', () => {
   it('reports malformed JSON with file, line and column', () => {
-    expect(() => parseRealmJson('{\n  "realm": "x",\n  oops\n}', 'realm/x.json')).toThrow(/^realm\/x\.json: malformed JSON at line 3, column 3/);
+    expect(() => parseRealmJson('{\n  "realm": "x",\n  oops\n}', 'realm/x.json')).toThrow(
+      /^realm\/x\.json: malformed JSON at line 3, column 3/,
+    );
   });
 
   it('requires a realm name', () => {
-    expect(() => parseRealmJson('{"enabled": true}', 'r.json')).toThrow('r.json: field "realm" must be a non-empty string naming the realm.');
+    expect(() => parseRealmJson('{"enabled": true}', 'r.json')).toThrow(
+      'r.json: field "realm" must be a non-empty string naming the realm.',
+    );
     expect(() => parseRealmJson('[]', 'r.json')).toThrow('r.json: expected a JSON object');
   });
 
   it('names a file it cannot read', async () => {
-    await expect(loadRealm('missing/realm.json')).rejects.toMatchObject({ code: 'ERR_KCBOX_REALM_FILE', message: expect.stringContaining('missing/realm.json: cannot read') });
+    await expect(loadRealm('missing/realm.json')).rejects.toMatchObject({
+      code: 'ERR_KCBOX_REALM_FILE',
+      message: expect.stringContaining('missing/realm.json: cannot read'),
+    });
   });
 
   it('loads files and objects, and refuses two realms of one name', async () => {

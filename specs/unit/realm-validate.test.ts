@@ -22,7 +22,10 @@ describe('validateRealm', () => {
 
   it('a user mapped to a client that does not exist', () => {
     expect(problemsAfter((realm) => (realm.users[1].clientRoles = { 'inventory-app': ['inventory-user'] }))).toEqual([
-      { path: '$.users[1].clientRoles["inventory-app"][0]', message: 'client "inventory-app" is not defined in this realm (clients: inventory-api, inventory-web)' },
+      {
+        path: '$.users[1].clientRoles["inventory-app"][0]',
+        message: 'client "inventory-app" is not defined in this realm (clients: inventory-api, inventory-web)',
+      },
     ]);
   });
 
@@ -30,14 +33,17 @@ describe('validateRealm', () => {
     expect(problemsAfter((realm) => (realm.users[1].clientRoles['inventory-api'] = ['inventory-reader']))).toEqual([
       {
         path: '$.users[1].clientRoles["inventory-api"][0]',
-        message: 'role "inventory-reader" is not a role of client "inventory-api" (its roles: inventory-admin, inventory-user, uma_protection)',
+        message:
+          'role "inventory-reader" is not a role of client "inventory-api" (its roles: inventory-admin, inventory-user, uma_protection)',
       },
     ]);
   });
 
   it('a user mapped to an unknown realm role, and built-in realm roles accepted', () => {
     const problems = problemsAfter((realm) => (realm.users[0].realmRoles = ['offline_access', 'default-roles-inventory', 'auditor']));
-    expect(problems).toEqual([{ path: '$.users[0].realmRoles[2]', message: expect.stringContaining('realm role "auditor" is not defined') }]);
+    expect(problems).toEqual([
+      { path: '$.users[0].realmRoles[2]', message: expect.stringContaining('realm role "auditor" is not defined') },
+    ]);
   });
 
   it('roles of built-in clients need no definition', () => {
@@ -48,14 +54,18 @@ describe('validateRealm', () => {
     expect(problemsAfter((realm) => delete realm.users[2].credentials)).toEqual([
       { path: '$.users[2]', message: expect.stringContaining('user "carol" has no credentials') },
     ]);
-    expect(problemsAfter((realm) => {
-      delete realm.users[2].credentials;
-      realm.users[2].federatedIdentities = [{ identityProvider: 'github', userId: '1', userName: 'carol' }];
-    })).toEqual([]);
+    expect(
+      problemsAfter((realm) => {
+        delete realm.users[2].credentials;
+        realm.users[2].federatedIdentities = [{ identityProvider: 'github', userId: '1', userName: 'carol' }];
+      }),
+    ).toEqual([]);
   });
 
   it('a role policy naming an unknown role', () => {
-    const problems = problemsAfter((realm) => (authz(realm).policies[0].config.roles = '[{"id":"inventory-api/inventory-boss","required":false}]'));
+    const problems = problemsAfter(
+      (realm) => (authz(realm).policies[0].config.roles = '[{"id":"inventory-api/inventory-boss","required":false}]'),
+    );
     expect(problems).toEqual([
       {
         path: '$.clients[0].authorizationSettings.policies[0].config.roles',
@@ -77,7 +87,9 @@ describe('validateRealm', () => {
       '$.clients[0].authorizationSettings.policies[2].config.applyPolicies',
     ]);
     expect(problems.map((problem) => problem.message)).toEqual([
-      expect.stringContaining('permission "View inventory" names unknown scope "inventory:read" (known: inventory:view, inventory:add, inventory:edit, inventory:delete)'),
+      expect.stringContaining(
+        'permission "View inventory" names unknown scope "inventory:read" (known: inventory:view, inventory:add, inventory:edit, inventory:delete)',
+      ),
       expect.stringContaining('names unknown resource "Stock"'),
       expect.stringContaining('names unknown policy "Auditors"'),
     ]);
@@ -92,13 +104,20 @@ describe('validateRealm', () => {
 
   it('refuses JS policies with what to use instead', () => {
     expect(problemsAfter((realm) => authz(realm).policies.push({ name: 'Script', type: 'js', config: { code: 'true' } }))).toEqual([
-      { path: '$.clients[0].authorizationSettings.policies[6].type', message: expect.stringContaining('JS policy "Script" cannot be imported') },
+      {
+        path: '$.clients[0].authorizationSettings.policies[6].type',
+        message: expect.stringContaining('JS policy "Script" cannot be imported'),
+      },
     ]);
   });
 
   it('checks group role mappings, nested groups too', () => {
-    const problems = problemsAfter((realm) => (realm.groups = [{ name: 'staff', subGroups: [{ name: 'ops', clientRoles: { 'inventory-api': ['nope'] } }] }]));
-    expect(problems).toEqual([{ path: '$.groups[0].subGroups[0].clientRoles["inventory-api"][0]', message: expect.stringContaining('role "nope"') }]);
+    const problems = problemsAfter(
+      (realm) => (realm.groups = [{ name: 'staff', subGroups: [{ name: 'ops', clientRoles: { 'inventory-api': ['nope'] } }] }]),
+    );
+    expect(problems).toEqual([
+      { path: '$.groups[0].subGroups[0].clientRoles["inventory-api"][0]', message: expect.stringContaining('role "nope"') },
+    ]);
   });
 });
 
@@ -122,7 +141,9 @@ describe('placeholders', () => {
   });
 
   it('names the file, the JSON path and the variable when one is unset without default', () => {
-    expect(() => substitutePlaceholders(source, {}, 'realm/x.json')).toThrow('realm/x.json: $.secret: ${API_SECRET} is not set and has no default');
+    expect(() => substitutePlaceholders(source, {}, 'realm/x.json')).toThrow(
+      'realm/x.json: $.secret: ${API_SECRET} is not set and has no default',
+    );
   });
 
   it('apply when loading realm objects and files, before validation', async () => {
@@ -135,6 +156,8 @@ describe('placeholders', () => {
   });
 
   it('loading reports every problem with the file name', async () => {
-    await expect(loadRealm({ realm: 'r', users: [{ username: 'u' }] })).rejects.toThrow(/^realm object "r": realm "r" has a problem:\n {2}\$\.users\[0\]: user "u" has no credentials/);
+    await expect(loadRealm({ realm: 'r', users: [{ username: 'u' }] })).rejects.toThrow(
+      /^realm object "r": realm "r" has a problem:\n {2}\$\.users\[0\]: user "u" has no credentials/,
+    );
   });
 });

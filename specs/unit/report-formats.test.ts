@@ -34,9 +34,13 @@ describe('terminal grid', () => {
       ].join('\n'),
     );
     expect(text).toContain('✗ POST /items × carol\n  expected deny (403) · got timeout');
-    const response = text.split('\n').find((line) => line.startsWith("  response: <script>throw new Error('unescaped')</script> at Handler |"));
+    const response = text
+      .split('\n')
+      .find((line) => line.startsWith("  response: <script>throw new Error('unescaped')</script> at Handler |"));
     expect(response?.length).toBe('  response: '.length + 200);
-    expect(text).toContain('! POST /items × bob Inventory#inventory:add\n  spec declared allow, Keycloak says deny (specs/inventory.matrix.yaml:14)');
+    expect(text).toContain(
+      '! POST /items × bob Inventory#inventory:add\n  spec declared allow, Keycloak says deny (specs/inventory.matrix.yaml:14)',
+    );
     expect(text.trimEnd().split('\n').at(-1)).toBe('✗ 12 cells: 10 passed, 2 failed · 1 realm finding');
     expect(text.indexOf('Failures (2)')).toBeLessThan(text.indexOf('Realm findings (1)'));
   });
@@ -55,14 +59,26 @@ describe('terminal grid', () => {
       users: [...result.users, 'dave-the-auditor'],
       endpoints: result.endpoints.map((endpoint) => ({ ...endpoint, path: `/api/v1/warehouses/{warehouseId}${endpoint.path}` })),
     };
-    const lines = renderMatrixText(wide, { color: false }).split('\n').filter((line) => /^[┌│├└]/.test(line));
+    const lines = renderMatrixText(wide, { color: false })
+      .split('\n')
+      .filter((line) => /^[┌│├└]/.test(line));
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(100);
     expect(lines.join('\n')).toContain('/{warehouseId}/items');
   });
 
   it('says so when everything passed', () => {
     const result = matrixResult();
-    const passing: MatrixResult = { ...result, cells: result.cells.map((cell) => ({ ...cell, pass: true, reason: '', observed: cell.observed.kind === 'allowed' ? cell.observed : { ...cell.observed, kind: 'denied', status: 403 } })), realmFindings: [], passed: true };
+    const passing: MatrixResult = {
+      ...result,
+      cells: result.cells.map((cell) => ({
+        ...cell,
+        pass: true,
+        reason: '',
+        observed: cell.observed.kind === 'allowed' ? cell.observed : { ...cell.observed, kind: 'denied', status: 403 },
+      })),
+      realmFindings: [],
+      passed: true,
+    };
     const text = renderMatrixText(passing, { color: false });
     expect(text).not.toContain('Failures');
     expect(text).not.toContain('Realm findings');
@@ -75,8 +91,15 @@ describe('terminal grid', () => {
 function hostileBelowThreshold(): MatrixResult {
   const result = matrixResultWithHostile();
   const hostile = result.hostile!;
-  const attempts = hostile.attempts.map((attempt) => (attempt.caseId === 'jku' ? { ...attempt, observed: { kind: 'denied' as const, status: 401, excerpt: '', durationMs: 3 }, pass: true, reason: '' } : attempt));
-  return { ...result, hostile: { ...hostile, attempts, findings: hostile.findings.filter((finding) => !finding.blocking), listenerRequests: [], blocking: 0 } };
+  const attempts = hostile.attempts.map((attempt) =>
+    attempt.caseId === 'jku'
+      ? { ...attempt, observed: { kind: 'denied' as const, status: 401, excerpt: '', durationMs: 3 }, pass: true, reason: '' }
+      : attempt,
+  );
+  return {
+    ...result,
+    hostile: { ...hostile, attempts, findings: hostile.findings.filter((finding) => !finding.blocking), listenerRequests: [], blocking: 0 },
+  };
 }
 
 describe('terminal hostile section', () => {
@@ -88,7 +111,9 @@ describe('terminal hostile section', () => {
   it('names protected endpoints nobody listed may call, which the suite could not attack', () => {
     const base = matrixResultWithHostile();
     const result = { ...base, hostile: { ...base.hostile!, unattacked: ['GET /reports'] } };
-    expect(hostileText(result)).toContain('Not attacked (1)\n  no user in the spec may call these, so a refusal would prove nothing: add one who may\n  GET /reports');
+    expect(hostileText(result)).toContain(
+      'Not attacked (1)\n  no user in the spec may call these, so a refusal would prove nothing: add one who may\n  GET /reports',
+    );
     expect(hostileText(base)).not.toContain('Not attacked');
   });
 
@@ -155,7 +180,9 @@ describe('terminal hostile section', () => {
     const passing: MatrixResult = { ...result, cells: result.cells.filter((cell) => cell.pass), realmFindings: [], passed: true };
     expect(matrixPassed(passing)).toBe(true);
     const text = renderMatrixText(passing, { color: false, width: 160 });
-    expect(text.trimEnd().split('\n').at(-1)).toBe('✓ 10 cells: 10 passed, 0 failed · 0 realm findings · hostile: 4 cases run, 1 skipped, 0 blocking findings (threshold high), 1 below threshold');
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      '✓ 10 cells: 10 passed, 0 failed · 0 realm findings · hostile: 4 cases run, 1 skipped, 0 blocking findings (threshold high), 1 below threshold',
+    );
     expect(text).not.toContain('Blocking hostile findings');
     expect(text).toContain('Hostile findings below threshold (1) · below high');
     expect(text).not.toContain('Listener requests');
@@ -181,11 +208,23 @@ describe('counting', () => {
 
   it('counts the hostile cases and findings when the suite ran', () => {
     expect(countMatrix(matrixResult())).not.toHaveProperty('hostile');
-    expect(countMatrix(matrixResultWithHostile()).hostile).toEqual({ cases: 4, skipped: 1, blocking: 2, belowThreshold: 1, failOn: 'high', listenerRequests: 1 });
+    expect(countMatrix(matrixResultWithHostile()).hostile).toEqual({
+      cases: 4,
+      skipped: 1,
+      blocking: 2,
+      belowThreshold: 1,
+      failOn: 'high',
+      listenerRequests: 1,
+    });
   });
 
   it('a blocking hostile finding fails the verdict, one below the threshold does not', () => {
-    const clean = (result: MatrixResult): MatrixResult => ({ ...result, cells: result.cells.filter((cell) => cell.pass), realmFindings: [], passed: true });
+    const clean = (result: MatrixResult): MatrixResult => ({
+      ...result,
+      cells: result.cells.filter((cell) => cell.pass),
+      realmFindings: [],
+      passed: true,
+    });
     expect(matrixPassed(clean(matrixResultWithHostile()))).toBe(false);
     expect(matrixPassed(clean(hostileBelowThreshold()))).toBe(true);
   });
@@ -212,7 +251,9 @@ describe('JSON report', () => {
 
 describe('JUnit report', () => {
   const parse = (xml: string) =>
-    new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(xml) as {
+    new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(
+      xml,
+    ) as {
       testsuites: {
         tests: string;
         failures: string;
@@ -224,7 +265,13 @@ describe('JUnit report', () => {
           time: string;
           skipped?: string;
           'system-out'?: string;
-          testcase: { name: string; classname: string; failure?: { message: string; type: string; '#text': string }; skipped?: { message: string }; 'system-out'?: string }[];
+          testcase: {
+            name: string;
+            classname: string;
+            failure?: { message: string; type: string; '#text': string };
+            skipped?: { message: string };
+            'system-out'?: string;
+          }[];
         }[];
       };
     };
@@ -249,9 +296,14 @@ describe('JUnit report', () => {
       ['POST /items × carol', 'POST /items', 'timeout'],
       ['DELETE /items/{id} × bob', 'DELETE /items/{id}', 'server-error'],
     ]);
-    expect(failed[1]?.failure?.message).toBe('Keycloak denies bob Inventory#inventory:delete, but the backend answered 500 instead of 403.');
+    expect(failed[1]?.failure?.message).toBe(
+      'Keycloak denies bob Inventory#inventory:delete, but the backend answered 500 instead of 403.',
+    );
     expect(failed[1]?.failure?.['#text']).toContain("response: <script>throw new Error('unescaped')</script>");
-    expect(realm?.testcase[0]).toMatchObject({ name: 'POST /items × bob', failure: { message: 'spec declared allow, Keycloak says deny', type: 'realm-finding' } });
+    expect(realm?.testcase[0]).toMatchObject({
+      name: 'POST /items × bob',
+      failure: { message: 'spec declared allow, Keycloak says deny', type: 'realm-finding' },
+    });
   });
 
   it('leaves out the realm suite and the output when there is nothing to put in them', () => {
@@ -282,7 +334,9 @@ describe('JUnit report', () => {
       ['scheme-case · POST /items', 'hostile.scheme-case'],
       ['scheme-case · DELETE /items/{id}', 'hostile.scheme-case'],
     ]);
-    expect(hostile?.['system-out']).toBe('The jku/x5u listener received 1 request, each a server-side request forgery:\nGET /jku/jwks.json');
+    expect(hostile?.['system-out']).toBe(
+      'The jku/x5u listener received 1 request, each a server-side request forgery:\nGET /jku/jwks.json',
+    );
   });
 
   it('fails a hostile testcase only for a blocking finding; the others keep their evidence in system-out', () => {
@@ -290,16 +344,23 @@ describe('JUnit report', () => {
     const byName = new Map(cases.map((test) => [test.name, test]));
     expect(cases.filter((test) => test.failure).map((test) => test.name)).toEqual(['jku · DELETE /items/{id}', 'jku · (listener)']);
     const blocking = byName.get('jku · DELETE /items/{id}');
-    expect(blocking?.failure).toMatchObject({ type: 'critical', message: 'The backend accepted a token signed by a key it fetched from the jku URL in the token header.' });
+    expect(blocking?.failure).toMatchObject({
+      type: 'critical',
+      message: 'The backend accepted a token signed by a key it fetched from the jku URL in the token header.',
+    });
     expect(blocking?.failure?.['#text']).toContain('got 204\nresponse: {"deleted":7,"by":"<script>alert(\'forged\')</script>"');
     expect(blocking?.failure?.['#text']).toContain('fix: Ignore jku: fetch keys only from the configured realm JWKS URL');
     expect(blocking?.failure?.['#text']).toContain('reference: RFC 7515 §4.1.2');
     const below = byName.get('iat-future · POST /items');
     expect(below?.failure).toBeUndefined();
-    expect(below?.['system-out']).toMatch(/^Below the threshold \(high\): reported, not failing\.\n\n\[policy\] below threshold · iat an hour ahead/);
+    expect(below?.['system-out']).toMatch(
+      /^Below the threshold \(high\): reported, not failing\.\n\n\[policy\] below threshold · iat an hour ahead/,
+    );
     expect(below?.['system-out']).toContain('got 201\nresponse: {"id":8,"name":"widget"}');
     expect(byName.get('jku · (listener)')?.failure?.['#text']).toContain('fetched by the backend\nrequest: GET /jku/jwks.json');
-    expect(byName.get('other-realm · POST /items')?.skipped?.message).toBe('The spec names an existing realm, so kcbox has no second realm to take a token from.');
+    expect(byName.get('other-realm · POST /items')?.skipped?.message).toBe(
+      'The spec names an existing realm, so kcbox has no second realm to take a token from.',
+    );
     expect(byName.get('none · POST /items')).toEqual({ name: 'none · POST /items', classname: 'hostile.none', time: '0.008' });
   });
 });
@@ -318,7 +379,9 @@ describe('markdown report', () => {
   it('escapes pipes in table cells so rows keep their columns', () => {
     const result = matrixResult();
     const piped: MatrixResult = { ...result, users: ['a|b'], endpoints: [{ ...result.endpoints[0]!, path: '/search?q=x|y' }], cells: [] };
-    const row = renderMatrixMarkdown(piped).split('\n').find((line) => line.startsWith('| `GET'));
+    const row = renderMatrixMarkdown(piped)
+      .split('\n')
+      .find((line) => line.startsWith('| `GET'));
     expect(row).toBe('| `GET /search?q=x\\|y` | `public` | · |');
     expect(renderMatrixMarkdown(piped)).toContain('| Endpoint | Requires | a\\|b |');
   });
@@ -340,7 +403,9 @@ describe('markdown report', () => {
         '| `scheme-case` | high (control) | 2/2 accepted | ✅ none |',
       ].join('\n'),
     );
-    expect(markdown.trimEnd().split('\n').at(-1)).toBe('**12 cells: 10 passed, 2 failed · 1 realm finding · hostile: 4 cases run, 1 skipped, 2 blocking findings (threshold high), 1 below threshold**');
+    expect(markdown.trimEnd().split('\n').at(-1)).toBe(
+      '**12 cells: 10 passed, 2 failed · 1 realm finding · hostile: 4 cases run, 1 skipped, 2 blocking findings (threshold high), 1 below threshold**',
+    );
     expect(renderMatrixMarkdown(matrixResult())).not.toContain('Hostile');
   });
 
@@ -356,8 +421,14 @@ describe('markdown report', () => {
       ].join('\n'),
     );
     expect(findings.indexOf('(listener)')).toBeLessThan(findings.indexOf('⚠️ **`iat-future`** on `POST /items` (policy, below threshold)'));
-    expect(findings).toContain('`jku → http://127.0.0.1:47113/jku/jwks.json`: fetched by the backend. The backend fetched the JWKS the token header pointed it at: a server-side request forgery.\n  - Request: `GET /jku/jwks.json`');
-    expect(findings).toContain('  - Fix: Refuse tokens issued in the future beyond a small clock skew (with jose: maxTokenAge, which checks iat).');
-    expect(markdown).toContain('### Listener requests (1)\n\nThe backend fetched a URL taken from a token header: each request is a server-side request forgery.\n\n- `GET /jku/jwks.json`');
+    expect(findings).toContain(
+      '`jku → http://127.0.0.1:47113/jku/jwks.json`: fetched by the backend. The backend fetched the JWKS the token header pointed it at: a server-side request forgery.\n  - Request: `GET /jku/jwks.json`',
+    );
+    expect(findings).toContain(
+      '  - Fix: Refuse tokens issued in the future beyond a small clock skew (with jose: maxTokenAge, which checks iat).',
+    );
+    expect(markdown).toContain(
+      '### Listener requests (1)\n\nThe backend fetched a URL taken from a token header: each request is a server-side request forgery.\n\n- `GET /jku/jwks.json`',
+    );
   });
 });

@@ -16,7 +16,9 @@ const chromium = process.env.KCBOX_CHROMIUM ?? '/usr/bin/chromium';
  */
 async function inChromium(html: string, screenshotCopy: string, check: (page: Page) => Promise<void>): Promise<void> {
   if (!existsSync(chromium)) {
-    throw new Error(`Chromium not found at ${chromium}. Install it (Debian: apt-get install chromium) or point KCBOX_CHROMIUM at a Chromium binary; this test does not skip.`);
+    throw new Error(
+      `Chromium not found at ${chromium}. Install it (Debian: apt-get install chromium) or point KCBOX_CHROMIUM at a Chromium binary; this test does not skip.`,
+    );
   }
   const folder = tempDir();
   const file = join(folder, 'kcbox.html');
@@ -59,10 +61,11 @@ describe('HTML report', () => {
     await inChromium(renderMatrixHtml(matrixResult()), '/tmp/kcbox-report.png', async (page) => {
       expect(await page.title()).toBe('kcbox scope matrix: FAIL · inventory-3f2a');
       expect(await page.$$eval('td.cell', (cells) => cells.length)).toBe(3 * 4);
-      expect(await page.$$eval('td.cell.mismatch', (cells) => cells.map((cell) => `${cell.getAttribute('data-endpoint')} × ${cell.getAttribute('data-user')}`))).toEqual([
-        'POST /items × carol',
-        'DELETE /items/{id} × bob',
-      ]);
+      expect(
+        await page.$$eval('td.cell.mismatch', (cells) =>
+          cells.map((cell) => `${cell.getAttribute('data-endpoint')} × ${cell.getAttribute('data-user')}`),
+        ),
+      ).toEqual(['POST /items × carol', 'DELETE /items/{id} × bob']);
       expect(await page.$eval('td[data-endpoint="GET /items"][data-user="anonymous"]', (cell) => cell.className)).toBe('cell allow-ok');
       expect(await page.$eval('td[data-endpoint="POST /items"][data-user="bob"]', (cell) => cell.className)).toBe('cell deny-ok');
       expect(await page.$eval('.badge', (badge) => badge.textContent)).toBe('FAIL');
@@ -77,11 +80,22 @@ describe('HTML report', () => {
     await inChromium(renderMatrixHtml(matrixResultWithHostile()), '/tmp/kcbox-report-hostile.png', async (page) => {
       // Five cases × the two protected endpoints and the listener, which has a finding.
       expect(await page.$$eval('#hostile td.hcell', (cells) => cells.length)).toBe(5 * 3);
-      expect(await page.$$eval('#hostile thead th[scope="col"]', (heads) => heads.map((head) => head.textContent))).toEqual(['POST /items', 'DELETE /items/{id}', '(listener)']);
-      const cellsOf = (state: string) => page.$$eval(`#hostile td.hcell.${state}`, (cells) => cells.map((cell) => `${cell.getAttribute('data-case')} × ${cell.getAttribute('data-endpoint')}`));
+      expect(await page.$$eval('#hostile thead th[scope="col"]', (heads) => heads.map((head) => head.textContent))).toEqual([
+        'POST /items',
+        'DELETE /items/{id}',
+        '(listener)',
+      ]);
+      const cellsOf = (state: string) =>
+        page.$$eval(`#hostile td.hcell.${state}`, (cells) =>
+          cells.map((cell) => `${cell.getAttribute('data-case')} × ${cell.getAttribute('data-endpoint')}`),
+        );
       expect(await cellsOf('blocking')).toEqual(['jku × DELETE /items/{id}', 'jku × (listener)']);
       expect(await cellsOf('below-threshold')).toEqual(['iat-future × POST /items']);
-      expect(await cellsOf('skipped')).toEqual(['other-realm × POST /items', 'other-realm × DELETE /items/{id}', 'other-realm × (listener)']);
+      expect(await cellsOf('skipped')).toEqual([
+        'other-realm × POST /items',
+        'other-realm × DELETE /items/{id}',
+        'other-realm × (listener)',
+      ]);
       expect(await cellsOf('passed')).toHaveLength(6);
       expect(await cellsOf('not-run')).toEqual(['none × (listener)', 'iat-future × (listener)', 'scheme-case × (listener)']);
       const blocking = await page.$eval('td[data-case="jku"][data-endpoint="DELETE /items/{id}"]', (cell) => ({
@@ -90,16 +104,24 @@ describe('HTML report', () => {
         background: cell.ownerDocument.defaultView?.getComputedStyle(cell).backgroundColor,
       }));
       expect(blocking).toEqual({ className: 'hcell blocking', href: '#hostile-finding-1', background: 'rgb(253, 227, 225)' });
-      expect(await page.$eval('td[data-case="iat-future"][data-endpoint="POST /items"]', (cell) => cell.ownerDocument.defaultView?.getComputedStyle(cell).backgroundColor)).toBe('rgb(255, 244, 194)');
+      expect(
+        await page.$eval(
+          'td[data-case="iat-future"][data-endpoint="POST /items"]',
+          (cell) => cell.ownerDocument.defaultView?.getComputedStyle(cell).backgroundColor,
+        ),
+      ).toBe('rgb(255, 244, 194)');
       expect(await page.$eval('td[data-case="none"][data-endpoint="POST /items"]', (cell) => cell.textContent)).toBe('✓ 401refused');
-      expect(await page.$$eval('#hostile .legend span', (spans) => spans.map((span) => span.className))).toEqual(['passed', 'blocking', 'below-threshold', 'skipped']);
+      expect(await page.$$eval('#hostile .legend span', (spans) => spans.map((span) => span.className))).toEqual([
+        'passed',
+        'blocking',
+        'below-threshold',
+        'skipped',
+      ]);
       expect(await page.$eval('#hostile .ssrf', (box) => box.textContent)).toContain('GET /jku/jwks.json');
 
-      expect(await page.$$eval('#hostile-findings article', (articles) => articles.map((article) => `${article.id} ${article.className}`))).toEqual([
-        'hostile-finding-1 finding blocking',
-        'hostile-finding-2 finding blocking',
-        'hostile-finding-3 finding below-threshold',
-      ]);
+      expect(
+        await page.$$eval('#hostile-findings article', (articles) => articles.map((article) => `${article.id} ${article.className}`)),
+      ).toEqual(['hostile-finding-1 finding blocking', 'hostile-finding-2 finding blocking', 'hostile-finding-3 finding below-threshold']);
       const first = await page.$eval('#hostile-finding-1', (article) => ({
         heading: article.querySelector('h3')?.textContent,
         severity: article.querySelector('.sev')?.className,
@@ -111,10 +133,14 @@ describe('HTML report', () => {
       expect(first.excerpt).toContain(`{"deleted":7,"by":"<script>alert('forged')</script>"`);
       expect(first.text).toContain('Variantjku → http://127.0.0.1:47113/jku/jwks.jsonStatus204Response{"deleted":7');
       expect(await page.$eval('td[data-case="jku"][data-endpoint="(listener)"]', (cell) => cell.textContent)).toBe('✗ fetchedcritical');
-      expect(await page.$eval('#hostile-finding-2 .facts', (facts) => facts.textContent)).toContain('Status(none: fetched by the backend)RequestGET /jku/jwks.json');
+      expect(await page.$eval('#hostile-finding-2 .facts', (facts) => facts.textContent)).toContain(
+        'Status(none: fetched by the backend)RequestGET /jku/jwks.json',
+      );
       expect(first.text).toContain('Fix: Ignore jku: fetch keys only from the configured realm JWKS URL');
       expect(first.text).toContain('Reference: RFC 7515 §4.1.2');
-      expect(await page.$eval('.summary', (line) => line.textContent)).toBe('12 cells: 10 passed, 2 failed · 1 realm finding · hostile: 4 cases run, 1 skipped, 2 blocking findings (threshold high), 1 below threshold');
+      expect(await page.$eval('.summary', (line) => line.textContent)).toBe(
+        '12 cells: 10 passed, 2 failed · 1 realm finding · hostile: 4 cases run, 1 skipped, 2 blocking findings (threshold high), 1 below threshold',
+      );
     });
   });
 });

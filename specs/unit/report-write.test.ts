@@ -33,20 +33,31 @@ describe('parseReportTargets', () => {
     for (const value of ['junit', 'junit=', '=out.xml']) {
       const error = usageError([value]);
       expect(error.code).toBe('ERR_KCBOX_USAGE');
-      expect(error.message).toBe(`--report "${value}": expected FORMAT=PATH with FORMAT one of json, junit, md, html, e.g. --report junit=reports/kcbox.xml.`);
+      expect(error.message).toBe(
+        `--report "${value}": expected FORMAT=PATH with FORMAT one of json, junit, md, html, e.g. --report junit=reports/kcbox.xml.`,
+      );
     }
   });
 
   it('rejects an unknown format and two reports into one file', () => {
-    expect(usageError(['xml=out.xml']).message).toBe('--report "xml=out.xml": unknown format "xml"; expected FORMAT=PATH with FORMAT one of json, junit, md, html, e.g. --report junit=reports/kcbox.xml.');
-    expect(usageError(['json=out/r.txt', 'md=./out/r.txt']).message).toBe('--report "md=./out/r.txt": ./out/r.txt is already the file of --report "json=out/r.txt"; give each report its own file.');
+    expect(usageError(['xml=out.xml']).message).toBe(
+      '--report "xml=out.xml": unknown format "xml"; expected FORMAT=PATH with FORMAT one of json, junit, md, html, e.g. --report junit=reports/kcbox.xml.',
+    );
+    expect(usageError(['json=out/r.txt', 'md=./out/r.txt']).message).toBe(
+      '--report "md=./out/r.txt": ./out/r.txt is already the file of --report "json=out/r.txt"; give each report its own file.',
+    );
   });
 });
 
 describe('writeReports', () => {
   it('creates missing directories and writes every report, leaving no temporary files', async () => {
     const folder = tempDir();
-    const targets = parseReportTargets([`md=${join(folder, 'a/b/c/summary.md')}`, `junit=${join(folder, 'x/kcbox.xml')}`, `json=${join(folder, 'kcbox.json')}`, `html=${join(folder, 'a/kcbox.html')}`]);
+    const targets = parseReportTargets([
+      `md=${join(folder, 'a/b/c/summary.md')}`,
+      `junit=${join(folder, 'x/kcbox.xml')}`,
+      `json=${join(folder, 'kcbox.json')}`,
+      `html=${join(folder, 'a/kcbox.html')}`,
+    ]);
     const written = await writeReports(matrixResult(), targets);
     expect(written).toEqual(targets.map((target) => target.path));
     expect(readFileSync(join(folder, 'a/b/c/summary.md'), 'utf8')).toBe(renderMatrixMarkdown(matrixResult()));

@@ -21,7 +21,9 @@ describe('resolveRuntime', () => {
 
 describe('parseRuntimeChoice', () => {
   it('names the source and the choices', () => {
-    expect(() => parseRuntimeChoice('docker', 'KCBOX_RUNTIME')).toThrow('KCBOX_RUNTIME "docker" is not a runtime: expected one of auto, dist, container, remote.');
+    expect(() => parseRuntimeChoice('docker', 'KCBOX_RUNTIME')).toThrow(
+      'KCBOX_RUNTIME "docker" is not a runtime: expected one of auto, dist, container, remote.',
+    );
   });
 });
 

@@ -11,11 +11,36 @@ describe('explainTokenError', () => {
   it.each([
     [401, 'invalid_grant', 'Invalid user credentials', 'Wrong password for user "dave" in realm "inventory" (or no such user).'],
     [400, 'invalid_grant', 'Account disabled', 'User "dave" is disabled in realm "inventory": no token can be issued.'],
-    [400, 'invalid_grant', 'Account is not fully set up', 'User "dave" cannot log in to realm "inventory": the account is not fully set up'],
-    [400, 'unauthorized_client', 'Client not allowed for direct access grants', 'Client "inventory-web" in realm "inventory" does not allow the password grant'],
-    [401, 'unauthorized_client', 'Invalid client or Invalid client credentials', 'Client "inventory-web" in realm "inventory" was refused (unauthorized_client: Invalid client or Invalid client credentials): check the client id and secret.'],
-    [403, 'access_denied', 'not_authorized', 'Permission denied: Keycloak\'s policies grant user "dave" nothing of what was asked at resource server "inventory-api"'],
-    [400, 'invalid_scope', 'Invalid scopes: inventory:fly', 'Resource server "inventory-api" in realm "inventory" does not know what was asked'],
+    [
+      400,
+      'invalid_grant',
+      'Account is not fully set up',
+      'User "dave" cannot log in to realm "inventory": the account is not fully set up',
+    ],
+    [
+      400,
+      'unauthorized_client',
+      'Client not allowed for direct access grants',
+      'Client "inventory-web" in realm "inventory" does not allow the password grant',
+    ],
+    [
+      401,
+      'unauthorized_client',
+      'Invalid client or Invalid client credentials',
+      'Client "inventory-web" in realm "inventory" was refused (unauthorized_client: Invalid client or Invalid client credentials): check the client id and secret.',
+    ],
+    [
+      403,
+      'access_denied',
+      'not_authorized',
+      'Permission denied: Keycloak\'s policies grant user "dave" nothing of what was asked at resource server "inventory-api"',
+    ],
+    [
+      400,
+      'invalid_scope',
+      'Invalid scopes: inventory:fly',
+      'Resource server "inventory-api" in realm "inventory" does not know what was asked',
+    ],
     [404, 'Realm does not exist', undefined, 'Realm "inventory" does not exist on this server'],
     [502, undefined, undefined, 'Keycloak refused the password grant in realm "inventory" with HTTP 502.'],
   ])('HTTP %d %s %s', (status, error, description, expected) => {
@@ -30,7 +55,11 @@ async function jwt(claims: Record<string, unknown>): Promise<string> {
 describe('claims', () => {
   it('decodes, lists audiences and granted scopes', async () => {
     const claims = decodeClaims(
-      await jwt({ iss: 'http://kc/realms/r', aud: 'inventory-api', authorization: { permissions: [{ rsname: 'Inventory', scopes: ['inventory:view', 'inventory:add'] }] } }),
+      await jwt({
+        iss: 'http://kc/realms/r',
+        aud: 'inventory-api',
+        authorization: { permissions: [{ rsname: 'Inventory', scopes: ['inventory:view', 'inventory:add'] }] },
+      }),
     );
     expect(audiences(claims)).toEqual(['inventory-api']);
     expect(audiences({ iss: 'x', aud: ['a', 'b'] })).toEqual(['a', 'b']);
@@ -40,7 +69,13 @@ describe('claims', () => {
 });
 
 describe('TokenCache', () => {
-  const tokens = (expiresAt: number, accessToken = `t${expiresAt}`): TokenSet => ({ accessToken, refreshToken: undefined, idToken: undefined, expiresAt, claims: { iss: 'x' } });
+  const tokens = (expiresAt: number, accessToken = `t${expiresAt}`): TokenSet => ({
+    accessToken,
+    refreshToken: undefined,
+    idToken: undefined,
+    expiresAt,
+    claims: { iss: 'x' },
+  });
   const key = { issuer: 'http://kc/realms/a', clientId: 'web', username: 'alice', kind: 'access' as const };
 
   it('mints once per key and reuses the token while it is fresh', async () => {

@@ -14,12 +14,17 @@ describe('parseKeycloakVersion', () => {
 
   it.each(['latest', '26', '26.7', '26.7.3-SNAPSHOT', ''])('refuses %j with the expected form and the flag name', (text) => {
     expect(() => parseKeycloakVersion(text, '--keycloak')).toThrow(
-      expect.objectContaining({ code: 'ERR_KCBOX_VERSION', message: expect.stringMatching(/^--keycloak ".*" is invalid: expected MAJOR\.MINOR\.PATCH/) }),
+      expect.objectContaining({
+        code: 'ERR_KCBOX_VERSION',
+        message: expect.stringMatching(/^--keycloak ".*" is invalid: expected MAJOR\.MINOR\.PATCH/),
+      }),
     );
   });
 
   it('refuses majors other than 26, naming the supported one', () => {
-    expect(() => parseKeycloakVersion('25.0.6')).toThrow(expect.objectContaining({ code: 'ERR_KCBOX_VERSION', message: expect.stringContaining('26.x') }));
+    expect(() => parseKeycloakVersion('25.0.6')).toThrow(
+      expect.objectContaining({ code: 'ERR_KCBOX_VERSION', message: expect.stringContaining('26.x') }),
+    );
   });
 });
 

@@ -30,7 +30,13 @@ export interface CheckOptions {
 
 function hostileOptions(options: CheckOptions): HostileOptions | false {
   if (options.hostile === false) return false;
-  const cases = typeof options.hostile === 'string' ? options.hostile.split(',').map((id) => id.trim()).filter(Boolean) : undefined;
+  const cases =
+    typeof options.hostile === 'string'
+      ? options.hostile
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean)
+      : undefined;
   const chosen: HostileOptions = { cases, failOn: options.failOn, sample: options.hostileSample };
   validateHostileOptions(chosen);
   return chosen;
@@ -62,13 +68,18 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
 
   let server = await runningServer(output);
   if (!server && spec.keycloak.realm) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `${options.matrix}: keycloak.realmName "${spec.keycloak.realm}" needs a running server that has it: start one with \`kcbox up --detach --realm FILE\` or set KCBOX_URL.`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `${options.matrix}: keycloak.realmName "${spec.keycloak.realm}" needs a running server that has it: start one with \`kcbox up --detach --realm FILE\` or set KCBOX_URL.`,
+    );
   }
   // Ctrl-C or a cancelled CI job: finish the current step, then undo everything (realms, backend, server).
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     output.err(`kcbox: ${signal}: cleaning up (realms, backend, server)… a second ${signal} exits at once.`);
-    abort.abort(new KcboxError('ERR_KCBOX_USAGE', `Interrupted by ${signal}; everything the check created was removed.`, { exitCode: 130 }));
+    abort.abort(
+      new KcboxError('ERR_KCBOX_USAGE', `Interrupted by ${signal}; everything the check created was removed.`, { exitCode: 130 }),
+    );
     process.once(signal, () => process.exit(130));
   };
   process.once('SIGINT', onSignal);

@@ -40,7 +40,9 @@ function printHuman(output: CliOutput, result: AuthzDrift | RealmDrift, what: st
   if (result.semantic.length > 0) {
     output.out(pc.bold('\nDecisions (file → live)'));
     for (const change of result.semantic) {
-      output.out(`  ${change.live ? pc.green('gained') : pc.red('lost  ')} ${change.username} ${change.permission} ${pc.dim(`(file ${change.file ? 'grants' : 'denies'}, Keycloak ${change.live ? 'grants' : 'denies'})`)}`);
+      output.out(
+        `  ${change.live ? pc.green('gained') : pc.red('lost  ')} ${change.username} ${change.permission} ${pc.dim(`(file ${change.file ? 'grants' : 'denies'}, Keycloak ${change.live ? 'grants' : 'denies'})`)}`,
+      );
     }
   }
   if (result.unsupported.length > 0) {
@@ -52,7 +54,10 @@ function printHuman(output: CliOutput, result: AuthzDrift | RealmDrift, what: st
 /** Exit 0 no drift, 1 drift, 2 bad input or unreachable server. */
 export async function drift(options: DriftOptions, output: CliOutput): Promise<number> {
   if (Boolean(options.config) === Boolean(options.realmFile)) {
-    throw new KcboxError('ERR_KCBOX_USAGE', 'kcbox drift needs exactly one of --config FILE (exported authorization settings) or --realm-file FILE (a whole realm).');
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      'kcbox drift needs exactly one of --config FILE (exported authorization settings) or --realm-file FILE (a whole realm).',
+    );
   }
   const server = await cliServer();
   const driftServer = { url: server.url, adminCredentials: adminOf(server) };
@@ -60,11 +65,22 @@ export async function drift(options: DriftOptions, output: CliOutput): Promise<n
   let result: AuthzDrift | RealmDrift;
   let what: string;
   if (options.config) {
-    result = await authzDrift({ server: driftServer, realm: chooseRealm(server, options.realm), clientId: options.client, config: options.config, ...(users ? { users } : {}) });
+    result = await authzDrift({
+      server: driftServer,
+      realm: chooseRealm(server, options.realm),
+      clientId: options.client,
+      config: options.config,
+      ...(users ? { users } : {}),
+    });
     what = `${options.config} (client "${options.client}")`;
   } else {
     const realmFile = options.realmFile ?? '';
-    result = await realmDrift({ server: driftServer, realmFile, ...(options.realm ? { realm: options.realm } : {}), ...(users ? { users } : {}) });
+    result = await realmDrift({
+      server: driftServer,
+      realmFile,
+      ...(options.realm ? { realm: options.realm } : {}),
+      ...(users ? { users } : {}),
+    });
     what = realmFile;
   }
   if (options.json) output.out(JSON.stringify(result, null, 2));

@@ -20,9 +20,19 @@ export async function fetch(options: FetchOptions, output: CliOutput): Promise<n
   }
   const seconds = (Date.now() - started) / 1000;
   if (options.json) {
-    output.out(JSON.stringify({ version: prepared.version.text, java: prepared.java.home, javaVersion: prepared.java.version, installation: prepared.installHome, seconds }));
+    output.out(
+      JSON.stringify({
+        version: prepared.version.text,
+        java: prepared.java.home,
+        javaVersion: prepared.java.version,
+        installation: prepared.installHome,
+        seconds,
+      }),
+    );
   } else {
-    output.out(`${pc.green('✔')} Keycloak ${prepared.version.text} is ready to start (Java ${prepared.java.version}, ${prepared.installHome}) — ${seconds.toFixed(1)} s`);
+    output.out(
+      `${pc.green('✔')} Keycloak ${prepared.version.text} is ready to start (Java ${prepared.java.version}, ${prepared.installHome}) — ${seconds.toFixed(1)} s`,
+    );
   }
   return 0;
 }

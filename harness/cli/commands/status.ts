@@ -28,7 +28,9 @@ export async function status(options: { json: boolean }, output: CliOutput): Pro
       }),
     );
   } else if (running) {
-    output.out(`${pc.green('✔')} Keycloak ${record.version} (${record.runtime}) answers at ${record.url}; realms: ${record.realms.join(', ') || 'none'}.`);
+    output.out(
+      `${pc.green('✔')} Keycloak ${record.version} (${record.runtime}) answers at ${record.url}; realms: ${record.realms.join(', ') || 'none'}.`,
+    );
   } else {
     output.out(`${pc.red('✘')} The recorded Keycloak at ${record.url} does not answer. \`kcbox down\` clears the record.`);
   }

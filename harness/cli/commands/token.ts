@@ -29,11 +29,17 @@ export async function token(username: string, options: TokenOptions, output: Cli
   const password = options.password ?? (definition ? fixturePassword(definition, username) : undefined);
   if (password === undefined) {
     if (!definition) throw missing(`the password of "${username}"`, '--password');
-    throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realmName}" gives user "${username}" no password in its file: pass --password (or check the user name).`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `Realm "${realmName}" gives user "${username}" no password in its file: pass --password (or check the user name).`,
+    );
   }
   let client: OAuthClient;
   if (options.client) {
-    client = definition && !options.secret ? fixtureClient(definition, options.client) : { clientId: options.client, clientSecret: options.secret };
+    client =
+      definition && !options.secret
+        ? fixtureClient(definition, options.client)
+        : { clientId: options.client, clientSecret: options.secret };
   } else if (definition) {
     client = defaultLoginClient(definition);
   } else {
@@ -48,7 +54,12 @@ export async function token(username: string, options: TokenOptions, output: Cli
     if (!audience) throw missing('the resource server', '--audience');
     printed = (await rptGrant(realm, tokens.accessToken, { audience, permissions: options.permission })).accessToken;
   }
-  if (!printed) throw new KcboxError('ERR_KCBOX_TOKEN', `Keycloak returned no ${options.idToken ? 'ID token (the client must allow the openid scope)' : 'token'}.`, { exitCode: 1 });
+  if (!printed)
+    throw new KcboxError(
+      'ERR_KCBOX_TOKEN',
+      `Keycloak returned no ${options.idToken ? 'ID token (the client must allow the openid scope)' : 'token'}.`,
+      { exitCode: 1 },
+    );
   output.out(options.decode ? JSON.stringify(decodeClaims(printed), null, 2) : printed);
   return 0;
 }

@@ -39,12 +39,22 @@ export function describeServer(server: KeycloakServer, options: { showPassword: 
   };
 }
 
-function printHuman(output: CliOutput, server: KeycloakServer, seconds: number, showPassword: boolean, detached: boolean, stateFile: string): void {
+function printHuman(
+  output: CliOutput,
+  server: KeycloakServer,
+  seconds: number,
+  showPassword: boolean,
+  detached: boolean,
+  stateFile: string,
+): void {
   const line = (label: string, value: string) => output.out(`  ${pc.dim(label.padEnd(14))} ${value}`);
   output.out(`${pc.green('✔')} Keycloak ${server.version} ready (${server.runtime}) in ${seconds.toFixed(1)} s`);
   line('URL', server.url);
   line('Admin console', `${server.url}/admin/master/console/`);
-  line('Admin user', `${server.adminCredentials.username} / ${showPassword ? server.adminCredentials.password : pc.dim(`hidden (--show-password, or ${stateFile})`)}`);
+  line(
+    'Admin user',
+    `${server.adminCredentials.username} / ${showPassword ? server.adminCredentials.password : pc.dim(`hidden (--show-password, or ${stateFile})`)}`,
+  );
   for (const realm of server.realms) line('Realm', `${realm}  ${pc.dim(`${server.url}/realms/${realm}`)}`);
   if (server.logFile) line('Log', server.logFile);
   output.out(detached ? `Running in the background: ${pc.bold('kcbox status')}, ${pc.bold('kcbox down')}.` : 'Press Ctrl-C to stop.');
@@ -78,9 +88,13 @@ export async function up(options: UpOptions, output: CliOutput): Promise<number>
   const runtime = options.runtime === undefined ? undefined : parseRuntimeChoice(options.runtime, '--runtime');
   const stateFile = stateFilePath();
   const recorded = await readState(stateFile);
-  const recordedRuns = recorded && ((await serverAnswers(recorded)) || (recorded.supervisorPid !== undefined && isSupervisor(recorded.supervisorPid)));
+  const recordedRuns =
+    recorded && ((await serverAnswers(recorded)) || (recorded.supervisorPid !== undefined && isSupervisor(recorded.supervisorPid)));
   if (recorded && recordedRuns) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `A kcbox server already runs at ${recorded.url} (recorded in ${stateFile}). Use it, or stop it first with \`kcbox down\`.`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `A kcbox server already runs at ${recorded.url} (recorded in ${stateFile}). Use it, or stop it first with \`kcbox down\`.`,
+    );
   }
   const progress = options.json ? { listener: () => {}, done: () => {} } : terminalProgress();
   const started = Date.now();
@@ -102,7 +116,11 @@ export async function up(options: UpOptions, output: CliOutput): Promise<number>
   } catch (error) {
     // An unrecorded detached server could not be found again: stop it rather than lose it.
     await server.stop();
-    throw new KcboxError('ERR_KCBOX_STATE', `Could not record the server in ${stateFile} (${describeError(error)}); it was stopped. Fix the folder's permissions or set KCBOX_STATE_FILE.`, { cause: error });
+    throw new KcboxError(
+      'ERR_KCBOX_STATE',
+      `Could not record the server in ${stateFile} (${describeError(error)}); it was stopped. Fix the folder's permissions or set KCBOX_STATE_FILE.`,
+      { cause: error },
+    );
   }
   const seconds = (Date.now() - started) / 1000;
   if (options.json) output.out(JSON.stringify(describeServer(server, { showPassword: options.showPassword, stateFile })));

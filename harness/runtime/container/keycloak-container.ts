@@ -28,14 +28,7 @@ export interface ContainerPlan {
 /** The server's command line inside the official image: the same settings as the dist runtime. */
 export function containerCommand(plan: ContainerPlan): string[] {
   const version = parseKeycloakVersion(plan.version);
-  const command = [
-    'start',
-    '--http-enabled=true',
-    '--hostname-strict=false',
-    '--cache=local',
-    '--db=dev-mem',
-    '--health-enabled=true',
-  ];
+  const command = ['start', '--http-enabled=true', '--hostname-strict=false', '--cache=local', '--db=dev-mem', '--health-enabled=true'];
   if (plan.features && plan.features.length > 0) command.push(`--features=${[...plan.features].sort().join(',')}`);
   if (plan.realms.length > 0) command.push('--import-realm');
   if (supportsShutdownDelay(version)) command.push('--shutdown-delay=0s', '--shutdown-timeout=1s');
@@ -74,7 +67,10 @@ export function keycloakContainer(plan: ContainerPlan): GenericContainer {
 export async function startContainer(options: StartKeycloakOptions): Promise<KeycloakServer> {
   const docker = await probeDocker();
   if (!docker.available) {
-    throw new KcboxError('ERR_KCBOX_DOCKER_UNAVAILABLE', `The container runtime needs a Docker engine; none answered (${docker.tried.join('; ')}). Start Docker or use --runtime dist.`);
+    throw new KcboxError(
+      'ERR_KCBOX_DOCKER_UNAVAILABLE',
+      `The container runtime needs a Docker engine; none answered (${docker.tried.join('; ')}). Start Docker or use --runtime dist.`,
+    );
   }
   const version = parseKeycloakVersion(options.version ?? process.env.KCBOX_KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION).text;
   const realms = await loadRealms(options.realms ?? []);
@@ -94,16 +90,27 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
   try {
     started = await keycloakContainer(plan).start();
   } catch (error) {
-    throw new KeycloakStartError('ERR_KCBOX_START_FAILED', `Container ${KEYCLOAK_IMAGE}:${version} did not start: ${describeError(error)}`, { cause: error });
+    throw new KeycloakStartError(
+      'ERR_KCBOX_START_FAILED',
+      `Container ${KEYCLOAK_IMAGE}:${version} did not start: ${describeError(error)}`,
+      { cause: error },
+    );
   }
   const url = `http://${started.getHost()}:${started.getMappedPort(CONTAINER_HTTP_PORT)}`;
   try {
     await waitForReadiness([adminLoginAccepted(url, admin)], { timeoutMs: plan.startupTimeoutMs });
     await assertRealmsServed(url, realms);
   } catch (error) {
-    const logs = await started.logs({ tail: 50 }).then(collect).catch(() => []);
+    const logs = await started
+      .logs({ tail: 50 })
+      .then(collect)
+      .catch(() => []);
     await started.stop();
-    throw new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak in container ${started.getId()} did not become ready: ${describeError(error)}`, { logTail: logs, cause: error });
+    throw new KeycloakStartError(
+      'ERR_KCBOX_START_FAILED',
+      `Keycloak in container ${started.getId()} did not become ready: ${describeError(error)}`,
+      { logTail: logs, cause: error },
+    );
   }
   const record: ServerRecord = {
     runtime: 'container',

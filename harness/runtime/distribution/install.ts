@@ -187,16 +187,25 @@ export async function ensureInstallation(request: InstallationRequest): Promise<
         const kept = join(request.layout.logs, `build-${key}-${Date.now()}.log`);
         await mkdir(request.layout.logs, { recursive: true });
         await cp(buildLog, kept).catch(() => {});
-        throw new KeycloakStartError('ERR_KCBOX_BUILD_FAILED', `kc.sh build failed for Keycloak ${request.version} with Java ${request.java.version}.`, {
-          logFile: kept,
-          logTail: await tailLines(kept, 50),
-          cause: error,
-        });
+        throw new KeycloakStartError(
+          'ERR_KCBOX_BUILD_FAILED',
+          `kc.sh build failed for Keycloak ${request.version} with Java ${request.java.version}.`,
+          {
+            logFile: kept,
+            logTail: await tailLines(kept, 50),
+            cause: error,
+          },
+        );
       }
       // Written last: only a finished build carries it.
       await writeFile(
         join(temporary, MARKER),
-        JSON.stringify({ version: request.version, buildArgs: request.buildArgs, java: request.java.version, builtAt: new Date().toISOString() }),
+        JSON.stringify({
+          version: request.version,
+          buildArgs: request.buildArgs,
+          java: request.java.version,
+          builtAt: new Date().toISOString(),
+        }),
       );
     });
     return home;
@@ -229,7 +238,6 @@ async function prepareFiles(request: InstallationRequest, target: string): Promi
     await rm(unpacked, { recursive: true, force: true });
   }
 }
-
 
 function isFileSystemError(error: unknown): boolean {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {

@@ -154,7 +154,7 @@ export function chooseJava(
   throw new KcboxError(
     'ERR_KCBOX_JAVA_NOT_FOUND',
     `Keycloak ${keycloakVersion} needs ${needed}, found ${seen} (${where}). ` +
-      `Install a JDK from ${requirement.min} to ${requirement.max} and set KCBOX_JAVA_HOME to its folder, `+
+      `Install a JDK from ${requirement.min} to ${requirement.max} and set KCBOX_JAVA_HOME to its folder, ` +
       `or use --runtime container.`,
   );
 }

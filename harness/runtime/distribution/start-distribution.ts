@@ -73,7 +73,12 @@ export function distributionStartArgs(plan: LaunchPlan): string[] {
 export function keycloakErrors(logTail: readonly string[]): string[] {
   const messages = logTail
     .filter((line) => /\sERROR\s/.test(line))
-    .map((line) => line.replace(/^.*?\sERROR\s+\[[^\]]*\]\s+\([^)]*\)\s+/, '').replace(/^ERROR:\s*/, '').trim())
+    .map((line) =>
+      line
+        .replace(/^.*?\sERROR\s+\[[^\]]*\]\s+\([^)]*\)\s+/, '')
+        .replace(/^ERROR:\s*/, '')
+        .trim(),
+    )
     .filter((message) => message && !message.startsWith('For more details run'));
   return [...new Set(messages)].slice(0, 5);
 }
@@ -109,7 +114,9 @@ async function pruneLogs(folder: string): Promise<void> {
   const entries = await readdir(folder).catch(() => [] as string[]);
   // Another start may prune the same files at the same moment: a vanished file is no error.
   const logs = await Promise.all(
-    entries.filter((name) => name.endsWith('.log')).map(async (name) => ({ name, mtime: (await stat(join(folder, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
+    entries
+      .filter((name) => name.endsWith('.log'))
+      .map(async (name) => ({ name, mtime: (await stat(join(folder, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
   );
   const old = logs.sort((a, b) => b.mtime - a.mtime).slice(KEPT_LOGS);
   await Promise.all(old.map((log) => rm(join(folder, log.name), { force: true }).catch(() => {})));
@@ -135,7 +142,10 @@ export interface PreparedDistribution {
  * server (`kcbox fetch`): what a CI job caches, and what every start does first.
  */
 export async function prepareDistribution(
-  options: Pick<StartKeycloakOptions, 'version' | 'distribution' | 'javaHome' | 'cacheDir' | 'features' | 'onProgress' | 'startupTimeoutMs' | 'serverOptions' | 'env'>,
+  options: Pick<
+    StartKeycloakOptions,
+    'version' | 'distribution' | 'javaHome' | 'cacheDir' | 'features' | 'onProgress' | 'startupTimeoutMs' | 'serverOptions' | 'env'
+  >,
 ): Promise<PreparedDistribution> {
   const onProgress = options.onProgress ?? ignoreProgress;
   const distributionPath = options.distribution ?? process.env.KCBOX_DIST;
@@ -144,13 +154,21 @@ export async function prepareDistribution(
   if (distributionPath) {
     const held = await versionOfDistribution(distributionPath);
     if (requested && requested !== held) {
-      throw new KcboxError('ERR_KCBOX_VERSION', `Keycloak ${requested} was asked for, but KCBOX_DIST=${distributionPath} holds ${held}: drop one of them.`);
+      throw new KcboxError(
+        'ERR_KCBOX_VERSION',
+        `Keycloak ${requested} was asked for, but KCBOX_DIST=${distributionPath} holds ${held}: drop one of them.`,
+      );
     }
     versionText = held;
   }
   const version = parseKeycloakVersion(versionText);
   const explicitJava = options.javaHome ?? process.env.KCBOX_JAVA_HOME;
-  const java = chooseJava(await findJavaInstallations({ explicitHome: explicitJava }), javaRequirementFor(version), version.text, explicitJava);
+  const java = chooseJava(
+    await findJavaInstallations({ explicitHome: explicitJava }),
+    javaRequirementFor(version),
+    version.text,
+    explicitJava,
+  );
   debug('Keycloak %s with Java %s at %s', version.text, java.version, java.home);
 
   const layout = cacheLayout(cacheRoot(options.cacheDir));
@@ -166,7 +184,18 @@ export async function prepareDistribution(
   const template = await ensureDatabaseTemplate(installHome, layout.installs, async () => {
     onProgress({ phase: 'build', message: 'initialising the database once per build (schema, master realm)' });
     const admin = generateAdminCredentials();
-    const server = await launchWithRetries({ options: { ...options, detached: false }, version, java, installHome, realms: [], logFolder: layout.logs, onProgress: ignoreProgress, admin, seed: undefined, keepHome: true });
+    const server = await launchWithRetries({
+      options: { ...options, detached: false },
+      version,
+      java,
+      installHome,
+      realms: [],
+      logFolder: layout.logs,
+      onProgress: ignoreProgress,
+      admin,
+      seed: undefined,
+      keepHome: true,
+    });
     const home = server.toRecord().dataDir as string;
     const discard = () => rm(home, { recursive: true, force: true });
     try {
@@ -189,7 +218,18 @@ export async function startDistribution(options: StartKeycloakOptions): Promise<
   const realms = await loadRealms(options.realms ?? []);
   const { version, java, installHome, logFolder, template } = await prepareDistribution(options);
   await pruneLogs(logFolder);
-  return launchWithRetries({ options, version, java, installHome, realms, logFolder, onProgress, admin: template.admin, seed: template.h2Folder, keepHome: false });
+  return launchWithRetries({
+    options,
+    version,
+    java,
+    installHome,
+    realms,
+    logFolder,
+    onProgress,
+    admin: template.admin,
+    seed: template.h2Folder,
+    keepHome: false,
+  });
 }
 
 async function launchWithRetries(context: LaunchContext): Promise<KeycloakServer> {
@@ -206,11 +246,15 @@ async function launchWithRetries(context: LaunchContext): Promise<KeycloakServer
 
 function asStartError(error: unknown, version: KeycloakVersion, url: string, logFile: string, logTail: string[]): Error {
   if (error instanceof ReadinessTimeout) {
-    return new KeycloakStartError('ERR_KCBOX_START_TIMEOUT', `Keycloak ${version.text} at ${url} ${error.message}. Raise startupTimeoutMs if the machine is slow.`, {
-      logFile,
-      logTail,
-      cause: error,
-    });
+    return new KeycloakStartError(
+      'ERR_KCBOX_START_TIMEOUT',
+      `Keycloak ${version.text} at ${url} ${error.message}. Raise startupTimeoutMs if the machine is slow.`,
+      {
+        logFile,
+        logTail,
+        cause: error,
+      },
+    );
   }
   if (error instanceof KeycloakStartError) {
     const said = keycloakErrors(logTail);

@@ -113,12 +113,16 @@ async function shutdown(reason) {
   if (groupId !== undefined && groupAlive(groupId)) {
     try {
       process.kill(-groupId, 'SIGTERM');
-    } catch {}
+    } catch {
+      // Already gone between the check and the signal.
+    }
     if (!(await waitForGroupExit(groupId, config.graceMs ?? 10_000))) {
       note(`${name} did not stop in time: killing it`);
       try {
         process.kill(-groupId, 'SIGKILL');
-      } catch {}
+      } catch {
+        // Already gone.
+      }
       await waitForGroupExit(groupId, 5_000);
     }
   }

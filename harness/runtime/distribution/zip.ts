@@ -28,10 +28,7 @@ export async function inspectDistributionZip(path: string, version: string): Pro
       zip.readEntry();
     });
     if (!hasLauncher) {
-      throw new KcboxError(
-        'ERR_KCBOX_DIST_INVALID',
-        `${path} is not the Keycloak ${version} server distribution: it has no ${launcher}.`,
-      );
+      throw new KcboxError('ERR_KCBOX_DIST_INVALID', `${path} is not the Keycloak ${version} server distribution: it has no ${launcher}.`);
     }
     return zip.entryCount;
   } catch (error) {
@@ -45,11 +42,7 @@ export async function inspectDistributionZip(path: string, version: string): Pro
 }
 
 /** Unpacks the whole zip into `target` (absolute), reporting entries done. */
-export async function unpackZip(
-  path: string,
-  target: string,
-  onEntry: (doneEntries: number, totalEntries: number) => void,
-): Promise<void> {
+export async function unpackZip(path: string, target: string, onEntry: (doneEntries: number, totalEntries: number) => void): Promise<void> {
   let done = 0;
   try {
     await extractZip(path, {

@@ -11,7 +11,10 @@ export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Remo
   if (!env.KCBOX_URL) return undefined;
   const missing = ['KCBOX_ADMIN_USER', 'KCBOX_ADMIN_PASSWORD'].filter((name) => !env[name]);
   if (missing.length > 0) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `KCBOX_URL is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not: set the admin user and password of ${env.KCBOX_URL}.`);
+    throw new KcboxError(
+      'ERR_KCBOX_USAGE',
+      `KCBOX_URL is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not: set the admin user and password of ${env.KCBOX_URL}.`,
+    );
   }
   return { url: env.KCBOX_URL, adminUser: env.KCBOX_ADMIN_USER ?? '', adminPassword: env.KCBOX_ADMIN_PASSWORD ?? '' };
 }
@@ -35,9 +38,13 @@ export async function connectRemote(options: StartKeycloakOptions): Promise<Keyc
   try {
     await request(`${url}/realms/master`, { headersTimeout: 10_000 }).then((response) => response.body.dump());
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_REMOTE_UNREACHABLE', `Keycloak at ${url} does not answer (${describeError(error)}). Start it, e.g. \`npx kcbox up --detach\`, or fix KCBOX_URL.`, {
-      cause: error,
-    });
+    throw new KcboxError(
+      'ERR_KCBOX_REMOTE_UNREACHABLE',
+      `Keycloak at ${url} does not answer (${describeError(error)}). Start it, e.g. \`npx kcbox up --detach\`, or fix KCBOX_URL.`,
+      {
+        cause: error,
+      },
+    );
   }
   const realms = await loadRealms(options.realms ?? []);
   const adminCredentials = { username: remote.adminUser, password: remote.adminPassword };
