@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { KcboxError, describeError } from '../errors.js';
 import { tailLines } from '../runtime/log-tail.js';
 import { type ReadinessCheck, ReadinessTimeout, waitForReadiness } from '../runtime/readiness.js';
-import { startSupervised } from '../runtime/distribution/supervised-process.js';
+import { startSupervised } from '../process/supervised-process.js';
 import type { MatrixBackend } from './types.js';
 
 /** What kcbox tells a backend about the realm it must trust. */

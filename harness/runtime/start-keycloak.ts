@@ -3,7 +3,7 @@ import { KcboxError } from '../errors.js';
 import { probeDocker } from './container/docker-probe.js';
 import { startContainer, stopRecordedContainer } from './container/keycloak-container.js';
 import { startDistribution } from './distribution/start-distribution.js';
-import { stopSupervisor } from './distribution/supervised-process.js';
+import { stopSupervisor } from '../process/supervised-process.js';
 import { connectRemote, releaseRemote } from './remote/connect-remote.js';
 import { serverHandle } from './server-handle.js';
 import type { KeycloakServer, RuntimeChoice, RuntimeKind, ServerRecord, StartKeycloakOptions } from './types.js';

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startSupervised, stopSupervisor } from '../../harness/runtime/distribution/supervised-process.js';
+import { startSupervised, stopSupervisor } from '../../harness/process/supervised-process.js';
 import { becomesFalse, groupAlive, processAlive } from '../support/processes.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -19,6 +20,20 @@ function command(folder: string, script: string) {
     cleanup: [join(folder, 'home')],
     graceMs: 2_000,
   };
+}
+
+/** The pids of every process whose command line (world-readable, what `ps -eo args` shows) contains `text`. */
+function commandLinesContaining(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
 }
 
 describe('the watchdog (supervisor.js)', () => {
@@ -80,5 +95,32 @@ describe('the watchdog (supervisor.js)', () => {
     expect(groupAlive(supervised.groupId)).toBe(true);
     await supervised.stop();
     expect(groupAlive(supervised.groupId)).toBe(false);
+  });
+
+  it.runIf(existsSync('/proc'))('passes the child environment to no command line any local user can read', async () => {
+    const folder = tempDir();
+    const secret = `kcbox-test-secret-${randomUUID()}`;
+    const supervised = await startSupervised({
+      ...command(folder, 'sleep 300; true'),
+      env: { PATH: process.env.PATH ?? '', KCBOX_TEST_SECRET: secret },
+      name: 'the backend',
+    });
+    try {
+      const watchdog = readFileSync(`/proc/${supervised.supervisorPid}/cmdline`, 'utf8');
+      const child = readFileSync(`/proc/${supervised.groupId}/cmdline`, 'utf8');
+      // The right processes were read: the watchdog script, and a child that did get the secret, through its env.
+      expect(watchdog).toContain('supervisor.js');
+      expect(child).toContain('sleep 300');
+      expect(readFileSync(`/proc/${supervised.groupId}/environ`, 'utf8').split('\0')).toContain(`KCBOX_TEST_SECRET=${secret}`);
+      expect(watchdog).not.toContain(secret);
+      expect(child).not.toContain(secret);
+      expect(commandLinesContaining(secret)).toEqual([]);
+    } finally {
+      await supervised.stop();
+    }
+    const log = readFileSync(join(folder, 'log.txt'), 'utf8');
+    // The configuration (name included) reached the watchdog, and it never echoed it to the log.
+    expect(log).toContain('stopping the backend: stop requested');
+    expect(log).not.toContain(secret);
   });
 });

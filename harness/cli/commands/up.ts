@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { KcboxError, describeError } from '../../errors.js';
-import { isSupervisor } from '../../runtime/distribution/supervised-process.js';
+import { isSupervisor } from '../../process/supervised-process.js';
 import { bundledRealmPath } from '../../realm/bundled.js';
 import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
 import { readState, stateFilePath, writeState, clearState } from '../../runtime/state-file.js';

@@ -17,7 +17,7 @@ import { type DatabaseTemplate, ensureDatabaseTemplate } from './database-templa
 import type { AdminCredentials } from '../admin-login.js';
 import { type JavaInstallation, chooseJava, findJavaInstallations } from './java.js';
 import { keycloakProcessEnv } from './process-env.js';
-import { type ProcessExit, startSupervised } from './supervised-process.js';
+import { type ProcessExit, startSupervised } from '../../process/supervised-process.js';
 import {
   DEFAULT_KEYCLOAK_VERSION,
   type KeycloakVersion,

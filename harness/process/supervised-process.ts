@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import createDebug from 'debug';
-import { processAlive } from '../process-alive.js';
+import { processAlive } from '../runtime/process-alive.js';
 
 const debug = createDebug('kcbox:supervisor');
 const SUPERVISOR_SCRIPT = fileURLToPath(new URL('./supervisor.js', import.meta.url));
@@ -30,7 +30,7 @@ export interface ProcessExit {
   readonly error?: string;
 }
 
-/** Keycloak under a watchdog (supervisor.js): it cannot outlive the process that started it. */
+/** A process (Keycloak, or a backend under test) under a watchdog (supervisor.js): it cannot outlive the process that started it. */
 export interface SupervisedProcess {
   readonly supervisorPid: number;
   /** The Keycloak launcher's pid, which is also its process group id. */
@@ -114,12 +114,29 @@ export async function stopSupervisor(supervisorPid: number, groupId: number, gra
   }
 }
 
+/** What supervisor.js reads from the first line of its stdin; only the fields it knows. */
+function supervisorConfig(command: SupervisedCommand) {
+  return {
+    command: command.command,
+    args: command.args,
+    env: command.env,
+    cwd: command.cwd,
+    logFile: command.logFile,
+    cleanup: command.cleanup,
+    graceMs: command.graceMs,
+    ...(command.name === undefined ? {} : { name: command.name }),
+  };
+}
+
 export async function startSupervised(command: SupervisedCommand): Promise<SupervisedProcess> {
   // The supervisor's own failures (if any) land in the server log, next to Keycloak's output.
   const log = openSync(command.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [SUPERVISOR_SCRIPT, JSON.stringify(command), SUPERVISOR_MARK], {
+    // Nothing but the script and a marker on the command line: /proc/PID/cmdline (and `ps`) is
+    // world-readable, and the configuration carries the child's whole environment. It goes
+    // through the stdin pipe instead (below), which only this user can open.
+    child = spawn(process.execPath, [SUPERVISOR_SCRIPT, SUPERVISOR_MARK], {
       // Its own session: a Ctrl-C in the terminal reaches kcbox, which stops Keycloak in order.
       detached: true,
       stdio: ['pipe', 'pipe', log],
@@ -140,6 +157,8 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
     stdin.write(`${command}\n`);
     return true;
   };
+  // The first line the supervisor reads is its configuration; JSON.stringify never emits a raw newline.
+  send(JSON.stringify(supervisorConfig(command)));
 
   let resolveExited: (exit: ProcessExit) => void = () => {};
   const exited = new Promise<ProcessExit>((resolve) => (resolveExited = resolve));
