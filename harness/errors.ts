@@ -3,43 +3,76 @@
  * a message that says what was tried, what was seen and what to do next, and the `cause`.
  */
 
-/** Stable error codes. Never renamed once released: users branch on them. */
-export type KcboxErrorCode =
-  | 'ERR_KCBOX_USAGE'
-  | 'ERR_KCBOX_VERSION'
-  | 'ERR_KCBOX_JAVA_NOT_FOUND'
-  | 'ERR_KCBOX_DIST_UNAVAILABLE'
-  | 'ERR_KCBOX_DIST_INVALID'
-  | 'ERR_KCBOX_BUILD_FAILED'
-  | 'ERR_KCBOX_START_FAILED'
-  | 'ERR_KCBOX_START_TIMEOUT'
-  | 'ERR_KCBOX_DOCKER_UNAVAILABLE'
-  | 'ERR_KCBOX_REMOTE_UNREACHABLE'
-  | 'ERR_KCBOX_ADMIN_LOGIN'
-  | 'ERR_KCBOX_REALM_FILE'
-  | 'ERR_KCBOX_REALM_INVALID'
-  | 'ERR_KCBOX_TOKEN'
-  | 'ERR_KCBOX_NO_SERVER'
-  | 'ERR_KCBOX_REALM_IMPORT'
-  | 'ERR_KCBOX_STATE'
-  | 'ERR_KCBOX_MATRIX_SPEC'
-  | 'ERR_KCBOX_BACKEND';
+/**
+ * Every code kcbox throws, and the exit code the CLI gives it: one table, so the same failure exits
+ * the same way wherever it is caught. 2 is a usage or environment problem (nothing was checked),
+ * 1 a negative answer to the question asked (Keycloak refused the token `kcbox token` asked for),
+ * 130 an interruption. Codes are never renamed once released: users branch on them.
+ */
+export const EXIT_CODES = {
+  /** A flag or argument is malformed or contradicts another. */
+  ERR_KCBOX_USAGE: 2,
+  ERR_KCBOX_VERSION: 2,
+  ERR_KCBOX_JAVA_NOT_FOUND: 2,
+  ERR_KCBOX_DIST_UNAVAILABLE: 2,
+  ERR_KCBOX_DIST_INVALID: 2,
+  ERR_KCBOX_BUILD_FAILED: 2,
+  ERR_KCBOX_START_FAILED: 2,
+  ERR_KCBOX_START_TIMEOUT: 2,
+  ERR_KCBOX_DOCKER_UNAVAILABLE: 2,
+  /** Keycloak does not answer at its URL. */
+  ERR_KCBOX_REMOTE_UNREACHABLE: 2,
+  ERR_KCBOX_ADMIN_LOGIN: 2,
+  /** The CLI's server is known only by KCBOX_URL and no admin user and password were given. */
+  ERR_KCBOX_NO_ADMIN_CREDENTIALS: 2,
+  /** An admin API call Keycloak answered with an error. */
+  ERR_KCBOX_KEYCLOAK_CALL: 2,
+  ERR_KCBOX_REALM_FILE: 2,
+  ERR_KCBOX_REALM_INVALID: 2,
+  /** The realm named (by a flag, a spec or a state file) does not exist on the server. */
+  ERR_KCBOX_REALM_NOT_FOUND: 2,
+  /** The realm has no such client, or it lacks what the command needs (authorization services, direct grants). */
+  ERR_KCBOX_CLIENT_NOT_FOUND: 2,
+  ERR_KCBOX_USER_NOT_FOUND: 2,
+  /** Keycloak refused the token `kcbox token` asked for: that is the command's answer. */
+  ERR_KCBOX_TOKEN: 1,
+  /** A user of the matrix cannot get a token, so the matrix cannot run. */
+  ERR_KCBOX_MATRIX_TOKEN: 2,
+  ERR_KCBOX_NO_SERVER: 2,
+  /** `kcbox up` found the server it recorded still running. */
+  ERR_KCBOX_SERVER_RUNNING: 2,
+  ERR_KCBOX_REALM_IMPORT: 2,
+  ERR_KCBOX_STATE: 2,
+  ERR_KCBOX_MATRIX_SPEC: 2,
+  /** A drift input (exported settings or realm file) is unreadable or malformed. */
+  ERR_KCBOX_DRIFT_INPUT: 2,
+  ERR_KCBOX_BACKEND: 2,
+  /** A report file could not be written; the result was shown first. */
+  ERR_KCBOX_REPORT_WRITE: 2,
+  /** Keycloak stopped answering while a check ran: what was not sent is no evidence either way. */
+  ERR_KCBOX_KEYCLOAK_LOST: 2,
+  /** SIGINT or SIGTERM: everything created was removed. */
+  ERR_KCBOX_INTERRUPTED: 130,
+} as const;
+
+export type KcboxErrorCode = keyof typeof EXIT_CODES;
 
 export interface KcboxErrorOptions {
   cause?: unknown;
-  /** Process exit code the CLI uses for this error. Default 2 (usage or environment error). */
-  exitCode?: number;
 }
 
 export class KcboxError extends Error {
   readonly code: KcboxErrorCode;
-  readonly exitCode: number;
 
   constructor(code: KcboxErrorCode, message: string, options: KcboxErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.exitCode = options.exitCode ?? 2;
+  }
+
+  /** The CLI's exit code for this error, from {@link EXIT_CODES}. */
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
   }
 }
 

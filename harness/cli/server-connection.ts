@@ -49,7 +49,10 @@ export async function realmDefinition(server: CliServer, realm: string): Promise
 /** Admin access to the CLI's server, or an error saying how to provide it. */
 export function adminOf(server: CliServer): AdminCredentials {
   if (!server.adminCredentials) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `No admin credentials for ${server.url}: set KCBOX_ADMIN_USER and KCBOX_ADMIN_PASSWORD.`);
+    throw new KcboxError(
+      'ERR_KCBOX_NO_ADMIN_CREDENTIALS',
+      `No admin credentials for ${server.url}: set KCBOX_ADMIN_USER and KCBOX_ADMIN_PASSWORD.`,
+    );
   }
   return server.adminCredentials;
 }

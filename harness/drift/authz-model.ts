@@ -107,7 +107,7 @@ export function authzModel(settings: unknown, source: string, roleNames: Readonl
     const hint =
       isObject(settings) && ('realm' in settings || 'clients' in settings) ? ' This looks like a realm file: use --realm-file.' : '';
     throw new KcboxError(
-      'ERR_KCBOX_USAGE',
+      'ERR_KCBOX_DRIFT_INPUT',
       `${source}: expected authorization settings (a JSON object with "resources", "policies" and "scopes" arrays, as kcbox export writes).${hint}`,
     );
   }
@@ -148,7 +148,7 @@ export function authzModel(settings: unknown, source: string, roleNames: Readonl
   };
   for (const [position, policy] of policies.entries()) {
     if (typeof policy.name !== 'string' || typeof policy.type !== 'string') {
-      throw new KcboxError('ERR_KCBOX_USAGE', `${source}: $.policies[${position}] needs a "name" and a "type".`);
+      throw new KcboxError('ERR_KCBOX_DRIFT_INPUT', `${source}: $.policies[${position}] needs a "name" and a "type".`);
     }
     model.policies[policy.name] = {
       type: policy.type,

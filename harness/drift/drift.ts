@@ -53,12 +53,12 @@ export async function readJsonFile(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `${file}: cannot read it (${describeError(error)}).`, { cause: error });
+    throw new KcboxError('ERR_KCBOX_DRIFT_INPUT', `${file}: cannot read it (${describeError(error)}).`, { cause: error });
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `${file}: malformed JSON${lineAndColumn(text, error)}: ${describeError(error)}.`, {
+    throw new KcboxError('ERR_KCBOX_DRIFT_INPUT', `${file}: malformed JSON${lineAndColumn(text, error)}: ${describeError(error)}.`, {
       cause: error,
     });
   }
@@ -160,7 +160,7 @@ export async function realmDrift(options: {
 }): Promise<RealmDrift> {
   const source = typeof options.realmFile === 'string' ? options.realmFile : 'realm object';
   const file = (typeof options.realmFile === 'string' ? await readJsonFile(options.realmFile) : options.realmFile) as Json;
-  if (typeof file.realm !== 'string') throw new KcboxError('ERR_KCBOX_USAGE', `${source}: field "realm" must name the realm.`);
+  if (typeof file.realm !== 'string') throw new KcboxError('ERR_KCBOX_DRIFT_INPUT', `${source}: field "realm" must name the realm.`);
   const realm = options.realm ?? file.realm;
   const admin = await connectAdmin(options.server.url, options.server.adminCredentials);
   const structural: DiffEntry[] = [];

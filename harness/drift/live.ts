@@ -20,10 +20,11 @@ async function call<T>(what: string, work: () => Promise<T>): Promise<T> {
 
 export async function clientUuid(admin: AdminClient, realm: string, clientId: string): Promise<string> {
   const [client] = await call(`Looking up client "${clientId}" in realm "${realm}"`, () => admin.clients.find({ realm, clientId }));
-  if (!client?.id) throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" has no client "${clientId}": check --realm and --client.`);
+  if (!client?.id)
+    throw new KcboxError('ERR_KCBOX_CLIENT_NOT_FOUND', `Realm "${realm}" has no client "${clientId}": check --realm and --client.`);
   if (!client.authorizationServicesEnabled) {
     throw new KcboxError(
-      'ERR_KCBOX_USAGE',
+      'ERR_KCBOX_CLIENT_NOT_FOUND',
       `Client "${clientId}" in realm "${realm}" has no authorization services: name the resource server with --client.`,
     );
   }
@@ -62,7 +63,7 @@ export async function liveUsers(admin: AdminClient, realm: string, usernames?: r
     : all.filter((user) => !user.serviceAccountClientId && !String(user.username).startsWith('service-account-'));
   const missing = (usernames ?? []).filter((name) => !all.some((user) => user.username === name));
   if (missing.length > 0)
-    throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" has no user ${missing.map((name) => `"${name}"`).join(', ')}.`);
+    throw new KcboxError('ERR_KCBOX_USER_NOT_FOUND', `Realm "${realm}" has no user ${missing.map((name) => `"${name}"`).join(', ')}.`);
   const clients = (await call('Listing clients', () => admin.clients.find({ realm }))).filter((client) => client.id && client.clientId);
   return Promise.all(
     wanted.map(async (user) => {

@@ -17,12 +17,12 @@ export interface ParsedJws {
   readonly encodedSignature: string;
 }
 
-/** Splits and decodes a compact JWS; throws `ERR_KCBOX_TOKEN` when it is not one. */
+/** Splits and decodes a compact JWS; throws `ERR_KCBOX_USAGE` when it is not one. */
 export function parseJws(token: string, name = 'token'): ParsedJws {
   const parts = token.split('.');
   if (parts.length !== 3) {
     throw new KcboxError(
-      'ERR_KCBOX_TOKEN',
+      'ERR_KCBOX_USAGE',
       `The ${name} is not a compact JWS: expected header.payload.signature, found ${parts.length} part(s). Pass the access token exactly as Keycloak's token endpoint returned it.`,
     );
   }
@@ -42,13 +42,13 @@ function decodeJsonPart(encoded: string, what: string): JsonObject {
     value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
   } catch (error) {
     throw new KcboxError(
-      'ERR_KCBOX_TOKEN',
+      'ERR_KCBOX_USAGE',
       `The ${what} is not base64url-encoded JSON. Pass the access token exactly as Keycloak's token endpoint returned it.`,
       { cause: error },
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new KcboxError('ERR_KCBOX_TOKEN', `The ${what} is not a JSON object.`);
+    throw new KcboxError('ERR_KCBOX_USAGE', `The ${what} is not a JSON object.`);
   }
   return value as JsonObject;
 }

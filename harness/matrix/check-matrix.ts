@@ -179,7 +179,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       } catch (error) {
         // A user who cannot log in makes the matrix unrunnable: an environment error, not a finding.
         if (error instanceof TokenError)
-          throw new KcboxError('ERR_KCBOX_TOKEN', `${error.message} The matrix cannot run without this token.`, { cause: error });
+          throw new KcboxError('ERR_KCBOX_MATRIX_TOKEN', `${error.message} The matrix cannot run without this token.`, { cause: error });
         throw error;
       }
     };

@@ -26,7 +26,7 @@ async function call<T>(what: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `${what} failed: ${keycloakMessage(error)}`, { cause: error });
+    throw new KcboxError('ERR_KCBOX_KEYCLOAK_CALL', `${what} failed: ${keycloakMessage(error)}`, { cause: error });
   }
 }
 
@@ -90,7 +90,7 @@ export async function matrixRealm(
       if (!client) {
         client = (async () => {
           const live = liveClients.find((candidate) => candidate.clientId === clientId);
-          if (!live) throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" has no client "${clientId}".`);
+          if (!live) throw new KcboxError('ERR_KCBOX_CLIENT_NOT_FOUND', `Realm "${realm}" has no client "${clientId}".`);
           if (live.publicClient) return { clientId };
           const secret = await call(`Reading the secret of client "${clientId}"`, () =>
             admin.clients.getClientSecret({ realm, id: live.id }),

@@ -30,7 +30,7 @@ export function fixtureClient(realm: RealmRepresentation, clientId: string): OAu
   const client = clientsOf(realm).find((candidate) => candidate.clientId === clientId);
   if (!client) {
     throw new KcboxError(
-      'ERR_KCBOX_USAGE',
+      'ERR_KCBOX_CLIENT_NOT_FOUND',
       `Realm "${realm.realm}" defines no client "${clientId}" (clients: ${
         clientsOf(realm)
           .map((c) => c.clientId)
@@ -46,7 +46,7 @@ export function defaultLoginClient(realm: RealmRepresentation): OAuthClient {
   const candidates = clientsOf(realm).filter((client) => client.directAccessGrantsEnabled && !client.bearerOnly);
   const chosen = candidates.find((client) => client.publicClient) ?? candidates[0];
   if (!chosen?.clientId) {
-    throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm.realm}" has no client with direct access grants: name one with --client.`);
+    throw new KcboxError('ERR_KCBOX_CLIENT_NOT_FOUND', `Realm "${realm.realm}" has no client with direct access grants: name one with --client.`);
   }
   return fixtureClient(realm, chosen.clientId);
 }

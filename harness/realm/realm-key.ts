@@ -19,7 +19,7 @@ export async function realmSigningKeyInfo(serverUrl: string, realm: string): Pro
     const response = await request(jwksUrl, { headersTimeout: 10_000, bodyTimeout: 10_000 });
     if (response.statusCode === 404) {
       await response.body.dump();
-      throw new KcboxError('ERR_KCBOX_USAGE', `Realm "${realm}" does not exist at ${serverUrl}.`);
+      throw new KcboxError('ERR_KCBOX_REALM_NOT_FOUND', `Realm "${realm}" does not exist at ${serverUrl}.`);
     }
     keys = ((await response.body.json()) as { keys?: JWK[] }).keys ?? [];
   } catch (error) {
@@ -29,7 +29,7 @@ export async function realmSigningKeyInfo(serverUrl: string, realm: string): Pro
   const signing = keys.find((key) => key.kty === 'RSA' && key.use === 'sig' && (key.alg ?? 'RS256') === 'RS256');
   if (!signing) {
     throw new KcboxError(
-      'ERR_KCBOX_USAGE',
+      'ERR_KCBOX_REALM_INVALID',
       `Realm "${realm}" has no RS256 signing key in ${jwksUrl} (found: ${keys.map((key) => `${key.alg}/${key.use}`).join(', ') || 'none'}).`,
     );
   }

@@ -62,25 +62,33 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 
 /**
  * Renders the result in each target's format and writes the files, creating parent directories;
- * each file is replaced atomically. Resolves to the paths written, in target order.
+ * each file is replaced atomically. One that cannot be written does not stop the others.
+ * Resolves to the paths written, in target order.
  *
- * @throws KcboxError `ERR_KCBOX_USAGE` naming the report and the file when one cannot be written.
+ * @throws KcboxError `ERR_KCBOX_REPORT_WRITE` naming each report and file that could not be written
+ * (after writing every other one).
  * @example
  * const written = await writeReports(result, parseReportTargets(options.report));
  */
 export async function writeReports(result: MatrixResult, targets: readonly ReportTarget[]): Promise<string[]> {
   const written: string[] = [];
+  const failed: Array<{ target: ReportTarget; error: unknown }> = [];
   for (const target of targets) {
     try {
       await writeAtomically(target.path, renderReport(result, target.format));
+      written.push(target.path);
     } catch (error) {
-      throw new KcboxError(
-        'ERR_KCBOX_USAGE',
-        `Could not write the ${target.format} report to ${target.path}: ${describeError(error)}. Check that its directory is writable, or choose another file with --report ${target.format}=PATH.`,
-        { cause: error },
-      );
+      failed.push({ target, error });
     }
-    written.push(target.path);
+  }
+  if (failed.length > 0) {
+    const lines = failed.map(({ target, error }) => `the ${target.format} report to ${target.path}: ${describeError(error)}`);
+    throw new KcboxError(
+      'ERR_KCBOX_REPORT_WRITE',
+      `Could not write ${lines.join('; ')}. Check that the directory is writable, or choose another file with --report FORMAT=PATH.` +
+        (written.length > 0 ? ` Written: ${written.join(', ')}.` : ''),
+      { cause: failed[0]!.error },
+    );
   }
   return written;
 }

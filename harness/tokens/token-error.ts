@@ -16,8 +16,8 @@ export class TokenError extends KcboxError {
     readonly error: string | undefined,
     readonly errorDescription: string | undefined,
   ) {
-    // A refused token is an outcome, not a usage error: the CLI exits 1.
-    super('ERR_KCBOX_TOKEN', message, { exitCode: 1 });
+    // A refused token is an outcome, not a usage error: EXIT_CODES gives it 1.
+    super('ERR_KCBOX_TOKEN', message);
   }
 }
 

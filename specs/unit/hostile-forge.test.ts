@@ -64,8 +64,8 @@ describe('forgeAttempts', () => {
   });
 
   it('refuses a valid token that is not a compact JWS', async () => {
-    await expect(forgeAttempts({ ...fixture.material, validToken: 'abc.def' })).rejects.toMatchObject({ code: 'ERR_KCBOX_TOKEN' });
-    await expect(forgeAttempts({ ...fixture.material, validToken: 'a.b.c' })).rejects.toMatchObject({ code: 'ERR_KCBOX_TOKEN' });
+    await expect(forgeAttempts({ ...fixture.material, validToken: 'abc.def' })).rejects.toMatchObject({ code: 'ERR_KCBOX_USAGE' });
+    await expect(forgeAttempts({ ...fixture.material, validToken: 'a.b.c' })).rejects.toMatchObject({ code: 'ERR_KCBOX_USAGE' });
   });
 
   it('refuses a listener URL that jku and x5u cannot point at', async () => {

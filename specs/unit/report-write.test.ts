@@ -73,13 +73,22 @@ describe('writeReports', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ kcbox: { reportFormat: 1 } });
   });
 
-  it('says which report it could not write, and where', async () => {
-    const blocker = join(tempDir(), 'file');
+  it('says which report it could not write, and where, after writing the others', async () => {
+    const folder = tempDir();
+    const blocker = join(folder, 'file');
     writeFileSync(blocker, '');
     const path = join(blocker, 'kcbox.xml');
-    await expect(writeReports(matrixResult(), [{ format: 'junit', path }])).rejects.toMatchObject({
-      code: 'ERR_KCBOX_USAGE',
+    const json = join(folder, 'kcbox.json');
+    const failure = writeReports(matrixResult(), [
+      { format: 'junit', path },
+      { format: 'json', path: json },
+    ]);
+    await expect(failure).rejects.toMatchObject({
+      code: 'ERR_KCBOX_REPORT_WRITE',
+      exitCode: 2,
       message: expect.stringContaining(`Could not write the junit report to ${path}:`),
     });
+    await expect(failure).rejects.toThrow(`Written: ${json}.`);
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ kcbox: { reportFormat: 1 } });
   });
 });

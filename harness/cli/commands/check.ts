@@ -69,7 +69,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
   let server = await runningServer(output);
   if (!server && spec.keycloak.realm) {
     throw new KcboxError(
-      'ERR_KCBOX_USAGE',
+      'ERR_KCBOX_NO_SERVER',
       `${options.matrix}: keycloak.realmName "${spec.keycloak.realm}" needs a running server that has it: start one with \`kcbox up --detach --realm FILE\` or set KCBOX_URL.`,
     );
   }
@@ -77,9 +77,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     output.err(`kcbox: ${signal}: cleaning up (realms, backend, server)… a second ${signal} exits at once.`);
-    abort.abort(
-      new KcboxError('ERR_KCBOX_USAGE', `Interrupted by ${signal}; everything the check created was removed.`, { exitCode: 130 }),
-    );
+    abort.abort(new KcboxError('ERR_KCBOX_INTERRUPTED', `Interrupted by ${signal}; everything the check created was removed.`));
     process.once(signal, () => process.exit(130));
   };
   process.once('SIGINT', onSignal);

@@ -30,7 +30,7 @@ export async function token(username: string, options: TokenOptions, output: Cli
   if (password === undefined) {
     if (!definition) throw missing(`the password of "${username}"`, '--password');
     throw new KcboxError(
-      'ERR_KCBOX_USAGE',
+      'ERR_KCBOX_USER_NOT_FOUND',
       `Realm "${realmName}" gives user "${username}" no password in its file: pass --password (or check the user name).`,
     );
   }
@@ -58,7 +58,6 @@ export async function token(username: string, options: TokenOptions, output: Cli
     throw new KcboxError(
       'ERR_KCBOX_TOKEN',
       `Keycloak returned no ${options.idToken ? 'ID token (the client must allow the openid scope)' : 'token'}.`,
-      { exitCode: 1 },
     );
   output.out(options.decode ? JSON.stringify(decodeClaims(printed), null, 2) : printed);
   return 0;

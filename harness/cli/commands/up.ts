@@ -92,7 +92,7 @@ export async function up(options: UpOptions, output: CliOutput): Promise<number>
     recorded && ((await serverAnswers(recorded)) || (recorded.supervisorPid !== undefined && isSupervisor(recorded.supervisorPid)));
   if (recorded && recordedRuns) {
     throw new KcboxError(
-      'ERR_KCBOX_USAGE',
+      'ERR_KCBOX_SERVER_RUNNING',
       `A kcbox server already runs at ${recorded.url} (recorded in ${stateFile}). Use it, or stop it first with \`kcbox down\`.`,
     );
   }

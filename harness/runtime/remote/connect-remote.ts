@@ -12,7 +12,7 @@ export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Remo
   const missing = ['KCBOX_ADMIN_USER', 'KCBOX_ADMIN_PASSWORD'].filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new KcboxError(
-      'ERR_KCBOX_USAGE',
+      'ERR_KCBOX_NO_ADMIN_CREDENTIALS',
       `KCBOX_URL is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not: set the admin user and password of ${env.KCBOX_URL}.`,
     );
   }
@@ -32,7 +32,10 @@ async function serverVersion(baseUrl: string, token: string): Promise<string> {
 export async function connectRemote(options: StartKeycloakOptions): Promise<KeycloakServer> {
   const remote = options.remote ?? remoteOptionsFromEnv();
   if (!remote) {
-    throw new KcboxError('ERR_KCBOX_USAGE', 'The remote runtime needs a server: set KCBOX_URL, KCBOX_ADMIN_USER and KCBOX_ADMIN_PASSWORD.');
+    throw new KcboxError(
+      'ERR_KCBOX_NO_SERVER',
+      'The remote runtime needs a server: set KCBOX_URL, KCBOX_ADMIN_USER and KCBOX_ADMIN_PASSWORD.',
+    );
   }
   const url = remote.url.replace(/\/+$/, '');
   try {
