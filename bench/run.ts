@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import pLimit from 'p-limit';
-import { checkMatrix } from '../harness/matrix/check-matrix.js';
+import { checkMatrix } from '../harness/check/check-matrix.js';
 import { loadMatrixSpecSync, parseMatrixSpec } from '../harness/matrix/spec-load.js';
 import { bundledRealmPath } from '../harness/realm/bundled.js';
 import { fixtureClient } from '../harness/realm/fixtures.js';

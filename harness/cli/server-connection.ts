@@ -1,33 +1,46 @@
 import { KcboxError } from '../errors.js';
 import { loadRealm, type RealmRepresentation } from '../realm/realm-input.js';
+import type { KeycloakConnection } from '../runtime/connection.js';
 import { readState, stateFilePath } from '../runtime/state-file.js';
-import type { AdminCredentials } from '../runtime/admin-login.js';
 
+/** The server the CLI talks to, and where it learnt of it. */
 export interface CliServer {
   readonly url: string;
-  /** Known from the state file or KCBOX_ADMIN_USER / KCBOX_ADMIN_PASSWORD. */
-  readonly adminCredentials: AdminCredentials | undefined;
   readonly realms: readonly string[];
   readonly realmFiles: Readonly<Record<string, string>>;
+  /** The state file, or `KCBOX_URL`. */
   readonly source: string;
+  /** The admin connection; throws `ERR_KCBOX_NO_ADMIN_CREDENTIALS` when only `KCBOX_URL` is known. */
+  connection(): KeycloakConnection;
 }
 
 /** The server the CLI talks to: the one `kcbox up` recorded, else `KCBOX_URL`. */
 export async function cliServer(env: NodeJS.ProcessEnv = process.env): Promise<CliServer> {
   const stateFile = stateFilePath(env);
   const record = await readState(stateFile);
-  if (record)
-    return {
-      url: record.url,
-      adminCredentials: record.adminCredentials,
-      realms: record.realms,
-      realmFiles: record.realmFiles ?? {},
-      source: stateFile,
-    };
+  if (record) {
+    const realmFiles = record.realmFiles ?? {};
+    const connection = { url: record.url, adminCredentials: record.adminCredentials, realmFiles };
+    return { url: record.url, realms: record.realms, realmFiles, source: stateFile, connection: () => connection };
+  }
   if (env.KCBOX_URL) {
-    const credentials =
-      env.KCBOX_ADMIN_USER && env.KCBOX_ADMIN_PASSWORD ? { username: env.KCBOX_ADMIN_USER, password: env.KCBOX_ADMIN_PASSWORD } : undefined;
-    return { url: env.KCBOX_URL.replace(/\/+$/, ''), adminCredentials: credentials, realms: [], realmFiles: {}, source: 'KCBOX_URL' };
+    const url = env.KCBOX_URL.replace(/\/+$/, '');
+    const { KCBOX_ADMIN_USER: username, KCBOX_ADMIN_PASSWORD: password } = env;
+    return {
+      url,
+      realms: [],
+      realmFiles: {},
+      source: 'KCBOX_URL',
+      connection() {
+        if (!username || !password) {
+          throw new KcboxError(
+            'ERR_KCBOX_NO_ADMIN_CREDENTIALS',
+            `No admin credentials for ${url} (KCBOX_URL): set KCBOX_ADMIN_USER and KCBOX_ADMIN_PASSWORD.`,
+          );
+        }
+        return { url, adminCredentials: { username, password }, realmFiles: {} };
+      },
+    };
   }
   throw new KcboxError(
     'ERR_KCBOX_NO_SERVER',
@@ -44,15 +57,4 @@ export function chooseRealm(server: CliServer, requested: string | undefined): s
 export async function realmDefinition(server: CliServer, realm: string): Promise<RealmRepresentation | undefined> {
   const file = server.realmFiles[realm];
   return file ? (await loadRealm(file)).representation : undefined;
-}
-
-/** Admin access to the CLI's server, or an error saying how to provide it. */
-export function adminOf(server: CliServer): AdminCredentials {
-  if (!server.adminCredentials) {
-    throw new KcboxError(
-      'ERR_KCBOX_NO_ADMIN_CREDENTIALS',
-      `No admin credentials for ${server.url}: set KCBOX_ADMIN_USER and KCBOX_ADMIN_PASSWORD.`,
-    );
-  }
-  return server.adminCredentials;
 }

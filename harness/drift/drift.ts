@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { KcboxError, describeError } from '../errors.js';
 import { lineAndColumn, type RealmRepresentation } from '../realm/realm-input.js';
 import { type AdminClient, connectAdmin } from '../runtime/admin-client.js';
-import type { AdminCredentials } from '../runtime/admin-login.js';
+import type { KeycloakConnection } from '../runtime/connection.js';
 import { type AuthzModel, authzModel } from './authz-model.js';
 import { type DiffEntry, diffValues } from './diff.js';
 import { formatJsonPath } from '../realm/json-path.js';
@@ -10,11 +10,6 @@ import { type UserFacts, evaluateLocally } from './evaluator.js';
 import { type LiveUser, liveDecisions, liveResourceServer, liveUsers } from './live.js';
 
 export type { DiffEntry } from './diff.js';
-
-export interface DriftServer {
-  readonly url: string;
-  readonly adminCredentials: AdminCredentials;
-}
 
 /** A user whose decision for a permission differs between the file and the live realm. */
 export interface DecisionChange {
@@ -38,7 +33,7 @@ export interface AuthzDrift {
 }
 
 export interface AuthzDriftOptions {
-  readonly server: DriftServer;
+  readonly server: KeycloakConnection;
   readonly realm: string;
   /** The resource server's client id. */
   readonly clientId: string;
@@ -153,7 +148,7 @@ const sorted = (items: unknown): string[] => (Array.isArray(items) ? items.map(S
  * its clients, its users' role mappings, and the authorization settings of each resource server.
  */
 export async function realmDrift(options: {
-  server: DriftServer;
+  server: KeycloakConnection;
   realmFile: string | RealmRepresentation;
   realm?: string;
   users?: readonly string[];

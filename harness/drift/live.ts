@@ -1,5 +1,6 @@
 import { KcboxError } from '../errors.js';
-import { type AdminClient, keycloakMessage } from '../runtime/admin-client.js';
+import { adminCall as call, clientUuid } from '../realm/live-settings.js';
+import type { AdminClient } from '../runtime/admin-client.js';
 import type { UserFacts } from './evaluator.js';
 
 export interface LiveResourceServer {
@@ -8,33 +9,6 @@ export interface LiveResourceServer {
   readonly settings: unknown;
   /** Role UUID → `client/role` or realm role name, for files that carry ids. */
   readonly roleNames: Map<string, string>;
-}
-
-async function call<T>(what: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw new KcboxError('ERR_KCBOX_REMOTE_UNREACHABLE', `${what} failed: ${keycloakMessage(error)}`, { cause: error });
-  }
-}
-
-export async function clientUuid(admin: AdminClient, realm: string, clientId: string): Promise<string> {
-  const [client] = await call(`Looking up client "${clientId}" in realm "${realm}"`, () => admin.clients.find({ realm, clientId }));
-  if (!client?.id)
-    throw new KcboxError('ERR_KCBOX_CLIENT_NOT_FOUND', `Realm "${realm}" has no client "${clientId}": check --realm and --client.`);
-  if (!client.authorizationServicesEnabled) {
-    throw new KcboxError(
-      'ERR_KCBOX_CLIENT_NOT_FOUND',
-      `Client "${clientId}" in realm "${realm}" has no authorization services: name the resource server with --client.`,
-    );
-  }
-  return client.id;
-}
-
-/** The live authorization settings as the admin console's Export gives them. */
-export async function exportAuthorizationSettings(admin: AdminClient, realm: string, clientId: string): Promise<unknown> {
-  const id = await clientUuid(admin, realm, clientId);
-  return call(`Exporting the authorization settings of "${clientId}"`, () => admin.clients.exportResource({ realm, id }));
 }
 
 export async function liveResourceServer(admin: AdminClient, realm: string, clientId: string): Promise<LiveResourceServer> {

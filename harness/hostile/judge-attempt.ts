@@ -1,4 +1,4 @@
-import type { Observation } from '../matrix/types.js';
+import { answerLabel as answer, type Observation } from '../http/observation.js';
 import { type HostileCase, SEVERITY_ORDER, type Severity } from './types.js';
 
 export interface AttemptVerdict {
@@ -13,10 +13,6 @@ const LATENCY_CASES = new Set(['kid-inject', 'kid-traversal', 'unknown-kid']);
 const REFUSAL_STATUSES = new Set([400, 401, 403, 431]);
 /** How much slower than the endpoint's valid-token baseline such an answer may be. */
 export const ADDED_LATENCY_LIMIT_MS = 2_000;
-
-function answer(observed: Observation): string {
-  return observed.status === undefined ? observed.kind : String(observed.status);
-}
 
 /**
  * Judges one hostile attempt. A refusal must carry one of the case's statuses; a refusal with
@@ -35,22 +31,21 @@ export function judgeAttempt(kase: HostileCase, observed: Observation, baselineM
   ) {
     return { pass: true, severity: kase.severity, reason: '' };
   }
-  if (observed.kind === 'timeout' || observed.kind === 'network-error') return fail(`no answer (${observed.kind}): ${observed.excerpt}`);
-  if (observed.kind === 'server-error') return fail(`the backend failed with ${observed.status} instead of refusing the token`);
+  if (observed.kind !== 'answered') return fail(`no answer (${observed.kind}): ${observed.excerpt}`);
+  if (observed.status >= 500) return fail(`the backend failed with ${observed.status} instead of refusing the token`);
   if (kase.control) {
-    return observed.kind === 'allowed'
-      ? { pass: true, severity: kase.severity, reason: '' }
-      : fail(`a valid token was refused with ${answer(observed)}`);
+    return observed.status === 401 || observed.status === 403
+      ? fail(`a valid token was refused with ${answer(observed)}`)
+      : { pass: true, severity: kase.severity, reason: '' };
   }
-  const refusedAsExpected = observed.status !== undefined && kase.acceptedStatuses.includes(observed.status);
-  if (observed.kind === 'allowed' && !refusedAsExpected && !REFUSAL_STATUSES.has(observed.status ?? 0))
-    return fail(`the backend accepted it (${answer(observed)})`);
+  const refusedAsExpected = kase.acceptedStatuses.includes(observed.status);
+  if (!refusedAsExpected && !REFUSAL_STATUSES.has(observed.status)) return fail(`the backend accepted it (${answer(observed)})`);
   if (LATENCY_CASES.has(kase.id) && observed.durationMs > baselineMs + ADDED_LATENCY_LIMIT_MS) {
     return fail(
       `refused, but after ${observed.durationMs} ms against ${baselineMs} ms for a valid token: the kid reached something slow (a shell, a database, a file or a key fetch)`,
     );
   }
-  if (observed.status !== undefined && !kase.acceptedStatuses.includes(observed.status)) {
+  if (!refusedAsExpected) {
     // Refused all the same: at most a policy matter, never above the case's own severity.
     const severity = SEVERITY_ORDER.indexOf(kase.severity) < SEVERITY_ORDER.indexOf('policy') ? kase.severity : 'policy';
     return fail(`refused with ${observed.status}; expected ${kase.acceptedStatuses.join(' or ')}`, severity);

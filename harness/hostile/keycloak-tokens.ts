@@ -3,7 +3,7 @@ import createDebug from 'debug';
 import { importRealm } from '../realm/realm-handle.js';
 import type { RealmRepresentation } from '../realm/realm-input.js';
 import type { AdminClient } from '../runtime/admin-client.js';
-import type { AdminCredentials } from '../runtime/admin-login.js';
+import type { KeycloakConnection } from '../runtime/connection.js';
 import { decodeClaims } from '../tokens/claims.js';
 import { type OAuthClient, type TokenRealm, type UserCredentials, passwordGrant } from '../tokens/token-client.js';
 import type { KeycloakTokenCaseId } from './types.js';
@@ -12,7 +12,7 @@ const debug = createDebug('kcbox:hostile');
 
 export interface HostileTokenContext {
   readonly admin: AdminClient;
-  readonly server: { readonly url: string; readonly adminCredentials: AdminCredentials };
+  readonly server: KeycloakConnection;
   readonly realm: TokenRealm;
   /** The client the matrix logs users in with. */
   readonly loginClient: OAuthClient;

@@ -1,4 +1,4 @@
-import type { Observation } from '../matrix/types.js';
+import type { Observation } from '../http/observation.js';
 import type { HostileCaseId, Severity } from './types.js';
 
 /** How the hostile suite runs inside `kcbox check`. */

@@ -43,6 +43,8 @@ export interface HostileRunContext {
   readonly timeoutMs: number;
   readonly options: HostileOptions;
   readonly showTokens: boolean;
+  /** Stops sending further attempts once aborted; the suite then throws the abort reason. */
+  readonly signal?: AbortSignal | undefined;
   /** Keycloak tokens already being collected, per allowed user (see {@link prefetchHostileTokens}). */
   readonly prefetched?: ReadonlyMap<string, Promise<HostileKeycloakTokens>> | undefined;
 }
@@ -137,6 +139,7 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
         await Promise.all(
           forged.map((attempt) =>
             limit(async () => {
+              context.signal?.throwIfAborted();
               const observed = await sender.send({ ...request, authorization: attempt.authorization, query: attempt.query });
               const verdict = judgeAttempt(
                 refusalConvention(hostileCase(attempt.caseId) as HostileCase, endpoint),

@@ -1,8 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { describeError } from '../errors.js';
-import { kindOfStatus } from '../matrix/classify.js';
-import type { Observation } from '../matrix/types.js';
+import { answered, noAnswer, type Observation } from '../http/observation.js';
 
 export interface HostileRequest {
   readonly method: string;
@@ -51,26 +50,24 @@ export function hostileSender(baseUrl: string, options: { concurrency: number; t
             length += chunk.length;
           });
           response.on('end', () => {
-            const status = response.statusCode ?? 0;
-            finish({
-              kind: kindOfStatus(status),
-              status,
-              excerpt: Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8'),
-              durationMs: elapsed(),
-            });
+            finish(answered(response.statusCode ?? 0, Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8'), elapsed()));
           });
           response.on('error', (error) =>
-            finish({ kind: 'network-error', status: response.statusCode, excerpt: describeError(error), durationMs: elapsed() }),
+            finish(
+              noAnswer(
+                'network-error',
+                `${response.statusCode ?? 'no status'}, then the body broke off: ${describeError(error)}`,
+                elapsed(),
+              ),
+            ),
           );
         },
       );
       request.on('timeout', () => {
-        finish({ kind: 'timeout', status: undefined, excerpt: `no answer within ${options.timeoutMs} ms`, durationMs: elapsed() });
+        finish(noAnswer('timeout', `no answer within ${options.timeoutMs} ms`, elapsed()));
         request.destroy();
       });
-      request.on('error', (error) =>
-        finish({ kind: 'network-error', status: undefined, excerpt: describeError(error), durationMs: elapsed() }),
-      );
+      request.on('error', (error) => finish(noAnswer('network-error', describeError(error), elapsed())));
       request.end(plan.body);
     });
 

@@ -1,13 +1,21 @@
-/** Scope-matrix checks: the spec, the run, the result. */
-export { checkMatrix, DEFAULT_CONCURRENCY } from './check-matrix.js';
-export type { CheckMatrixOptions, MatrixServer } from './check-matrix.js';
-export { loadMatrixSpec, loadMatrixSpecSync, parseMatrixSpec, parseRequirement } from './spec-load.js';
+/** Scope-matrix specs: loading and validating them, and the shapes of their cells. */
+export { loadMatrixSpec, loadMatrixSpecSync, parseMatrixSpec } from './spec-load.js';
 export type { ParseMatrixOptions } from './spec-load.js';
-export { matrixSpecSchema } from './spec-schema.js';
 export { MatrixSpecError } from './spec-error.js';
 export type { SpecProblem } from './spec-error.js';
-export { startBackend } from './backend-process.js';
-export type { StartedBackend, BackendKeycloakEnv } from './backend-process.js';
-export { runRequests } from './runner.js';
-export type { RequestPlan, RunRequestsOptions } from './runner.js';
-export * from './types.js';
+export { ANONYMOUS } from './types.js';
+export type {
+  CellOutcome,
+  CellResult,
+  DenyStatuses,
+  Expectation,
+  MatrixBackend,
+  MatrixEndpoint,
+  MatrixKeycloak,
+  MatrixSpec,
+  Observation,
+  RealmFinding,
+  Requirement,
+  SourceLocation,
+  TokenSource,
+} from './types.js';

@@ -1,9 +1,10 @@
 import { KcboxError } from '../errors.js';
+import { adminCall as call } from '../realm/live-settings.js';
 import { fixturePassword, defaultLoginClient } from '../realm/fixtures.js';
 import type { RealmRepresentation } from '../realm/realm-input.js';
-import { type AdminClient, keycloakMessage } from '../runtime/admin-client.js';
+import type { AdminClient } from '../runtime/admin-client.js';
 import type { OAuthClient } from '../tokens/token-client.js';
-import { exportAuthorizationSettings } from '../drift/live.js';
+import { exportAuthorizationSettings } from '../realm/live-settings.js';
 import type { RealmFacts } from './spec-realm-check.js';
 
 interface LiveClient {
@@ -19,15 +20,10 @@ export interface MatrixRealm {
   /** The client users log in with for `access` and `rpt` tokens. */
   readonly loginClient: string;
   oauthClient(clientId: string): Promise<OAuthClient>;
+  /** The user's password from `keycloak.passwords`, else the realm file; undefined when neither gives one. */
+  passwordOf(username: string): string | undefined;
+  /** {@link passwordOf}, for users the spec check already vouched for. */
   password(username: string): string;
-}
-
-async function call<T>(what: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    throw new KcboxError('ERR_KCBOX_KEYCLOAK_CALL', `${what} failed: ${keycloakMessage(error)}`, { cause: error });
-  }
 }
 
 interface SettingsShape {
@@ -82,6 +78,8 @@ export async function matrixRealm(
   // Live realms without a file: the resource server itself is the one client sure to exist.
   const loginClient = options.loginClient ?? (representation ? defaultLoginClient(representation).clientId : resourceServer);
   const secrets = new Map<string, Promise<OAuthClient>>();
+  const passwordOf = (username: string) =>
+    options.passwords[username] ?? (representation ? fixturePassword(representation, username) : undefined);
   return {
     facts,
     loginClient,
@@ -101,8 +99,9 @@ export async function matrixRealm(
       }
       return client;
     },
+    passwordOf,
     password(username) {
-      const password = options.passwords[username] ?? (representation ? fixturePassword(representation, username) : undefined);
+      const password = passwordOf(username);
       if (password === undefined) {
         throw new KcboxError(
           'ERR_KCBOX_MATRIX_SPEC',

@@ -66,7 +66,10 @@ const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
   [/^\/keycloak$/, 'name either "realm" (a realm file) or "realmName" (a realm on the server), not both'],
   [/^\/backend$/, 'needs "url" (a running backend) or "command" (kcbox starts it), or both'],
   [/(^|\/)token$/, 'must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}'],
-  [/\/deny\/(anonymous|authenticated)$/, 'must be an HTTP status (100-599) or a list of them'],
+  [
+    /\/deny\/(anonymous|authenticated)$/,
+    'must be a deny status from 300 to 599 (a 2xx cannot tell a refusal from access), or a list of them',
+  ],
 ];
 
 let compiled: ReturnType<Ajv['compile']> | undefined;

@@ -13,11 +13,16 @@ export interface RealmFacts {
 }
 
 /**
- * Checks a spec's references against the realm: users exist and are enabled, token clients allow
+ * Checks a spec's references against the realm: users exist, are enabled and have a known password, token clients allow
  * the password grant, and every scope (and resource) an endpoint names exists on the resource
  * server. Each problem points at the line that names the missing thing.
  */
-export function realmProblems(spec: MatrixSpec, facts: RealmFacts, loginClient: string): SpecProblem[] {
+export function realmProblems(
+  spec: MatrixSpec,
+  facts: RealmFacts,
+  loginClient: string,
+  passwordOf: (username: string) => string | undefined,
+): SpecProblem[] {
   const file = spec.file ?? '<spec>';
   const problems: SpecProblem[] = [];
   const at = (source: SourceLocation | undefined, path: string, message: string) =>
@@ -38,6 +43,12 @@ export function realmProblems(spec: MatrixSpec, facts: RealmFacts, loginClient: 
         spec.userSources[username],
         `users[${index}]`,
         `user "${username}" is disabled in realm "${facts.realm}": Keycloak issues it no token; remove it from "users"`,
+      );
+    else if (passwordOf(username) === undefined)
+      at(
+        spec.userSources[username],
+        `users[${index}]`,
+        `no password for user "${username}": neither keycloak.passwords nor a realm file gives one in clear; add it under keycloak.passwords`,
       );
   });
 

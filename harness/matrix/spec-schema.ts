@@ -18,11 +18,10 @@ const tokenSource = {
   ],
 };
 
+// A deny status is what tells a refusal from access: a 2xx (or 1xx) cannot, so it is refused here.
+const denyStatus = { type: 'integer', minimum: 300, maximum: 599 };
 const statusList = {
-  oneOf: [
-    { type: 'integer', minimum: 100, maximum: 599 },
-    { type: 'array', minItems: 1, items: { type: 'integer', minimum: 100, maximum: 599 } },
-  ],
+  oneOf: [denyStatus, { type: 'array', minItems: 1, items: denyStatus }],
 };
 
 const seconds = { type: 'number', exclusiveMinimum: 0 };

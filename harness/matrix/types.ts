@@ -1,4 +1,6 @@
-import type { HostileResult } from '../hostile/result-types.js';
+import type { Observation } from '../http/observation.js';
+
+export type { Observation };
 
 /**
  * The shapes of a scope-matrix check: the validated spec going in, the result coming out.
@@ -94,16 +96,8 @@ export interface MatrixSpec {
   readonly userSources: Readonly<Record<string, SourceLocation>>;
 }
 
-/** How the backend answered one request. */
-export type ObservedKind = 'allowed' | 'denied' | 'server-error' | 'network-error' | 'timeout';
-
-export interface Observation {
-  readonly kind: ObservedKind;
-  readonly status: number | undefined;
-  /** The first few hundred characters of the body, or the network error. */
-  readonly excerpt: string;
-  readonly durationMs: number;
-}
+/** What a backend did with a matrix request, read with the endpoint's deny statuses by the judge. */
+export type CellOutcome = 'allowed' | 'denied' | 'server-error' | 'network-error' | 'timeout';
 
 export interface CellResult {
   readonly endpoint: string;
@@ -113,6 +107,8 @@ export interface CellResult {
   /** Statuses that count as the expected denial. */
   readonly acceptedDenyStatuses: readonly number[];
   readonly observed: Observation;
+  /** The judge's reading of the observation. */
+  readonly outcome: CellOutcome;
   readonly pass: boolean;
   /** Why it failed, in one sentence; empty when it passed. */
   readonly reason: string;
@@ -128,45 +124,4 @@ export interface RealmFinding {
   readonly declared: Expectation;
   readonly keycloak: Expectation;
   readonly source: SourceLocation | undefined;
-}
-
-export interface EndpointSummary {
-  readonly id: string;
-  readonly method: string;
-  readonly path: string;
-  /** `public` or the permission, e.g. `Inventory#inventory:view`. */
-  readonly requirement: string;
-  readonly token: string;
-}
-
-export interface MatrixResult {
-  readonly spec: {
-    readonly file: string | undefined;
-    readonly realm: string;
-    readonly client: string;
-    readonly backendUrl: string;
-  };
-  readonly users: readonly string[];
-  readonly endpoints: readonly EndpointSummary[];
-  /** Endpoint-major order: every user of the first endpoint, then the next. */
-  readonly cells: readonly CellResult[];
-  readonly realmFindings: readonly RealmFinding[];
-  /** The tail of the backend's output when kcbox started it. */
-  readonly backendOutput: string | undefined;
-  readonly startedAt: string;
-  readonly durationMs: number;
-  /** Where the time went, milliseconds: realm import and checks, tokens and decisions, backend start (in parallel with tokens), cells, hostile suite. */
-  readonly timings?:
-    | {
-        readonly realmMs: number;
-        readonly tokensMs: number;
-        readonly backendMs: number;
-        readonly cellsMs: number;
-        readonly hostileMs: number;
-      }
-    | undefined;
-  /** The hostile-token suite; absent when it was switched off. */
-  readonly hostile?: HostileResult | undefined;
-  /** No failed cell, no realm finding, no hostile finding at or above the threshold. */
-  readonly passed: boolean;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { KcboxError } from '../errors.js';
 import { type AdminClient, connectAdmin, keycloakMessage } from '../runtime/admin-client.js';
-import type { AdminCredentials } from '../runtime/admin-login.js';
+import type { KeycloakConnection } from '../runtime/connection.js';
 import { createRealms, deleteRealms } from './realm-admin.js';
 import { type LoadRealmOptions, type LoadedRealm, type RealmInput, type RealmRepresentation, loadRealm } from './realm-input.js';
 
@@ -132,7 +132,7 @@ async function createUser(admin: AdminClient, realm: string, options: CreateUser
 
 /** A handle on a realm that exists on the server. `onDeleted` lets the server forget it. */
 export function realmHandle(
-  server: { url: string; adminCredentials: AdminCredentials },
+  server: KeycloakConnection,
   loaded: LoadedRealm,
   onDeleted: (name: string) => void = () => {},
 ): RealmHandle {
@@ -159,7 +159,7 @@ export function realmHandle(
  * without, a realm of that name must not exist yet (kcbox never takes over a realm it did not create).
  */
 export async function importRealm(
-  server: { url: string; adminCredentials: AdminCredentials },
+  server: KeycloakConnection,
   source: RealmInput,
   options: ImportRealmOptions = {},
   onCreated: (name: string) => void = () => {},

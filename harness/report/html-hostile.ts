@@ -1,7 +1,7 @@
 import escapeHtml from 'escape-html';
 import type { HostileFinding, HostileResult } from '../hostile/result-types.js';
 import type { Severity } from '../hostile/types.js';
-import type { EndpointSummary } from '../matrix/types.js';
+import type { EndpointSummary } from '../check/result-types.js';
 import {
   type HostileCaseRow,
   type HostileCell,

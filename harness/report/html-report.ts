@@ -1,17 +1,16 @@
 import escapeHtml from 'escape-html';
-import type { CellResult, MatrixResult } from '../matrix/types.js';
+import type { CellResult } from '../matrix/types.js';
+import type { MatrixResult } from '../check/result-types.js';
 import { type HostileAnchors, hostileFindingAnchors, hostileFindingsHtml, hostileGridHtml } from './html-hostile.js';
 import { HTML_REPORT_STYLE } from './html-style.js';
 import {
   cellGrid,
-  cellPassed,
   countMatrix,
   durationLabel,
   expectedLabel,
   failedCells,
   failureReason,
   locationLabel,
-  matrixPassed,
   observedLabel,
   statusLabel,
   summaryLine,
@@ -31,16 +30,16 @@ type HtmlSection = (context: HtmlContext) => string | undefined;
 const esc = (text: string) => escapeHtml(text);
 
 function cellClass(cell: CellResult): string {
-  if (!cellPassed(cell)) return 'mismatch';
+  if (!cell.pass) return 'mismatch';
   return cell.expected === 'allow' ? 'allow-ok' : 'deny-ok';
 }
 
 function gridCell(cell: CellResult | undefined, anchors: ReadonlyMap<CellResult, string>): string {
   if (!cell) return '<td class="cell missing" title="not run"><span class="status">·</span></td>';
-  const passed = cellPassed(cell);
+  const passed = cell.pass;
   const mark = passed ? '✓' : '✗';
   const expect = `expected ${passed ? cell.expected : expectedLabel(cell)}`;
-  const title = passed ? `${cell.endpoint} × ${cell.user}: ${observedLabel(cell.observed)}` : failureReason(cell);
+  const title = passed ? `${cell.endpoint} × ${cell.user}: ${observedLabel(cell)}` : failureReason(cell);
   const inner = `<span class="status">${mark} ${esc(statusLabel(cell.observed))}</span><span class="expect">${esc(expect)}</span>`;
   const anchor = anchors.get(cell);
   const body = anchor ? `<a href="#${anchor}">${inner}</a>` : inner;
@@ -49,7 +48,7 @@ function gridCell(cell: CellResult | undefined, anchors: ReadonlyMap<CellResult,
 }
 
 const header: HtmlSection = ({ result }) => {
-  const badge = matrixPassed(result) ? '<span class="badge pass">PASS</span>' : '<span class="badge fail">FAIL</span>';
+  const badge = result.passed ? '<span class="badge pass">PASS</span>' : '<span class="badge fail">FAIL</span>';
   const facts: [string, string][] = [
     ['Spec file', result.spec.file ?? '(none)'],
     ['Realm', result.spec.realm],
@@ -92,7 +91,7 @@ const failures: HtmlSection = ({ result, anchors }) => {
     return `<article class="failure" id="${anchors.get(cell) ?? ''}">
 <h3><code>${esc(cell.endpoint)}</code> × ${esc(cell.user)}</h3>
 <p>${esc(failureReason(cell))}</p>
-<dl class="facts"><dt>Expected</dt><dd>${esc(expectedLabel(cell))}</dd><dt>Got</dt><dd>${esc(cell.observed.kind)}</dd><dt>Status</dt><dd>${esc(status)}</dd><dt>Took</dt><dd>${esc(durationLabel(cell.observed.durationMs))}</dd></dl>
+<dl class="facts"><dt>Expected</dt><dd>${esc(expectedLabel(cell))}</dd><dt>Got</dt><dd>${esc(cell.outcome)}</dd><dt>Status</dt><dd>${esc(status)}</dd><dt>Took</dt><dd>${esc(durationLabel(cell.observed.durationMs))}</dd></dl>
 ${excerpt}
 </article>`;
   });
@@ -148,7 +147,7 @@ export function renderMatrixHtml(result: MatrixResult): string {
   const anchors = new Map(failedCells(result).map((cell, index) => [cell, `failure-${index + 1}`]));
   const context: HtmlContext = { result, anchors, hostileAnchors: hostileFindingAnchors(result.hostile) };
   const body = sections.map((section) => section(context)).filter((html) => html !== undefined);
-  const title = `kcbox scope matrix: ${matrixPassed(result) ? 'PASS' : 'FAIL'} · ${result.spec.realm}`;
+  const title = `kcbox scope matrix: ${result.passed ? 'PASS' : 'FAIL'} · ${result.spec.realm}`;
   return `<!doctype html>
 <html lang="en">
 <head>

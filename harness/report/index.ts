@@ -14,5 +14,5 @@ export { REPORT_FORMATS, isReportFormat, renderReport } from './report-format.js
 export type { ReportFormat } from './report-format.js';
 export { parseReportTargets, writeReports } from './write-reports.js';
 export type { ReportTarget } from './write-reports.js';
-export { cellPassed, countHostile, countMatrix, hostileSummary, matrixPassed, summaryLine } from './matrix-facts.js';
+export { countHostile, countMatrix, hostileSummary, summaryLine } from './matrix-facts.js';
 export type { HostileCounts, MatrixCounts } from './matrix-facts.js';

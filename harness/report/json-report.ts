@@ -1,4 +1,4 @@
-import type { MatrixResult } from '../matrix/types.js';
+import type { MatrixResult } from '../check/result-types.js';
 import { kcboxVersion } from '../package-info.js';
 
 /** The JSON report: the {@link MatrixResult} itself plus what wrote it. */
@@ -6,7 +6,8 @@ export interface MatrixJsonReport extends MatrixResult {
   readonly kcbox: {
     readonly version: string;
     /** Bumped when a field changes meaning or disappears; new fields keep it. */
-    readonly reportFormat: 1;
+    /** 2: cells carry `outcome`, and `observed.kind` is `answered`, `timeout` or `network-error`. */
+    readonly reportFormat: 2;
   };
 }
 
@@ -18,6 +19,6 @@ export interface MatrixJsonReport extends MatrixResult {
  * const report = JSON.parse(renderMatrixJson(result)) as MatrixJsonReport;
  */
 export function renderMatrixJson(result: MatrixResult): string {
-  const report: MatrixJsonReport = { kcbox: { version: kcboxVersion(), reportFormat: 1 }, ...result };
+  const report: MatrixJsonReport = { kcbox: { version: kcboxVersion(), reportFormat: 2 }, ...result };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

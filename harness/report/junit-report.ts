@@ -1,8 +1,9 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { HostileFinding, HostileResult } from '../hostile/result-types.js';
-import type { CellResult, MatrixResult, RealmFinding } from '../matrix/types.js';
+import type { CellResult, RealmFinding } from '../matrix/types.js';
+import type { MatrixResult } from '../check/result-types.js';
 import { type HostileCell, type HostileCaseRow, excerptLabel, gotLabel, hostileGrid } from './hostile-facts.js';
-import { cellPassed, expectedLabel, failedCells, failureReason, locationLabel, observedLabel, oneLine, plural } from './matrix-facts.js';
+import { expectedLabel, failedCells, failureReason, locationLabel, observedLabel, oneLine, plural } from './matrix-facts.js';
 
 /** A node for XMLBuilder: `@_name` keys are attributes, `#text` the text. */
 interface XmlNode {
@@ -46,16 +47,16 @@ function cellCase(cell: CellResult): XmlNode {
     '@_classname': cell.endpoint,
     '@_time': seconds(cell.observed.durationMs),
   };
-  if (cellPassed(cell)) return node;
+  if (cell.pass) return node;
   const details = [
     `expected: ${expectedLabel(cell)}`,
-    `got: ${observedLabel(cell.observed)}`,
+    `got: ${observedLabel(cell)}`,
     `reason: ${failureReason(cell)}`,
     ...(cell.observed.excerpt ? [`response: ${cell.observed.excerpt}`] : []),
   ];
   return {
     ...node,
-    failure: { '@_message': oneLine(failureReason(cell), 500), '@_type': cell.observed.kind, '#text': details.join('\n') },
+    failure: { '@_message': oneLine(failureReason(cell), 500), '@_type': cell.outcome, '#text': details.join('\n') },
   };
 }
 

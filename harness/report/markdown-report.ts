@@ -1,15 +1,13 @@
-import type { MatrixResult } from '../matrix/types.js';
+import type { MatrixResult } from '../check/result-types.js';
 import { endpointTally, excerptLabel, gotLabel, hostileGrid, orderedFindings, passedWord } from './hostile-facts.js';
 import {
   cellGrid,
-  cellPassed,
   countMatrix,
   durationLabel,
   expectedLabel,
   failedCells,
   failureReason,
   locationLabel,
-  matrixPassed,
   observedLabel,
   oneLine,
   plural,
@@ -37,7 +35,7 @@ const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')
 const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
 
 const heading: MarkdownSection = (result) => {
-  const verdict = matrixPassed(result) ? '✅ PASS' : '❌ FAIL';
+  const verdict = result.passed ? '✅ PASS' : '❌ FAIL';
   const facts = [
     `realm ${code(result.spec.realm)}`,
     `client ${code(result.spec.client)}`,
@@ -54,7 +52,7 @@ const table: MarkdownSection = (result) => {
   cellGrid(result).forEach((cells, index) => {
     const endpoint = result.endpoints[index];
     if (!endpoint) return;
-    const marks = cells.map((value) => (value ? `${cellPassed(value) ? '✅' : '❌'} ${statusLabel(value.observed)}` : '·'));
+    const marks = cells.map((value) => (value ? `${value.pass ? '✅' : '❌'} ${statusLabel(value.observed)}` : '·'));
     lines.push(row([code(`${endpoint.method} ${endpoint.path}`), code(endpoint.requirement), ...marks]));
   });
   return lines.join('\n');
@@ -66,7 +64,7 @@ const failures: MarkdownSection = (result) => {
   const items = failed.map((value) => {
     const excerpt = oneLine(value.observed.excerpt);
     const response = excerpt ? ` Response: ${code(excerpt)}` : '';
-    return `- ❌ **${code(value.endpoint)} × ${plain(value.user)}**: expected ${plain(expectedLabel(value))}, got ${plain(observedLabel(value.observed))}. ${plain(failureReason(value))}${response}`;
+    return `- ❌ **${code(value.endpoint)} × ${plain(value.user)}**: expected ${plain(expectedLabel(value))}, got ${plain(observedLabel(value))}. ${plain(failureReason(value))}${response}`;
   });
   return `### Failures (${failed.length})\n\n${items.join('\n')}`;
 };

@@ -4,15 +4,8 @@
  */
 import type { HostileResult } from '../hostile/result-types.js';
 import type { Severity } from '../hostile/types.js';
-import type { CellResult, MatrixResult, ObservedKind, Observation, SourceLocation } from '../matrix/types.js';
-
-/** The backend gave no usable answer: such a cell never passes, whatever else it says. */
-const NO_ANSWER: ReadonlySet<ObservedKind> = new Set<ObservedKind>(['server-error', 'network-error', 'timeout']);
-
-/** Whether the cell counts as passed in reports. */
-export function cellPassed(cell: CellResult): boolean {
-  return cell.pass && !NO_ANSWER.has(cell.observed.kind);
-}
+import type { CellResult, Observation, SourceLocation } from '../matrix/types.js';
+import type { MatrixResult } from '../check/result-types.js';
 
 /** Tallies of the hostile-token suite shown in every report's summary. */
 export interface HostileCounts {
@@ -54,15 +47,9 @@ export interface MatrixCounts {
 }
 
 export function countMatrix(result: MatrixResult): MatrixCounts {
-  const passed = result.cells.filter(cellPassed).length;
+  const passed = result.cells.filter((cell) => cell.pass).length;
   const counts = { cells: result.cells.length, passed, failed: result.cells.length - passed, realmFindings: result.realmFindings.length };
   return result.hostile ? { ...counts, hostile: countHostile(result.hostile) } : counts;
-}
-
-/** The overall verdict: no failed cell, no realm finding, no blocking hostile finding. */
-export function matrixPassed(result: MatrixResult): boolean {
-  const counts = countMatrix(result);
-  return result.passed && counts.failed === 0 && counts.realmFindings === 0 && (counts.hostile?.blocking ?? 0) === 0;
 }
 
 export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -85,7 +72,7 @@ export function summaryLine(counts: MatrixCounts): string {
 
 /** The cells failing in reports, in result order. */
 export function failedCells(result: MatrixResult): CellResult[] {
-  return result.cells.filter((cell) => !cellPassed(cell));
+  return result.cells.filter((cell) => !cell.pass);
 }
 
 /** Rows per endpoint, columns per user; `undefined` where the result holds no such cell. */
@@ -111,15 +98,15 @@ export function expectedLabel(cell: CellResult): string {
   return cell.expected === 'allow' ? 'allow' : `deny (${cell.acceptedDenyStatuses.join(', ')})`;
 }
 
-/** What happened, e.g. `server-error 500`, `denied 403`, `timeout`. */
-export function observedLabel(observed: Observation): string {
-  return observed.status === undefined ? observed.kind : `${observed.kind} ${observed.status}`;
+/** What happened, as the judge read it: e.g. `server-error 500`, `denied 404`, `timeout`. */
+export function observedLabel(cell: CellResult): string {
+  return cell.observed.status === undefined ? cell.outcome : `${cell.outcome} ${cell.observed.status}`;
 }
 
 /** The cell's reason, or a fallback when the matrix layer left it empty. */
 export function failureReason(cell: CellResult): string {
   if (cell.reason) return cell.reason;
-  return `Expected ${expectedLabel(cell)}, got ${observedLabel(cell.observed)}.`;
+  return `Expected ${expectedLabel(cell)}, got ${observedLabel(cell)}.`;
 }
 
 /** Whitespace collapsed to single spaces and cut to `max` characters with an ellipsis. */

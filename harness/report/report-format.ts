@@ -1,4 +1,4 @@
-import type { MatrixResult } from '../matrix/types.js';
+import type { MatrixResult } from '../check/result-types.js';
 import { renderMatrixHtml } from './html-report.js';
 import { renderMatrixJson } from './json-report.js';
 import { renderMatrixJunit } from './junit-report.js';

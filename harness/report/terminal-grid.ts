@@ -1,15 +1,14 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import type { CellResult, MatrixResult } from '../matrix/types.js';
+import type { CellResult } from '../matrix/types.js';
+import type { MatrixResult } from '../check/result-types.js';
 import {
   cellGrid,
-  cellPassed,
   countMatrix,
   expectedLabel,
   failedCells,
   failureReason,
   locationLabel,
-  matrixPassed,
   observedLabel,
   oneLine,
   statusLabel,
@@ -55,7 +54,7 @@ function wrap(text: string, width: number): string {
   return lines.join('\n');
 }
 
-const cellText = (cell: CellResult) => `${cellPassed(cell) ? '✓' : '✗'} ${statusLabel(cell.observed)}`;
+const cellText = (cell: CellResult) => `${cell.pass ? '✓' : '✗'} ${statusLabel(cell.observed)}`;
 
 const heading: TextSection = ({ result, c }) => {
   const spec = result.spec.file ? ` · ${result.spec.file}` : '';
@@ -87,7 +86,7 @@ const grid: TextSection = ({ result, c, width }) => {
   rows.forEach((row, index) => {
     const cells = row.map((cell) => {
       if (!cell) return c.dim('·');
-      return cellPassed(cell) ? c.green(cellText(cell)) : c.red(cellText(cell));
+      return cell.pass ? c.green(cellText(cell)) : c.red(cellText(cell));
     });
     table.push([wrap(endpointLabels[index] ?? '', endpointColumn), c.dim(wrap(requirements[index] ?? '', requirementColumn)), ...cells]);
   });
@@ -100,7 +99,7 @@ const failures: TextSection = ({ result, c }) => {
   const entries = failed.map((cell) => {
     const lines = [
       `${c.red('✗')} ${c.bold(`${cell.endpoint} × ${cell.user}`)}`,
-      `  expected ${expectedLabel(cell)} · got ${observedLabel(cell.observed)}`,
+      `  expected ${expectedLabel(cell)} · got ${observedLabel(cell)}`,
       `  ${failureReason(cell)}`,
     ];
     const excerpt = oneLine(cell.observed.excerpt);
@@ -135,7 +134,7 @@ const unattacked: TextSection = ({ result, c, width }) =>
   result.hostile ? unattackedText({ hostile: result.hostile, c, width }) : undefined;
 
 const summary: TextSection = ({ result, c, width }) => {
-  const passed = matrixPassed(result);
+  const passed = result.passed;
   const lines = fitParts(`${passed ? '✓' : '✗'} ${summaryLine(countMatrix(result))}`.split(' · '), width);
   return lines.map((line) => (passed ? c.green(line) : c.red(line))).join('\n');
 };

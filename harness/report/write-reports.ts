@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { KcboxError, describeError } from '../errors.js';
-import type { MatrixResult } from '../matrix/types.js';
+import type { MatrixResult } from '../check/result-types.js';
 import { REPORT_FORMATS, type ReportFormat, isReportFormat, renderReport } from './report-format.js';
 
 /** A report to write: which format, to which file. */

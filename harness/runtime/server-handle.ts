@@ -27,6 +27,7 @@ export function serverHandle(record: ServerRecord, stopServer: () => Promise<voi
     runtime: record.runtime,
     logFile: record.logFile,
     realms: record.realms,
+    realmFiles: record.realmFiles,
     toRecord: () => ({ ...record, createdRealms: [...record.createdRealms, ...imported] }),
     importRealm: (source, options) =>
       importRealm(

@@ -1,22 +1,17 @@
 import type { ImportRealmOptions, RealmHandle } from '../realm/realm-handle.js';
 import type { RealmInput } from '../realm/realm-input.js';
 import type { AdminCredentials } from './admin-login.js';
+import type { KeycloakConnection } from './connection.js';
 import type { ProgressListener } from './progress.js';
 
-export type { AdminCredentials };
+export type { AdminCredentials, KeycloakConnection };
 
 /** How a server runs: a local Java process, a container, or a server someone else runs. */
 export type RuntimeKind = 'dist' | 'container' | 'remote';
 export type RuntimeChoice = RuntimeKind | 'auto';
 
-export interface RemoteServerOptions {
-  /** Base URL, e.g. https://keycloak.example.test. Env `KCBOX_URL`. */
-  readonly url: string;
-  /** Env `KCBOX_ADMIN_USER`. */
-  readonly adminUser: string;
-  /** Env `KCBOX_ADMIN_PASSWORD`. */
-  readonly adminPassword: string;
-}
+/** A server someone else runs: `url` from env `KCBOX_URL`, the admin from `KCBOX_ADMIN_USER` / `KCBOX_ADMIN_PASSWORD`. */
+export type RemoteServerOptions = Omit<KeycloakConnection, 'realmFiles'>;
 
 export interface StartKeycloakOptions {
   /** Default: env `KCBOX_RUNTIME`, else `auto` (remote when `KCBOX_URL` is set, else container when a Docker engine answers, else dist). */
@@ -51,7 +46,7 @@ export interface StartKeycloakOptions {
  * What a server needs to be found again by another process (`kcbox status`, `kcbox down`):
  * plain data, written to the state file.
  */
-export interface ServerRecord {
+export interface ServerRecord extends KeycloakConnection {
   readonly runtime: RuntimeKind;
   readonly version: string;
   readonly url: string;
@@ -75,18 +70,16 @@ export interface ServerRecord {
 }
 
 /** A started, ready Keycloak. Stop it with `stop()` or `await using`. */
-export interface KeycloakServer extends AsyncDisposable {
-  /** Base URL, e.g. http://127.0.0.1:41234 — realms live under `${url}/realms/NAME`. */
-  readonly url: string;
+export interface KeycloakServer extends KeycloakConnection, AsyncDisposable {
   /** Management interface (health, metrics), e.g. http://127.0.0.1:41235; undefined for remote servers. */
   readonly managementUrl: string | undefined;
-  readonly adminCredentials: AdminCredentials;
   readonly version: string;
   readonly runtime: RuntimeKind;
   /** The server's log (dist: kept after stop), undefined when kcbox cannot see it. */
   readonly logFile: string | undefined;
   /** Realms imported at start. */
   readonly realms: readonly string[];
+  readonly realmFiles: Readonly<Record<string, string>>;
   /** Plain data to find this server again from another process. */
   toRecord(): ServerRecord;
   /**

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { connectionOf } from '../runtime/connection.js';
 import { remoteOptionsFromEnv } from '../runtime/remote/connect-remote.js';
 import { startKeycloak } from '../runtime/start-keycloak.js';
 import type { KeycloakServer, StartKeycloakOptions } from '../runtime/types.js';
@@ -7,10 +8,8 @@ import './provided.js';
 
 export function provided(server: KeycloakServer): KcboxProvidedServer {
   return {
-    url: server.url,
+    ...connectionOf(server),
     managementUrl: server.managementUrl ?? null,
-    adminUser: server.adminCredentials.username,
-    adminPassword: server.adminCredentials.password,
     version: server.version,
     runtime: server.runtime,
     realms: server.realms,

@@ -20,7 +20,7 @@ export function connectKcbox(): Promise<KeycloakServer> {
   const server = kcboxServer();
   return startKeycloak({
     runtime: 'remote',
-    remote: { url: server.url, adminUser: server.adminUser, adminPassword: server.adminPassword },
+    remote: { url: server.url, adminCredentials: server.adminCredentials },
   });
 }
 

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CheckMatrixOptions, type MatrixServer, checkMatrix } from '../matrix/check-matrix.js';
+import { type CheckMatrixOptions, checkMatrix } from '../check/check-matrix.js';
+import { connectionOf, type KeycloakConnection } from '../runtime/connection.js';
 import { loadMatrixSpecSync, parseMatrixSpec } from '../matrix/spec-load.js';
-import type { CellResult, MatrixResult, MatrixSpec } from '../matrix/types.js';
+import type { CellResult, MatrixSpec } from '../matrix/types.js';
+import type { MatrixResult } from '../check/result-types.js';
 import { renderMatrixText } from '../report/terminal-grid.js';
 import { HOSTILE_CASE_IDS } from '../hostile/types.js';
 import { kcboxServer } from './provided-server.js';
@@ -11,7 +13,7 @@ export type MatrixSpecInput = string | MatrixSpec | Record<string, unknown>;
 
 export interface MatrixTestOptions extends Pick<CheckMatrixOptions, 'concurrency' | 'env' | 'hostile'> {
   /** Default: the server of kcboxGlobalSetup(). */
-  readonly server?: MatrixServer;
+  readonly server?: KeycloakConnection;
 }
 
 function isLoaded(spec: MatrixSpecInput): spec is MatrixSpec {
@@ -24,13 +26,12 @@ export function resolveMatrixSpec(spec: MatrixSpecInput): MatrixSpec {
   return isLoaded(spec) ? spec : parseMatrixSpec(spec);
 }
 
-function providedServer(): MatrixServer {
-  const server = kcboxServer();
-  return { url: server.url, adminCredentials: { username: server.adminUser, password: server.adminPassword } };
+function providedServer(): KeycloakConnection {
+  return connectionOf(kcboxServer());
 }
 
 function describeCell(cell: CellResult): string {
-  const status = cell.observed.status === undefined ? cell.observed.kind : `${cell.observed.status} (${cell.observed.kind})`;
+  const status = cell.observed.status === undefined ? cell.outcome : `${cell.observed.status} (${cell.outcome})`;
   return `${cell.endpoint} × ${cell.user}: ${cell.reason}\n  expected ${cell.expected}, got ${status}\n  response: ${cell.observed.excerpt.slice(0, 300).replace(/\s+/g, ' ')}`;
 }
 
@@ -61,7 +62,7 @@ expect.extend({
           ? `expected the backend at ${result.spec.backendUrl} not to enforce the matrix, but every cell matched`
           : `the backend at ${result.spec.backendUrl} does not enforce the matrix:\n${renderMatrixText(result, { color: false })}`,
       actual: [
-        ...failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.observed.status ?? cell.observed.kind}`),
+        ...failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.observed.status ?? cell.outcome}`),
         ...result.realmFindings.map((finding) => `${finding.endpoint} × ${finding.user}: spec says ${finding.declared}`),
         ...(result.hostile?.findings
           .filter((finding) => finding.blocking)

@@ -1,11 +1,9 @@
+import type { KeycloakConnection } from '../runtime/connection.js';
 import type { RuntimeKind } from '../runtime/types.js';
 
 /** What the global setup hands to test files: plain data, since it crosses worker boundaries. */
-export interface KcboxProvidedServer {
-  readonly url: string;
+export interface KcboxProvidedServer extends KeycloakConnection {
   readonly managementUrl: string | null;
-  readonly adminUser: string;
-  readonly adminPassword: string;
   readonly version: string;
   readonly runtime: RuntimeKind;
   readonly realms: readonly string[];

@@ -22,7 +22,7 @@ describe('dist runtime lifecycle', () => {
       expect(await getStatus(`${shared.managementUrl}/health/ready`)).toBe(200);
       await adminLogin(server.url, server.adminCredentials);
       // Both start from the installation's database template, which holds one random admin.
-      expect(server.adminCredentials).toEqual({ username: shared.adminUser, password: shared.adminPassword });
+      expect(server.adminCredentials).toEqual(shared.adminCredentials);
       expect(server.adminCredentials.password).not.toBe('admin');
       expect(record.dataDir && existsSync(join(record.dataDir, 'data', 'h2', 'keycloakdb.mv.db'))).toBeTruthy();
       expect(record.dataDir && existsSync(record.dataDir)).toBeTruthy();

@@ -20,7 +20,7 @@ afterAll(async () => server.stop());
 
 const driftServer = () => ({
   url: kcboxServer().url,
-  adminCredentials: { username: kcboxServer().adminUser, password: kcboxServer().adminPassword },
+  adminCredentials: kcboxServer().adminCredentials,
 });
 const config = bundledAuthzConfigPath();
 

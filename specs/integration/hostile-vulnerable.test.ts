@@ -1,10 +1,11 @@
+import type { KeycloakConnection } from '../../harness/runtime/connection.js';
 import pLimit from 'p-limit';
 import { describe, it } from 'vitest';
 import { hostileCase } from '../../harness/hostile/catalog.js';
 import { HOSTILE_CASE_IDS, type HostileCaseId, type Severity } from '../../harness/hostile/types.js';
-import { checkMatrix, type MatrixServer } from '../../harness/matrix/check-matrix.js';
+import { checkMatrix } from '../../harness/check/check-matrix.js';
 import { loadMatrixSpecSync } from '../../harness/matrix/spec-load.js';
-import type { MatrixResult } from '../../harness/matrix/types.js';
+import type { MatrixResult } from '../../harness/check/result-types.js';
 import { kcboxServer } from '../../harness/vitest/index.js';
 
 /*
@@ -43,9 +44,9 @@ const VULNERABILITIES: readonly Vulnerability[] = HOSTILE_CASE_IDS.filter((id) =
   }
 });
 
-function server(): MatrixServer {
+function server(): KeycloakConnection {
   const provided = kcboxServer();
-  return { url: provided.url, adminCredentials: { username: provided.adminUser, password: provided.adminPassword } };
+  return { url: provided.url, adminCredentials: provided.adminCredentials };
 }
 
 // Each check imports two realms and starts a backend: three at a time keep a two-core machine busy.

@@ -1,12 +1,13 @@
+import type { KeycloakConnection } from '../../harness/runtime/connection.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { checkMatrix, type MatrixServer } from '../../harness/matrix/check-matrix.js';
+import { checkMatrix } from '../../harness/check/check-matrix.js';
 import { MatrixSpecError } from '../../harness/matrix/spec-error.js';
 import { loadMatrixSpecSync, parseMatrixSpec } from '../../harness/matrix/spec-load.js';
-import type { MatrixResult } from '../../harness/matrix/types.js';
+import type { MatrixResult } from '../../harness/check/result-types.js';
 import { kcboxServer } from '../../harness/vitest/index.js';
 import { runKcbox } from '../support/cli-process.js';
 import { useTempDir } from '../support/temp.js';
@@ -15,9 +16,9 @@ const tempDir = useTempDir();
 const EXPRESS = 'examples/express-inventory/matrix.yaml';
 const KEYCLOAK_CONNECT = 'examples/keycloak-connect/matrix.yaml';
 
-function server(): MatrixServer {
+function server(): KeycloakConnection {
   const provided = kcboxServer();
-  return { url: provided.url, adminCredentials: { username: provided.adminUser, password: provided.adminPassword } };
+  return { url: provided.url, adminCredentials: provided.adminCredentials };
 }
 
 /** `endpoint × user` → status, for compact assertions. */
@@ -90,6 +91,44 @@ describe('kcbox check against the example backends (real Keycloak, real backends
     expect(unguarded.passed).toBe(false);
     const faulty = await checkMatrix({ spec, server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' }, hostile: false });
     expect(failedCells(faulty)).toEqual(['DELETE /api/inventory/2 × bob', 'DELETE /api/inventory/2 × carol']);
+  });
+
+  it('judges any deny status the spec accepts: a hiding 404, a form 400, a 302 to the login page', async () => {
+    const denyStyles = (fault?: string) =>
+      parseMatrixSpec(
+        {
+          keycloak: { realm: '../../../realm/inventory-realm.json', client: 'inventory-api' },
+          backend: {
+            command: 'node server.mjs',
+            url: 'http://127.0.0.1:${PORT}',
+            ready: '/health',
+            ...(fault ? { env: { FAULT: fault } } : {}),
+          },
+          users: ['alice', 'bob', 'carol', 'anonymous'],
+          endpoints: [
+            { method: 'GET', path: '/hidden/items', scope: 'Inventory#inventory:delete', deny: { anonymous: 404, authenticated: 404 } },
+            { method: 'POST', path: '/form/items', scope: 'Inventory#inventory:add', deny: { anonymous: 400, authenticated: 400 } },
+            { method: 'GET', path: '/web/items', scope: 'Inventory#inventory:view', deny: { anonymous: 302, authenticated: 302 } },
+          ],
+        },
+        { file: 'specs/fixtures/deny-styles/matrix.yaml' },
+      );
+    const good = await checkMatrix({ spec: denyStyles(), server: server(), hostile: false });
+    expect(failedCells(good)).toEqual([]);
+    expect(good.passed).toBe(true);
+    expect(grid(good)).toMatchObject({
+      'GET /hidden/items × alice': 200,
+      'GET /hidden/items × bob': 404,
+      'GET /hidden/items × anonymous': 404,
+      'POST /form/items × carol': 400,
+      'GET /web/items × bob': 200,
+      'GET /web/items × carol': 302,
+    });
+    expect(good.cells.find((cell) => cell.endpoint === 'GET /web/items' && cell.user === 'carol')?.outcome).toBe('denied');
+    // The same 404 for a user Keycloak allows is a denial, and fails.
+    const hiding = await checkMatrix({ spec: denyStyles('hide-from-admin'), server: server(), hostile: false });
+    expect(failedCells(hiding)).toEqual(['GET /hidden/items × alice']);
+    expect(hiding.cells.find((cell) => !cell.pass)?.reason).toBe('Keycloak grants this, but the backend denied it with 404');
   });
 
   it('reports explicit expectations that Keycloak contradicts as realm findings, apart from the backend', async () => {
@@ -175,7 +214,7 @@ describe('the hostile-token suite against the examples', () => {
     expect(
       hostile.attempts
         .filter((attempt) => attempt.caseId === 'scheme-case')
-        .every((attempt) => attempt.pass && attempt.observed.kind === 'allowed'),
+        .every((attempt) => attempt.pass && attempt.observed.kind === 'answered'),
     ).toBe(true);
     expect(JSON.stringify(result)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   });
@@ -201,8 +240,8 @@ describe('kcbox check CLI', () => {
       ...process.env,
       KCBOX_STATE_FILE: join(tempDir(), 'no-state.json'),
       KCBOX_URL: provided.url,
-      KCBOX_ADMIN_USER: provided.adminUser,
-      KCBOX_ADMIN_PASSWORD: provided.adminPassword,
+      KCBOX_ADMIN_USER: provided.adminCredentials.username,
+      KCBOX_ADMIN_PASSWORD: provided.adminCredentials.password,
       NO_COLOR: '1',
       ...extra,
     };

@@ -42,7 +42,7 @@ describe('isolated realm', () => {
 
   it('carries authorization settings equal to realm/inventory-authz-config.json (ids and order aside)', async () => {
     const server = kcboxServer();
-    const admin = await connectAdmin(server.url, { username: server.adminUser, password: server.adminPassword });
+    const admin = await connectAdmin(server.url, server.adminCredentials);
     const [api] = await admin.clients.find({ realm: realm().name, clientId: 'inventory-api' });
     const live = await admin.clients.exportResource({ realm: realm().name, id: api?.id ?? '' });
     const file: unknown = JSON.parse(readFileSync(bundledAuthzConfigPath(), 'utf8'));

@@ -5,7 +5,7 @@ import '../../harness/vitest/provided.js';
 import { getStatus } from '../support/http.js';
 
 const shared = inject('kcbox');
-const remote = { url: `${shared.url}/`, adminUser: shared.adminUser, adminPassword: shared.adminPassword };
+const remote = { url: `${shared.url}/`, adminCredentials: shared.adminCredentials };
 
 describe('remote runtime against a running Keycloak', () => {
   it('creates the given realms, and stop() deletes exactly those while the server keeps running', async () => {
@@ -55,9 +55,11 @@ describe('remote runtime against a running Keycloak', () => {
   });
 
   it('names the user when the admin login is refused', async () => {
-    await expect(startKeycloak({ runtime: 'remote', remote: { ...remote, adminPassword: 'wrong' } })).rejects.toMatchObject({
+    await expect(
+      startKeycloak({ runtime: 'remote', remote: { ...remote, adminCredentials: { ...remote.adminCredentials, password: 'wrong' } } }),
+    ).rejects.toMatchObject({
       code: 'ERR_KCBOX_ADMIN_LOGIN',
-      message: expect.stringContaining(`Admin login as "${shared.adminUser}"`),
+      message: expect.stringContaining(`Admin login as "${shared.adminCredentials.username}"`),
     });
   });
 });

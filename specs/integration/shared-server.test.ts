@@ -11,13 +11,13 @@ describe('the server the global setup started', () => {
   it('is ready: health UP and the admin API accepts the provided credentials', async () => {
     expect(server.managementUrl).not.toBeNull();
     expect(await getStatus(`${server.managementUrl}/health/ready`)).toBe(200);
-    const token = await adminLogin(server.url, { username: server.adminUser, password: server.adminPassword });
+    const token = await adminLogin(server.url, server.adminCredentials);
     expect(decodeJwt(token).iss).toBe(`${server.url}/realms/master`);
   });
 
   it('has a random bootstrap admin password, not admin/admin', async () => {
-    expect(server.adminPassword).not.toBe('admin');
-    expect(server.adminPassword.length).toBeGreaterThanOrEqual(20);
+    expect(server.adminCredentials.password).not.toBe('admin');
+    expect(server.adminCredentials.password.length).toBeGreaterThanOrEqual(20);
     const refused = await passwordGrant(server.url, 'master', 'admin-cli', 'admin', 'admin');
     expect(refused.body).toMatchObject({ error: 'invalid_grant' });
     expect(refused.body.access_token).toBeUndefined();

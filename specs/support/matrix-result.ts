@@ -1,7 +1,9 @@
 import { hostileCase } from '../../harness/hostile/catalog.js';
 import type { HostileAttemptResult, HostileFinding, HostileResult } from '../../harness/hostile/result-types.js';
 import type { HostileCase, HostileCaseId } from '../../harness/hostile/types.js';
-import type { CellResult, EndpointSummary, Expectation, MatrixResult, Observation } from '../../harness/matrix/types.js';
+import { outcomeOf } from '../../harness/matrix/judge-cell.js';
+import type { CellResult, Expectation, Observation } from '../../harness/matrix/types.js';
+import type { EndpointSummary, MatrixResult } from '../../harness/check/result-types.js';
 
 const USERS = ['alice', 'bob', 'carol', 'anonymous'] as const;
 
@@ -11,12 +13,21 @@ const endpoints: EndpointSummary[] = [
   { id: 'DELETE /items/{id}', method: 'DELETE', path: '/items/{id}', requirement: 'Inventory#inventory:delete', token: 'rpt' },
 ];
 
-const allowed: Observation = { kind: 'allowed', status: 200, excerpt: '[{"id":1}]', durationMs: 12 };
-const denied = (status: number): Observation => ({ kind: 'denied', status, excerpt: '', durationMs: 8 });
+const allowed = { kind: 'answered', status: 200, excerpt: '[{"id":1}]', durationMs: 12 } as const satisfies Observation;
+const denied = (status: number): Observation => ({ kind: 'answered', status, excerpt: '', durationMs: 8 });
 
 function cell(endpoint: string, user: string, expected: Expectation, observed: Observation, reason = ''): CellResult {
   const acceptedDenyStatuses = user === 'anonymous' ? [401] : [403];
-  return { endpoint, user, expected, acceptedDenyStatuses, observed, pass: reason === '', reason };
+  return {
+    endpoint,
+    user,
+    expected,
+    acceptedDenyStatuses,
+    observed,
+    outcome: outcomeOf(observed, acceptedDenyStatuses),
+    pass: reason === '',
+    reason,
+  };
 }
 
 /**
@@ -43,7 +54,7 @@ export function matrixResult(): MatrixResult {
       'bob',
       'deny',
       {
-        kind: 'server-error',
+        kind: 'answered',
         status: 500,
         excerpt: `<script>throw new Error('unescaped')</script>\n  at Handler | ${'x'.repeat(300)}\u0001`,
         durationMs: 30,
@@ -120,14 +131,14 @@ const JKU_VARIANT = 'jku → http://127.0.0.1:47113/jku/jwks.json';
  */
 export function matrixResultWithHostile(): MatrixResult {
   const protectedEndpoints = ['POST /items', 'DELETE /items/{id}'];
-  const refused: Observation = { kind: 'denied', status: 401, excerpt: '{"error":"invalid_token"}', durationMs: 4 };
+  const refused: Observation = { kind: 'answered', status: 401, excerpt: '{"error":"invalid_token"}', durationMs: 4 };
   const acceptedDelete: Observation = {
-    kind: 'allowed',
+    kind: 'answered',
     status: 204,
     excerpt: `{"deleted":7,"by":"<script>alert('forged')</script>","trace":"${'y'.repeat(300)}"}`,
     durationMs: 9,
   };
-  const acceptedPost: Observation = { kind: 'allowed', status: 201, excerpt: '{"id":8,"name":"widget"}', durationMs: 7 };
+  const acceptedPost: Observation = { kind: 'answered', status: 201, excerpt: '{"id":8,"name":"widget"}', durationMs: 7 };
   const attempts: HostileAttemptResult[] = [
     ...protectedEndpoints.flatMap((endpoint) => ['alg "none"', 'alg "nOnE"'].map((variant) => attempt('none', variant, endpoint, refused))),
     attempt('jku', JKU_VARIANT, 'POST /items', refused),

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { hostileCase } from '../../harness/hostile/catalog.js';
 import { ADDED_LATENCY_LIMIT_MS, judgeAttempt } from '../../harness/hostile/judge-attempt.js';
 import type { HostileCase } from '../../harness/hostile/types.js';
-import { kindOfStatus } from '../../harness/matrix/classify.js';
-import type { Observation } from '../../harness/matrix/types.js';
+import { answered as observation, type Observation } from '../../harness/http/observation.js';
 
 const kase = (id: string) => hostileCase(id) as HostileCase;
-const answered = (status: number, durationMs = 5): Observation => ({ kind: kindOfStatus(status), status, excerpt: '', durationMs });
+const answered = (status: number, durationMs = 5): Observation => observation(status, '', durationMs);
 
 describe('judging hostile attempts', () => {
   it('passes a refusal with the case status, and flags acceptance at the case severity', () => {

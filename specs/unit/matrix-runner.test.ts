@@ -2,8 +2,9 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { judgeCell, kindOfStatus } from '../../harness/matrix/classify.js';
-import { type RequestPlan, runRequests } from '../../harness/matrix/runner.js';
+import { answered, noAnswer } from '../../harness/http/observation.js';
+import { judgeCell } from '../../harness/matrix/judge-cell.js';
+import { type RequestPlan, runRequests } from '../../harness/http/run-requests.js';
 
 const plan = (path: string, token?: string): RequestPlan => ({ method: 'GET', path, headers: {}, body: undefined, token });
 
@@ -43,14 +44,15 @@ describe('matrix runner', () => {
       plan('/big'),
     ];
     const observed = await runRequests(plans, { baseUrl, concurrency: 3, timeoutMs: 500 });
+    // Only what happened: a status, or which kind of no-answer. Judging is not the runner's job.
     expect(observed.map((o) => [o.kind, o.status])).toEqual([
-      ['allowed', 200],
-      ['denied', 401],
-      ['denied', 403],
-      ['allowed', 404],
-      ['server-error', 503],
+      ['answered', 200],
+      ['answered', 401],
+      ['answered', 403],
+      ['answered', 404],
+      ['answered', 503],
       ['timeout', undefined],
-      ['allowed', 200],
+      ['answered', 200],
     ]);
     expect(observed[0]?.excerpt).toBe('answer 200');
     expect(observed[5]?.excerpt).toBe('no answer within 500 ms');
@@ -69,41 +71,55 @@ describe('matrix runner', () => {
 });
 
 describe('cell verdicts', () => {
-  const observed = (status: number | undefined, kind = status === undefined ? ('timeout' as const) : kindOfStatus(status)) => ({
-    kind,
-    status,
-    excerpt: '',
-    durationMs: 1,
-  });
+  const observed = (status: number | undefined) => (status === undefined ? noAnswer('timeout', '', 1) : answered(status, '', 1));
 
   it('passes allowed and denied answers that match Keycloak', () => {
-    expect(judgeCell('allow', [401, 403], observed(200)).pass).toBe(true);
+    expect(judgeCell('allow', [401, 403], observed(200))).toEqual({ outcome: 'allowed', pass: true, reason: '' });
     expect(judgeCell('allow', [401, 403], observed(404)).pass).toBe(true);
-    expect(judgeCell('deny', [401, 403], observed(403)).pass).toBe(true);
+    expect(judgeCell('deny', [401, 403], observed(403))).toEqual({ outcome: 'denied', pass: true, reason: '' });
   });
 
   it('fails the wrong side, the wrong deny status, and any answer that is not one', () => {
     expect(judgeCell('allow', [401, 403], observed(403))).toEqual({
+      outcome: 'denied',
       pass: false,
-      reason: 'Keycloak grants this, but the backend denied with 403',
+      reason: 'Keycloak grants this, but the backend denied it with 403',
     });
     expect(judgeCell('deny', [403], observed(200))).toEqual({
+      outcome: 'allowed',
       pass: false,
-      reason: 'Keycloak does not grant this, but the backend allowed with 200',
+      reason: 'Keycloak does not grant this, but the backend allowed it with 200',
     });
-    expect(judgeCell('deny', [403], observed(401))).toEqual({ pass: false, reason: 'denied with 401, expected 403' });
-    expect(judgeCell('deny', [401, 403], observed(500))).toEqual({ pass: false, reason: 'expected a denial, got a server error with 500' });
+    expect(judgeCell('deny', [403], observed(401))).toEqual({ outcome: 'denied', pass: false, reason: 'denied with 401, expected 403' });
+    expect(judgeCell('deny', [401, 403], observed(500))).toEqual({
+      outcome: 'server-error',
+      pass: false,
+      reason: 'expected a denial, but the backend failed with 500',
+    });
     expect(judgeCell('allow', [401], observed(undefined))).toEqual({
+      outcome: 'timeout',
       pass: false,
-      reason: 'expected access, got no answer in time (timeout)',
+      reason: 'expected access, but the backend gave no answer in time (timeout)',
     });
-    expect(judgeCell('deny', [401], { kind: 'network-error', status: undefined, excerpt: 'ECONNREFUSED', durationMs: 1 }).pass).toBe(false);
+    expect(judgeCell('deny', [401], noAnswer('network-error', 'ECONNREFUSED', 1)).pass).toBe(false);
+  });
+
+  it('takes any accepted deny status as the denial: 404, 400, a 302 to a login page', () => {
+    for (const status of [404, 400, 302]) {
+      expect(judgeCell('deny', [status], observed(status))).toEqual({ outcome: 'denied', pass: true, reason: '' });
+      // The same status for a user Keycloak allows is a denial, not access.
+      expect(judgeCell('allow', [status], observed(status))).toMatchObject({ outcome: 'denied', pass: false });
+      // Elsewhere it is an ordinary answer.
+      expect(judgeCell('allow', [401, 403], observed(status))).toMatchObject({ outcome: 'allowed', pass: true });
+    }
+    expect(judgeCell('deny', [404], observed(403))).toEqual({ outcome: 'denied', pass: false, reason: 'denied with 403, expected 404' });
+    expect(judgeCell('deny', [302], observed(200))).toMatchObject({ outcome: 'allowed', pass: false });
   });
 });
 
 describe('redacting reports', () => {
   it('replaces compact tokens (JWS and JWE) and the client secret, and leaves the rest', async () => {
-    const { redactSecrets } = await import('../../harness/matrix/check-matrix.js');
+    const { redactSecrets } = await import('../../harness/check/redact.js');
     const jws = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl';
     const jwe = 'eyJhbGciOiJSU0EtT0FFUCJ9.a2V5.aXY.Y2lwaGVy.dGFn';
     const value = {

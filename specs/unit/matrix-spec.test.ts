@@ -86,6 +86,23 @@ describe('matrix spec loading', () => {
     expect(spec.endpoints[0]?.requirement).toEqual({ kind: 'public' });
   });
 
+  it('refuses a 2xx deny status, which cannot tell a refusal from access, by line', () => {
+    const problems = problemsOf(() =>
+      parseMatrixSpec(
+        `keycloak: {realmName: r, client: api}
+backend: {url: 'http://localhost:1'}
+users: [bob]
+endpoints:
+  - {method: GET, path: /a, scope: view, deny: {authenticated: 200}}
+`,
+        { file: 'm.yaml' },
+      ),
+    );
+    expect(problems).toEqual([
+      '5 endpoints[0].deny.authenticated: must be a deny status from 300 to 599 (a 2xx cannot tell a refusal from access), or a list of them',
+    ]);
+  });
+
   it('lists every shape problem with its line and what was expected', () => {
     const problems = problemsOf(() =>
       parseMatrixSpec(
@@ -117,7 +134,7 @@ endpoints:
       '9 users: lists an entry twice (items 2 and 0)',
       '11 endpoints[0].method: must be one of "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"; got "get"',
       '12 endpoints[0].path: must start with "/"',
-      '14 endpoints[0].deny.anonymous: must be an HTTP status (100-599) or a list of them',
+      '14 endpoints[0].deny.anonymous: must be a deny status from 300 to 599 (a 2xx cannot tell a refusal from access), or a list of them',
       '15 endpoints[1]: missing required field "scope"',
     ]);
   });
@@ -191,7 +208,7 @@ endpoints:
 `,
       { file: 'm.yaml' },
     );
-    expect(realmProblems(spec, facts, 'inventory-web').map((p) => `${p.line} ${p.path}: ${p.message}`)).toEqual([
+    expect(realmProblems(spec, facts, 'inventory-web', () => 'pw').map((p) => `${p.line} ${p.path}: ${p.message}`)).toEqual([
       '3 users[1]: unknown user "zoe" in realm "inventory" (users: alice, dave; "anonymous" sends no token)',
       '3 users[2]: user "dave" is disabled in realm "inventory": Keycloak issues it no token; remove it from "users"',
       '6 endpoints[1].scope: resource "Inventory" has no scope "inventory:add" (its scopes: inventory:view)',
@@ -199,9 +216,13 @@ endpoints:
       '8 endpoints[3].token: client "account" does not allow direct access grants, so kcbox cannot log users in with it',
       '8 endpoints[3].scope: unknown scope "inventory:nope" on resource server "inventory-api" (scopes: inventory:view)',
     ]);
-    expect(realmProblems(spec, facts, 'nope')[2]).toMatchObject({
+    expect(realmProblems(spec, facts, 'nope', () => 'pw')[2]).toMatchObject({
       path: 'keycloak (default login client)',
       message: 'unknown client "nope" in realm "inventory"',
     });
+    // Every user without a known password is listed with its line, together with the other problems.
+    expect(realmProblems(spec, facts, 'inventory-web', () => undefined).map((p) => `${p.line} ${p.path}: ${p.message}`)).toContain(
+      '3 users[0]: no password for user "alice": neither keycloak.passwords nor a realm file gives one in clear; add it under keycloak.passwords',
+    );
   });
 });

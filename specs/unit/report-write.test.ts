@@ -70,7 +70,7 @@ describe('writeReports', () => {
     const file = join(tempDir(), 'kcbox.json');
     writeFileSync(file, 'old');
     await writeReports(matrixResult(), [{ format: 'json', path: file }]);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ kcbox: { reportFormat: 1 } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ kcbox: { reportFormat: 2 } });
   });
 
   it('says which report it could not write, and where, after writing the others', async () => {
@@ -89,6 +89,6 @@ describe('writeReports', () => {
       message: expect.stringContaining(`Could not write the junit report to ${path}:`),
     });
     await expect(failure).rejects.toThrow(`Written: ${json}.`);
-    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ kcbox: { reportFormat: 1 } });
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ kcbox: { reportFormat: 2 } });
   });
 });

@@ -33,8 +33,7 @@ describe('remoteOptionsFromEnv', () => {
   it('reads the URL and admin credentials', () => {
     expect(remoteOptionsFromEnv({ KCBOX_URL: 'http://kc:8080', KCBOX_ADMIN_USER: 'a', KCBOX_ADMIN_PASSWORD: 'p' })).toEqual({
       url: 'http://kc:8080',
-      adminUser: 'a',
-      adminPassword: 'p',
+      adminCredentials: { username: 'a', password: 'p' },
     });
   });
 

@@ -1,17 +1,18 @@
 import pc from 'picocolors';
+import { checkMatrix } from '../../check/check-matrix.js';
 import { KcboxError } from '../../errors.js';
-import { type MatrixServer, checkMatrix } from '../../matrix/check-matrix.js';
-import { loadMatrixSpec } from '../../matrix/spec-load.js';
 import type { HostileOptions } from '../../hostile/result-types.js';
 import { validateHostileOptions } from '../../hostile/run-hostile.js';
 import type { Severity } from '../../hostile/types.js';
+import { loadMatrixSpec } from '../../matrix/spec-load.js';
 import { parseReportTargets, renderMatrixJson, renderMatrixText, writeReports } from '../../report/index.js';
-import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
+import type { KeycloakConnection } from '../../runtime/connection.js';
 import { serverAnswers } from '../../runtime/server-status.js';
+import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
 import { readState, stateFilePath } from '../../runtime/state-file.js';
 import type { CliOutput } from '../output.js';
 import { terminalProgress } from '../progress-renderer.js';
-import { adminOf, cliServer } from '../server-connection.js';
+import { cliServer } from '../server-connection.js';
 
 export interface CheckOptions {
   readonly matrix: string;
@@ -43,7 +44,7 @@ function hostileOptions(options: CheckOptions): HostileOptions | false {
 }
 
 /** The recorded or KCBOX_URL server when one answers; undefined means "start one for this check". */
-async function runningServer(output: CliOutput): Promise<MatrixServer | undefined> {
+async function runningServer(output: CliOutput): Promise<KeycloakConnection | undefined> {
   const stateFile = stateFilePath();
   const record = await readState(stateFile);
   if (record && !(await serverAnswers(record))) {
@@ -51,11 +52,14 @@ async function runningServer(output: CliOutput): Promise<MatrixServer | undefine
     return undefined;
   }
   if (!record && !process.env.KCBOX_URL) return undefined;
-  const server = await cliServer();
-  return { url: server.url, adminCredentials: adminOf(server), realmFiles: server.realmFiles };
+  return (await cliServer()).connection();
 }
 
-/** Exit 0 when the backend enforces the matrix and refuses hostile tokens, 1 on any mismatch or finding at the threshold, 2 on bad input. */
+/**
+ * Exit 0 when the backend enforces the matrix and refuses hostile tokens, 1 on any mismatch or
+ * finding at the threshold, 2 on bad input, 130 when interrupted. The result is printed before any
+ * report is written, so a report path that cannot be written never throws away a finished run.
+ */
 export async function check(options: CheckOptions, output: CliOutput): Promise<number> {
   // Bad flags and a bad spec fail before anything starts.
   const targets = parseReportTargets(options.report);
@@ -66,13 +70,6 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
     if (!options.json) output.err(pc.dim(`• ${message}`));
   };
 
-  let server = await runningServer(output);
-  if (!server && spec.keycloak.realm) {
-    throw new KcboxError(
-      'ERR_KCBOX_NO_SERVER',
-      `${options.matrix}: keycloak.realmName "${spec.keycloak.realm}" needs a running server that has it: start one with \`kcbox up --detach --realm FILE\` or set KCBOX_URL.`,
-    );
-  }
   // Ctrl-C or a cancelled CI job: finish the current step, then undo everything (realms, backend, server).
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -80,26 +77,34 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
     abort.abort(new KcboxError('ERR_KCBOX_INTERRUPTED', `Interrupted by ${signal}; everything the check created was removed.`));
     process.once(signal, () => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   let stopServer: (() => Promise<void>) | undefined;
-  if (!server) {
-    step('starting an ephemeral Keycloak (no running kcbox server; `kcbox up --detach` keeps one between checks)');
-    const progress = options.json ? { listener: () => {}, done: () => {} } : terminalProgress();
-    try {
-      const started = await startKeycloak({
-        ...(runtime ? { runtime } : {}),
-        ...(options.keycloak ? { version: options.keycloak } : {}),
-        realms: [],
-        onProgress: progress.listener,
-      });
-      server = started;
-      stopServer = () => started.stop();
-    } finally {
-      progress.done();
-    }
-  }
   try {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let server = await runningServer(output);
+    if (!server && spec.keycloak.realm) {
+      throw new KcboxError(
+        'ERR_KCBOX_NO_SERVER',
+        `${options.matrix}: keycloak.realmName "${spec.keycloak.realm}" needs a running server that has it: start one with \`kcbox up --detach --realm FILE\` or set KCBOX_URL.`,
+      );
+    }
+    if (!server) {
+      step('starting an ephemeral Keycloak (no running kcbox server; `kcbox up --detach` keeps one between checks)');
+      const progress = options.json ? { listener: () => {}, done: () => {} } : terminalProgress();
+      try {
+        const started = await startKeycloak({
+          ...(runtime ? { runtime } : {}),
+          ...(options.keycloak ? { version: options.keycloak } : {}),
+          realms: [],
+          onProgress: progress.listener,
+        });
+        server = started;
+        stopServer = () => started.stop();
+      } finally {
+        progress.done();
+      }
+      abort.signal.throwIfAborted();
+    }
     const result = await checkMatrix({
       spec,
       server,
@@ -110,9 +115,8 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
       signal: abort.signal,
       onStep: step,
     });
-    const written = await writeReports(result, targets);
     output.out(options.json ? renderMatrixJson(result) : renderMatrixText(result, { color: pc.isColorSupported }));
-    for (const file of written) step(`report written: ${file}`);
+    for (const file of await writeReports(result, targets)) step(`report written: ${file}`);
     return result.passed ? 0 : 1;
   } finally {
     await stopServer?.();

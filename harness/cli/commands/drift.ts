@@ -3,7 +3,7 @@ import { KcboxError } from '../../errors.js';
 import { type AuthzDrift, type RealmDrift, authzDrift, realmDrift } from '../../drift/drift.js';
 import type { DiffEntry } from '../../drift/diff.js';
 import type { CliOutput } from '../output.js';
-import { adminOf, chooseRealm, cliServer } from '../server-connection.js';
+import { chooseRealm, cliServer } from '../server-connection.js';
 
 export interface DriftOptions {
   readonly config?: string;
@@ -60,7 +60,7 @@ export async function drift(options: DriftOptions, output: CliOutput): Promise<n
     );
   }
   const server = await cliServer();
-  const driftServer = { url: server.url, adminCredentials: adminOf(server) };
+  const driftServer = server.connection();
   const users = options.user.length > 0 ? options.user : undefined;
   let result: AuthzDrift | RealmDrift;
   let what: string;

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
-import { exportAuthorizationSettings } from '../../drift/live.js';
+import { exportAuthorizationSettings } from '../../realm/live-settings.js';
 import { connectAdmin } from '../../runtime/admin-client.js';
 import type { CliOutput } from '../output.js';
-import { adminOf, chooseRealm, cliServer } from '../server-connection.js';
+import { chooseRealm, cliServer } from '../server-connection.js';
 
 export interface ExportOptions {
   readonly realm?: string;
@@ -14,7 +14,7 @@ export interface ExportOptions {
 export async function exportSettings(options: ExportOptions, output: CliOutput): Promise<number> {
   const server = await cliServer();
   const realm = chooseRealm(server, options.realm);
-  const admin = await connectAdmin(server.url, adminOf(server));
+  const admin = await connectAdmin(server.url, server.connection().adminCredentials);
   const text = `${JSON.stringify(await exportAuthorizationSettings(admin, realm, options.client), null, 2)}\n`;
   if (options.out) {
     await writeFile(options.out, text);

@@ -16,7 +16,7 @@ export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Remo
       `KCBOX_URL is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not: set the admin user and password of ${env.KCBOX_URL}.`,
     );
   }
-  return { url: env.KCBOX_URL, adminUser: env.KCBOX_ADMIN_USER ?? '', adminPassword: env.KCBOX_ADMIN_PASSWORD ?? '' };
+  return { url: env.KCBOX_URL, adminCredentials: { username: env.KCBOX_ADMIN_USER ?? '', password: env.KCBOX_ADMIN_PASSWORD ?? '' } };
 }
 
 async function serverVersion(baseUrl: string, token: string): Promise<string> {
@@ -50,7 +50,7 @@ export async function connectRemote(options: StartKeycloakOptions): Promise<Keyc
     );
   }
   const realms = await loadRealms(options.realms ?? []);
-  const adminCredentials = { username: remote.adminUser, password: remote.adminPassword };
+  const { adminCredentials } = remote;
   const admin = await connectAdmin(url, adminCredentials);
   const createdRealms = await createRealms(admin, realms);
   const record: ServerRecord = {

@@ -1,8 +1,7 @@
 import pLimit from 'p-limit';
 import { Pool, errors } from 'undici';
 import { describeError } from '../errors.js';
-import { kindOfStatus } from './classify.js';
-import type { Observation } from './types.js';
+import { answered, noAnswer, type Observation } from './observation.js';
 
 /** One request to send. */
 export interface RequestPlan {
@@ -72,14 +71,11 @@ export async function runRequests(plans: readonly RequestPlan[], options: RunReq
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       const excerpt = await readExcerpt(response.body);
-      return { kind: kindOfStatus(response.statusCode), status: response.statusCode, excerpt, durationMs: elapsed() };
+      return answered(response.statusCode, excerpt, elapsed());
     } catch (error) {
-      return {
-        kind: isTimeout(error) ? 'timeout' : 'network-error',
-        status: undefined,
-        excerpt: isTimeout(error) ? `no answer within ${options.timeoutMs} ms` : describeError(error),
-        durationMs: elapsed(),
-      };
+      return isTimeout(error)
+        ? noAnswer('timeout', `no answer within ${options.timeoutMs} ms`, elapsed())
+        : noAnswer('network-error', describeError(error), elapsed());
     }
   };
   try {

@@ -1,0 +1,150 @@
+import createDebug from 'debug';
+import { hostileSuite } from '../hostile/hostile-suite.js';
+import type { HostileOptions } from '../hostile/result-types.js';
+import { validateHostileOptions } from '../hostile/run-hostile.js';
+import { realmFindings } from '../matrix/expectations.js';
+import { describeTokenSource } from '../matrix/matrix-tokens.js';
+import type { MatrixSpec } from '../matrix/types.js';
+import { realmSigningKeyInfo } from '../realm/realm-key.js';
+import type { KeycloakConnection } from '../runtime/connection.js';
+import { startSpecBackend } from './backend-phase.js';
+import { runCells } from './cells-phase.js';
+import type { CheckSuite, PhaseContext, RealmKey, SuiteOutcome } from './phases.js';
+import { openRealm } from './realm-phase.js';
+import { redactSecrets } from './redact.js';
+import type { MatrixResult } from './result-types.js';
+import { mintTokens } from './tokens-phase.js';
+
+const debug = createDebug('kcbox:check');
+
+export interface CheckMatrixOptions {
+  readonly spec: MatrixSpec;
+  /** The Keycloak to run against: a started server, a state-file record, the vitest-provided one… */
+  readonly server: KeycloakConnection;
+  /** Overrides the spec's backend: an already running one at this URL (kcbox starts nothing). */
+  readonly backendUrl?: string | undefined;
+  /** Requests and Keycloak calls in flight at once. Default 16. */
+  readonly concurrency?: number | undefined;
+  /** Put each cell's bearer token in the result. Default false: tokens never reach reports. */
+  readonly showTokens?: boolean | undefined;
+  /** Progress, one short line per step, for a CLI to show. */
+  readonly onStep?: ((step: string) => void) | undefined;
+  /** The environment a started backend inherits. Default process.env. */
+  readonly env?: NodeJS.ProcessEnv | undefined;
+  /** Ends the check at the next step (everything it created is removed), throwing the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
+  /** The hostile-token suite against every protected endpoint; `false` skips it. Default on, failing at `high`. */
+  readonly hostile?: HostileOptions | false | undefined;
+}
+
+export const DEFAULT_CONCURRENCY = 16;
+
+/** Milliseconds since `started`. */
+const since = (started: number) => Date.now() - started;
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await work();
+  return { value, ms: since(started) };
+}
+
+/** Both settle before a failure is thrown, so whatever either started is registered for cleanup. */
+async function bothSettled<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
+/**
+ * Runs a scope matrix as a pipeline of phases: spec → realm (an isolated copy of the spec's realm
+ * file, checked against the spec) → tokens and Keycloak's decisions, while the backend starts →
+ * every endpoint called as every user and judged → further suites (the hostile-token suite) →
+ * result. Everything it started or created is gone when it returns or throws.
+ *
+ * @throws MatrixSpecError when the spec names users, clients or scopes the realm lacks (exit 2).
+ * @throws KcboxError ERR_KCBOX_BACKEND when the backend does not start or get ready (exit 2).
+ */
+export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixResult> {
+  const { spec, server } = options;
+  const report = options.onStep ?? ((message: string) => debug(message));
+  const context: PhaseContext = {
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    showTokens: options.showTokens ?? false,
+    signal: options.signal,
+    step(message) {
+      options.signal?.throwIfAborted();
+      report(message);
+    },
+  };
+  if (options.hostile !== false) validateHostileOptions(options.hostile ?? {});
+  const suites: CheckSuite[] = options.hostile === false ? [] : [hostileSuite(options.hostile ?? {})];
+  const started = Date.now();
+  const cleanups: Array<() => Promise<void>> = [];
+  const onCreated = (cleanup: () => Promise<void>) => cleanups.push(cleanup);
+  try {
+    const realm = await openRealm(spec, server, context, onCreated);
+    // Before any token is minted: a suite may change the key Keycloak signs them with.
+    let realmKey: RealmKey | undefined;
+    for (const suite of suites) {
+      onCreated(() => suite.cleanup());
+      realmKey = (await suite.realmReady?.(realm, context)) ?? realmKey;
+    }
+    const key = realmKey ?? (await realmSigningKeyInfo(server.url, realm.name));
+    const realmMs = since(started);
+
+    // The backend boots while Keycloak mints, and the suites' own Keycloak work starts as soon as
+    // the tokens exist: none of it needs the backend.
+    const [backend, tokens] = await bothSettled(
+      timed(() => startSpecBackend(realm, key, { backendUrl: options.backendUrl, env: options.env }, context, onCreated)),
+      timed(async () => {
+        const minted = await mintTokens(realm, context);
+        for (const suite of suites) suite.tokensReady?.(minted, context);
+        return minted;
+      }),
+    );
+
+    const backendUrl = backend.value?.url ?? options.backendUrl ?? spec.backend.url;
+    const cells = await timed(() => runCells(tokens.value, key, backendUrl, context));
+
+    const outcomes: SuiteOutcome[] = [];
+    const suitesRun = await timed(async () => {
+      for (const suite of suites) {
+        context.step(suite.name === 'hostile' ? 'sending hostile tokens to the protected endpoints' : `running the ${suite.name} suite`);
+        outcomes.push(await suite.run(cells.value, context));
+      }
+    });
+    // An interruption during the last phase is still an interruption, not a result.
+    options.signal?.throwIfAborted();
+    await backend.value?.stop();
+
+    const findings = realmFindings(spec, tokens.value.tokens);
+    const result: MatrixResult = {
+      spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl },
+      users: spec.users,
+      endpoints: spec.endpoints.map((endpoint) => ({
+        id: endpoint.id,
+        method: endpoint.method,
+        path: endpoint.path,
+        requirement: endpoint.requirement.kind === 'public' ? 'public' : endpoint.requirement.permission,
+        token: describeTokenSource(endpoint.token),
+      })),
+      cells: cells.value.cells,
+      realmFindings: findings,
+      backendOutput: backend.value ? await backend.value.output() : undefined,
+      startedAt: new Date(started).toISOString(),
+      durationMs: since(started),
+      timings: { realmMs, tokensMs: tokens.ms, backendMs: backend.ms, cellsMs: cells.ms, hostileMs: suitesRun.ms },
+      ...Object.assign({}, ...outcomes.map((outcome) => outcome.result)),
+      // The one overall verdict: reports and the vitest matcher read it as given.
+      passed: cells.value.cells.every((cell) => cell.pass) && findings.length === 0 && outcomes.every((outcome) => outcome.blocking === 0),
+    };
+    if (context.showTokens) return result;
+    const resourceServer = await realm.live.oauthClient(spec.keycloak.client);
+    return redactSecrets(result, resourceServer.clientSecret ? [resourceServer.clientSecret] : []);
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => debug('cleanup failed: %O', error));
+    }
+  }
+}

@@ -1,0 +1,4 @@
+/** `checkMatrix`: the check pipeline, its options and its result. */
+export { checkMatrix, DEFAULT_CONCURRENCY } from './check-matrix.js';
+export type { CheckMatrixOptions } from './check-matrix.js';
+export type { CheckTimings, EndpointSummary, MatrixResult } from './result-types.js';

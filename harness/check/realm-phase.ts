@@ -1,0 +1,60 @@
+import { matrixRealm } from '../matrix/matrix-realm.js';
+import { MatrixSpecError } from '../matrix/spec-error.js';
+import { realmProblems } from '../matrix/spec-realm-check.js';
+import type { MatrixSpec } from '../matrix/types.js';
+import { importRealm, realmEndpoints } from '../realm/realm-handle.js';
+import { loadRealm } from '../realm/realm-input.js';
+import { connectAdmin } from '../runtime/admin-client.js';
+import type { KeycloakConnection } from '../runtime/connection.js';
+import type { PhaseContext, RealmPhase } from './phases.js';
+
+/**
+ * spec → realm: imports an isolated copy of the spec's realm file (or takes the named realm),
+ * reads it live and checks every reference of the spec against it, listing all problems at once.
+ * What it creates is registered with `onCreated` before anything else can fail.
+ *
+ * @throws MatrixSpecError when the spec names users, clients or scopes the realm lacks, or users
+ * without a known password (exit 2).
+ */
+export async function openRealm(
+  spec: MatrixSpec,
+  server: KeycloakConnection,
+  context: PhaseContext,
+  onCreated: (cleanup: () => Promise<void>) => void,
+): Promise<RealmPhase> {
+  context.step(
+    spec.keycloak.realmFile ? `importing ${spec.keycloak.realmFile} as an isolated realm` : `using realm ${spec.keycloak.realm}`,
+  );
+  let name: string;
+  let representation;
+  if (spec.keycloak.realmFile) {
+    const handle = await importRealm(server, spec.keycloak.realmFile, { isolate: true });
+    onCreated(() => handle.delete());
+    name = handle.name;
+    representation = handle.representation;
+  } else {
+    name = spec.keycloak.realm as string;
+    const file = server.realmFiles?.[name];
+    representation = file ? (await loadRealm(file)).representation : undefined;
+  }
+  const admin = await connectAdmin(server.url, server.adminCredentials);
+  const live = await matrixRealm(admin, name, spec.keycloak.client, {
+    representation,
+    loginClient: spec.keycloak.loginClient,
+    passwords: spec.keycloak.passwords,
+  });
+  const problems = realmProblems(spec, live.facts, live.loginClient, (user) => live.passwordOf(user));
+  if (problems.length > 0) throw new MatrixSpecError(problems);
+  const endpoints = realmEndpoints(server.url, name);
+  return {
+    spec,
+    server,
+    admin,
+    name,
+    issuer: endpoints.issuer,
+    tokenRealm: { name, tokenUrl: endpoints.tokenUrl },
+    representation,
+    ownRealm: spec.keycloak.realmFile !== undefined,
+    live,
+  };
+}

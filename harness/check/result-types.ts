@@ -1,0 +1,47 @@
+/**
+ * What `checkMatrix` returns: the matrix cells, the realm's agreement with the spec, and what the
+ * further suites found. Reports and renderers read only this, and read `pass`/`passed` as given.
+ */
+import type { HostileResult } from '../hostile/result-types.js';
+import type { CellResult, RealmFinding } from '../matrix/types.js';
+
+/** Milliseconds per phase: realm import and checks, tokens and decisions, backend start (beside the tokens), cells, hostile suite. */
+export interface CheckTimings {
+  readonly realmMs: number;
+  readonly tokensMs: number;
+  readonly backendMs: number;
+  readonly cellsMs: number;
+  readonly hostileMs: number;
+}
+
+export interface EndpointSummary {
+  readonly id: string;
+  readonly method: string;
+  readonly path: string;
+  /** `public` or the permission, e.g. `Inventory#inventory:view`. */
+  readonly requirement: string;
+  readonly token: string;
+}
+
+export interface MatrixResult {
+  readonly spec: {
+    readonly file: string | undefined;
+    readonly realm: string;
+    readonly client: string;
+    readonly backendUrl: string;
+  };
+  readonly users: readonly string[];
+  readonly endpoints: readonly EndpointSummary[];
+  /** Endpoint-major order: every user of the first endpoint, then the next. */
+  readonly cells: readonly CellResult[];
+  readonly realmFindings: readonly RealmFinding[];
+  /** The tail of the backend's output when kcbox started it. */
+  readonly backendOutput: string | undefined;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly timings?: CheckTimings | undefined;
+  /** The hostile-token suite; absent when it was switched off. */
+  readonly hostile?: HostileResult | undefined;
+  /** No failed cell, no realm finding, no hostile finding at or above the threshold. */
+  readonly passed: boolean;
+}
