@@ -1,5 +1,5 @@
 import { type StartedBackend, startBackend } from '../matrix/backend-process.js';
-import type { PhaseContext, RealmKey, RealmPhase } from './phases.js';
+import type { PhaseContext, RealmKey, RealmPhase } from '../matrix/phases.js';
 
 /**
  * realm → backend: starts the spec's backend command with the realm's coordinates, unless the

@@ -1,7 +1,7 @@
 import { runRequests, type RequestPlan } from '../http/run-requests.js';
 import { judgeCell } from '../matrix/judge-cell.js';
 import { ANONYMOUS, type CellResult } from '../matrix/types.js';
-import type { CellsPhase, PhaseContext, RealmKey, TokensPhase } from './phases.js';
+import type { CellsPhase, PhaseContext, RealmKey, TokensPhase } from '../matrix/phases.js';
 
 /** tokens → cells: calls every endpoint as every user, concurrently, and judges each answer. */
 export async function runCells(tokens: TokensPhase, realmKey: RealmKey, backendUrl: string, context: PhaseContext): Promise<CellsPhase> {

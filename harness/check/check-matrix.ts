@@ -9,7 +9,7 @@ import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import { startSpecBackend } from './backend-phase.js';
 import { runCells } from './cells-phase.js';
-import type { CheckSuite, PhaseContext, RealmKey, SuiteOutcome } from './phases.js';
+import type { CheckSuite, PhaseContext, RealmKey, SuiteOutcome } from '../matrix/phases.js';
 import { openRealm } from './realm-phase.js';
 import { redactSecrets } from './redact.js';
 import type { MatrixResult } from './result-types.js';

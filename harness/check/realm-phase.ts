@@ -6,7 +6,7 @@ import { importRealm, realmEndpoints } from '../realm/realm-handle.js';
 import { loadRealm } from '../realm/realm-input.js';
 import { connectAdmin } from '../runtime/admin-client.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
-import type { PhaseContext, RealmPhase } from './phases.js';
+import type { PhaseContext, RealmPhase } from '../matrix/phases.js';
 
 /**
  * spec → realm: imports an isolated copy of the spec's realm file (or takes the named realm),

@@ -3,7 +3,7 @@ import { expectedFor } from '../matrix/expectations.js';
 import { mintMatrixTokens } from '../matrix/matrix-tokens.js';
 import { ANONYMOUS } from '../matrix/types.js';
 import { TokenError } from '../tokens/token-error.js';
-import type { PhaseContext, RealmPhase, TokensPhase } from './phases.js';
+import type { PhaseContext, RealmPhase, TokensPhase } from '../matrix/phases.js';
 
 /**
  * realm → tokens: one token per user and token kind, and Keycloak's decision for every permission

@@ -1,8 +1,8 @@
-import type { CheckSuite, RealmKey, TokensPhase } from '../check/phases.js';
+import type { CheckSuite, RealmKey, TokensPhase } from '../matrix/phases.js';
 import { ANONYMOUS } from '../matrix/types.js';
 import type { HostileKeycloakTokens, HostileTokenContext } from './keycloak-tokens.js';
 import { type RealmSigningKey, provisionRealmSigningKey } from './realm-signing-key.js';
-import type { HostileOptions } from './result-types.js';
+import type { HostileOptions, HostileResult } from './result-types.js';
 import { prefetchHostileTokens, runHostileSuite } from './run-hostile.js';
 
 /**
@@ -12,7 +12,7 @@ import { prefetchHostileTokens, runHostileSuite } from './run-hostile.js';
  * it attacks every protected endpoint with tokens forged from a real token of a user Keycloak
  * allows there.
  */
-export function hostileSuite(options: HostileOptions): CheckSuite {
+export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hostile: HostileResult }> {
   let signingKey: RealmSigningKey | undefined;
   let keycloak: Promise<Omit<HostileTokenContext, 'user'>> | undefined;
   let prefetched: Map<string, Promise<HostileKeycloakTokens>> | undefined;

@@ -2,7 +2,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCells } from '../../harness/check/cells-phase.js';
-import type { PhaseContext, TokensPhase } from '../../harness/check/phases.js';
+import type { PhaseContext, TokensPhase } from '../../harness/matrix/phases.js';
 import { parseMatrixSpec } from '../../harness/matrix/spec-load.js';
 
 /** A backend that lets `good-token` read, hides /secret behind a 404, and crashes on /crash. */

@@ -1,17 +1,16 @@
 /**
- * The phases of a check and what each hands to the next: spec → realm → tokens ∥ backend → cells →
+ * The phases of a matrix check and what each hands to the next: spec → realm → tokens ∥ backend → cells →
  * further suites → result. Each phase's output is a plain, read-only object; a suite (the
  * hostile-token suite is one) plugs in through {@link CheckSuite}'s hooks instead of sharing state
  * with the pipeline.
  */
-import type { MatrixRealm } from '../matrix/matrix-realm.js';
-import type { MatrixTokens } from '../matrix/matrix-tokens.js';
-import type { CellResult, Expectation, MatrixEndpoint, MatrixSpec } from '../matrix/types.js';
+import type { MatrixRealm } from './matrix-realm.js';
+import type { MatrixTokens } from './matrix-tokens.js';
+import type { CellResult, Expectation, MatrixEndpoint, MatrixSpec } from './types.js';
 import type { RealmRepresentation } from '../realm/realm-input.js';
 import type { AdminClient } from '../runtime/admin-client.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import type { TokenRealm } from '../tokens/token-client.js';
-import type { MatrixResult } from './result-types.js';
 
 /** The realm's RS256 signing key, as a backend configured with a static key gets it. */
 export interface RealmKey {
@@ -58,9 +57,9 @@ export interface PhaseContext {
   step(message: string): void;
 }
 
-/** A suite's part of the result, and how many of its findings fail the check. */
-export interface SuiteOutcome {
-  readonly result: Partial<Pick<MatrixResult, 'hostile'>>;
+/** A suite's part of the result (merged into it as is, e.g. `{ hostile }`), and how many of its findings fail the check. */
+export interface SuiteOutcome<Part extends object = object> {
+  readonly result: Part;
   readonly blocking: number;
 }
 
@@ -68,13 +67,13 @@ export interface SuiteOutcome {
  * A further suite run after the matrix cells. Hooks run in pipeline order; `cleanup` always runs,
  * after the backend has stopped being called, whether the check passed, failed or threw.
  */
-export interface CheckSuite {
+export interface CheckSuite<Part extends object = object> {
   /** Names its timing and progress lines, e.g. `hostile`. */
   readonly name: string;
   /** Before any token is minted; may return the signing key the realm now uses. */
   realmReady?(realm: RealmPhase, context: PhaseContext): Promise<RealmKey | undefined>;
   /** Once tokens and decisions exist; may start work that overlaps the backend start and the cells. */
   tokensReady?(tokens: TokensPhase, context: PhaseContext): void;
-  run(cells: CellsPhase, context: PhaseContext): Promise<SuiteOutcome>;
+  run(cells: CellsPhase, context: PhaseContext): Promise<SuiteOutcome<Part>>;
   cleanup(): Promise<void>;
 }
