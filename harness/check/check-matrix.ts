@@ -119,6 +119,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     await backend.value?.stop();
 
     const findings = realmFindings(spec, tokens.value.tokens);
+    const incomplete = outcomes.flatMap((outcome) => outcome.incomplete);
     const result: MatrixResult = {
       spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl },
       users: spec.users,
@@ -136,8 +137,13 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       durationMs: since(started),
       timings: { realmMs, tokensMs: tokens.ms, backendMs: backend.ms, cellsMs: cells.ms, hostileMs: suitesRun.ms },
       ...Object.assign({}, ...outcomes.map((outcome) => outcome.result)),
+      incomplete,
       // The one overall verdict: reports and the vitest matcher read it as given.
-      passed: cells.value.cells.every((cell) => cell.pass) && findings.length === 0 && outcomes.every((outcome) => outcome.blocking === 0),
+      passed:
+        incomplete.length === 0 &&
+        cells.value.cells.every((cell) => cell.pass) &&
+        findings.length === 0 &&
+        outcomes.every((outcome) => outcome.blocking === 0),
     };
     if (context.showTokens) return result;
     const resourceServer = await realm.live.oauthClient(spec.keycloak.client);

@@ -1,4 +1,5 @@
 /** `checkMatrix`: the check pipeline, its options and its result. */
 export { checkMatrix, DEFAULT_CONCURRENCY } from './check-matrix.js';
 export type { CheckMatrixOptions } from './check-matrix.js';
-export type { CheckTimings, EndpointSummary, MatrixResult } from './result-types.js';
+export { checkExitCode } from './exit-code.js';
+export type { CheckTimings, EndpointSummary, IncompleteWork, MatrixResult } from './result-types.js';

@@ -3,7 +3,9 @@
  * further suites found. Reports and renderers read only this, and read `pass`/`passed` as given.
  */
 import type { HostileResult } from '../hostile/result-types.js';
-import type { CellResult, RealmFinding } from '../matrix/types.js';
+import type { CellResult, IncompleteWork, RealmFinding } from '../matrix/types.js';
+
+export type { IncompleteWork };
 
 /** Milliseconds per phase: realm import and checks, tokens and decisions, backend start (beside the tokens), cells, hostile suite. */
 export interface CheckTimings {
@@ -42,6 +44,8 @@ export interface MatrixResult {
   readonly timings?: CheckTimings | undefined;
   /** The hostile-token suite; absent when it was switched off. */
   readonly hostile?: HostileResult | undefined;
-  /** No failed cell, no realm finding, no hostile finding at or above the threshold. */
+  /** What could not be checked because something failed; empty on a complete run. */
+  readonly incomplete: readonly IncompleteWork[];
+  /** Complete, with no failed cell, no realm finding, no hostile finding at or above the threshold. */
   readonly passed: boolean;
 }

@@ -74,7 +74,7 @@ export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hos
         showTokens: context.showTokens,
         signal: context.signal,
       });
-      return { result: { hostile }, blocking: hostile.blocking };
+      return { result: { hostile }, blocking: hostile.blocking, incomplete: hostile.incomplete };
     },
 
     async cleanup() {

@@ -1,4 +1,5 @@
 import type { Observation } from '../http/observation.js';
+import type { IncompleteWork } from '../matrix/types.js';
 import type { HostileCaseId, Severity } from './types.js';
 
 /** How the hostile suite runs inside `kcbox check`. */
@@ -20,6 +21,8 @@ export interface HostileAttemptResult {
   readonly user: string;
   readonly observed: Observation;
   readonly pass: boolean;
+  /** No answer even on a fresh connection: neither a refusal nor a finding, listed under `incomplete`. */
+  readonly inconclusive?: boolean | undefined;
   /** The severity of a failure: the case's, or `policy` for a refusal with the wrong status. */
   readonly severity: Severity;
   /** Why it failed; empty when it passed. */
@@ -66,4 +69,9 @@ export interface HostileResult {
   readonly listenerRequests: readonly string[];
   /** Findings at or above `failOn`. */
   readonly blocking: number;
+  /**
+   * What could not be sent or judged because Keycloak, the backend or the machine failed (a case
+   * whose Keycloak token could not be had, an attempt with no answer even on a fresh connection).
+   */
+  readonly incomplete: readonly IncompleteWork[];
 }

@@ -229,5 +229,6 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
     ),
     listenerRequests: [...listener.requests],
     blocking: findings.filter((entry) => entry.blocking).length,
+    incomplete: [],
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { MatrixRealm } from './matrix-realm.js';
 import type { MatrixTokens } from './matrix-tokens.js';
-import type { CellResult, Expectation, MatrixEndpoint, MatrixSpec } from './types.js';
+import type { CellResult, Expectation, IncompleteWork, MatrixEndpoint, MatrixSpec } from './types.js';
 import type { RealmRepresentation } from '../realm/realm-input.js';
 import type { AdminClient } from '../runtime/admin-client.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
@@ -61,6 +61,8 @@ export interface PhaseContext {
 export interface SuiteOutcome<Part extends object = object> {
   readonly result: Part;
   readonly blocking: number;
+  /** What the suite could not do because Keycloak, the backend or the machine failed. */
+  readonly incomplete: readonly IncompleteWork[];
 }
 
 /**

@@ -125,3 +125,14 @@ export interface RealmFinding {
   readonly keycloak: Expectation;
   readonly source: SourceLocation | undefined;
 }
+
+/**
+ * Something the check could not do because Keycloak, the backend or the machine failed. Such a
+ * run is evidence of nothing either way: it never passes, and the CLI exits 2.
+ */
+export interface IncompleteWork {
+  /** What could not be checked, e.g. `GET /api/inventory × bob`, `hostile other-realm`, `the backend`. */
+  readonly what: string;
+  /** Why, in one sentence, e.g. `no answer, twice (timeout)`. */
+  readonly why: string;
+}

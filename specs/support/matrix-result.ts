@@ -82,6 +82,7 @@ export function matrixResult(): MatrixResult {
     backendOutput: 'listening on 4010\nError: boom <at> DELETE /items/7',
     startedAt: '2026-03-01T10:00:00.000Z',
     durationMs: 5230,
+    incomplete: [],
     passed: false,
   };
 }
@@ -202,6 +203,7 @@ export function matrixResultWithHostile(): MatrixResult {
     findings,
     listenerRequests: ['GET /jku/jwks.json'],
     blocking: 2,
+    incomplete: [],
   };
   return { ...matrixResult(), hostile };
 }

@@ -72,6 +72,7 @@ describe('the package root', () => {
       'authzDrift',
       'bundledAuthzConfigPath',
       'bundledRealmPath',
+      'checkExitCode',
       'checkMatrix',
       'clientCredentialsGrant',
       'connectionOf',

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { checkMatrix } from '../../check/check-matrix.js';
+import { checkExitCode } from '../../check/exit-code.js';
 import { KcboxError } from '../../errors.js';
 import type { HostileOptions } from '../../hostile/result-types.js';
 import { validateHostileOptions } from '../../hostile/run-hostile.js';
@@ -117,7 +118,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
     });
     output.out(options.json ? renderMatrixJson(result) : renderMatrixText(result, { color: pc.isColorSupported }));
     for (const file of await writeReports(result, targets)) step(`report written: ${file}`);
-    return result.passed ? 0 : 1;
+    return checkExitCode(result);
   } finally {
     await stopServer?.();
     process.removeListener('SIGINT', onSignal);
