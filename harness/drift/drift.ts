@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { KcboxError, describeError } from '../errors.js';
-import { lineAndColumn, type RealmRepresentation } from '../realm/realm-input.js';
+import { KcboxError } from '../errors.js';
+import { parseJsonText } from '../input/json-text.js';
+import { type InputProblem, formatInputProblem, readTextFile } from '../input/text-file.js';
+import { REALM_FILE_MAX_BYTES, type RealmRepresentation } from '../realm/realm-input.js';
 import { type AdminClient, connectAdmin } from '../runtime/admin-client.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import { type AuthzModel, authzModel } from './authz-model.js';
@@ -43,20 +44,22 @@ export interface AuthzDriftOptions {
   readonly users?: readonly string[];
 }
 
+function driftInputError(problem: InputProblem): KcboxError {
+  return new KcboxError('ERR_KCBOX_DRIFT_INPUT', `${formatInputProblem(problem)}.`, { cause: problem.cause });
+}
+
+/**
+ * Reads a drift input (exported authorization settings or a realm file): at most the realm file
+ * limit, UTF-8 text, strict JSON; problems as `FILE:LINE:COLUMN: what is wrong`.
+ */
 export async function readJsonFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new KcboxError('ERR_KCBOX_DRIFT_INPUT', `${file}: cannot read it (${describeError(error)}).`, { cause: error });
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new KcboxError('ERR_KCBOX_DRIFT_INPUT', `${file}: malformed JSON${lineAndColumn(text, error)}: ${describeError(error)}.`, {
-      cause: error,
-    });
-  }
+  const text = await readTextFile(file, {
+    maxBytes: REALM_FILE_MAX_BYTES,
+    what: 'file',
+    format: 'JSON',
+    fail: driftInputError,
+  });
+  return parseJsonText(text, file, driftInputError);
 }
 
 function decisionsOf(model: AuthzModel, granted: Record<string, boolean>): Record<string, boolean> {

@@ -5,13 +5,18 @@ export interface SpecProblem {
   readonly file: string;
   /** 1-based; undefined for specs given as objects. */
   readonly line: number | undefined;
+  /** 1-based, for syntax errors that know it. */
+  readonly column?: number | undefined;
   /** Where in the document, e.g. `endpoints[2].method`. */
   readonly path: string;
   readonly message: string;
 }
 
 export function formatProblem(problem: SpecProblem): string {
-  const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+  const where =
+    problem.line === undefined
+      ? problem.file
+      : `${problem.file}:${problem.line}${problem.column === undefined ? '' : `:${problem.column}`}`;
   return `${where}: ${problem.path ? `${problem.path}: ` : ''}${problem.message}`;
 }
 

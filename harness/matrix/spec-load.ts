@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
-import { describeError } from '../errors.js';
+import { jsonSyntaxError } from '../input/json-text.js';
+import { type InputProblem, clip, echo, echoList, readTextFileSync } from '../input/text-file.js';
 import { MatrixSpecError, type SpecProblem } from './spec-error.js';
 import { matrixSpecSchema } from './spec-schema.js';
 import {
@@ -52,6 +52,16 @@ export interface ParseMatrixOptions {
   /** Folder for relative paths when there is no file. Default: the current directory. */
   readonly baseDir?: string;
 }
+
+/**
+ * The largest matrix file kcbox reads: 1 MiB. An endpoint takes about 100 bytes (the examples are
+ * under 2 KB), so 1 MiB is some 10,000 endpoints. Parsing YAML takes about 180 times the file's
+ * size in memory (a 1 MiB matrix peaks near 180 MB, measured with Node 20): without a limit, a wrong
+ * or generated file could exhaust it.
+ */
+export const MATRIX_FILE_MAX_BYTES = 1024 * 1024;
+/** Syntax errors listed from one matrix file; the rest are counted. */
+const SYNTAX_ERRORS_SHOWN = 10;
 
 const DEFAULT_BACKEND_URL = 'http://127.0.0.1:${PORT}';
 const DEFAULT_REQUEST_TIMEOUT_S = 10;
@@ -165,7 +175,7 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
         );
         add(
           segments,
-          `unknown field "${String(params.additionalProperty)}" (expected one of: ${allowed.join(', ')})`,
+          `unknown field ${echo(String(params.additionalProperty))} (expected one of: ${allowed.join(', ')})`,
           String(params.additionalProperty),
         );
         break;
@@ -176,7 +186,7 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
       case 'enum':
         add(
           segments,
-          `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}; got ${JSON.stringify(error.data)}`,
+          `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}; got ${echo(error.data)}`,
         );
         break;
       case 'pattern':
@@ -238,14 +248,14 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     const id = endpoint.name ?? `${endpoint.method} ${endpoint.path}`;
     const first = ids.get(id);
     if (first !== undefined)
-      problem(['endpoints', index], `endpoint "${id}" is listed twice (also endpoints[${first}]); give one a "name"`);
+      problem(['endpoints', index], `endpoint ${echo(id)} is listed twice (also endpoints[${first}]); give one a "name"`);
     else ids.set(id, index);
     const requirement = parseRequirement(endpoint.scope);
     if (requirement.kind === 'scope' && !requirement.scope)
-      problem(['endpoints', index, 'scope'], `"${endpoint.scope}" names no scope after "#"`);
+      problem(['endpoints', index, 'scope'], `${echo(endpoint.scope)} names no scope after "#"`);
     for (const user of Object.keys(endpoint.expect ?? {})) {
       if (!users.includes(user))
-        problem(['endpoints', index, 'expect', user], `expectation for "${user}", who is not in "users" (${users.join(', ')})`);
+        problem(['endpoints', index, 'expect', user], `expectation for ${echo(user)}, who is not in "users" (${echoList(users)})`);
     }
     const { body, headers } = bodyAndHeaders(endpoint);
     return {
@@ -315,29 +325,46 @@ export function parseMatrixSpec(input: string | object, options: ParseMatrixOpti
   const file = options.file ?? '<spec>';
   const baseDir = options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd());
   if (typeof input !== 'string') return validated(input, file, baseDir, new Locator(undefined, undefined));
+  // YAML takes JSON and more (bare words, trailing commas): a .json file is held to JSON first.
+  if (/\.json$/i.test(file)) assertJson(input, file);
   const lines = new LineCounter();
   const document = parseDocument(input, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
-    throw new MatrixSpecError(
-      document.errors.map((error) => ({
-        file,
-        line: error.linePos?.[0].line,
-        path: '',
-        message: `malformed YAML/JSON: ${error.message.split('\n')[0]}`,
-      })),
-    );
+    const problems: SpecProblem[] = document.errors.slice(0, SYNTAX_ERRORS_SHOWN).map((error) => ({
+      file,
+      line: error.linePos?.[0].line,
+      path: '',
+      message: `malformed YAML/JSON: ${clip(error.message.split('\n')[0] ?? '', 200)}`,
+    }));
+    const more = document.errors.length - problems.length;
+    if (more > 0) problems.push({ file, line: undefined, path: '', message: `and ${more} more syntax errors` });
+    throw new MatrixSpecError(problems);
   }
   return validated(document.toJS(), file, baseDir, new Locator(document, lines));
 }
 
+/** A problem of the file as a whole, or at a line and column: it reads like every other located input error. */
+function fileProblem(problem: InputProblem): SpecProblem {
+  return { file: problem.file, line: problem.line, column: problem.column, path: '', message: problem.message };
+}
+
+function assertJson(text: string, file: string): void {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const { line, column, message } = jsonSyntaxError(text, error);
+    throw new MatrixSpecError([fileProblem({ file, line, column, message: `malformed JSON: ${message}` })]);
+  }
+}
+
 /** Reads and validates a matrix file (`.yaml`, `.yml` or `.json`) synchronously, for test collection. */
 export function loadMatrixSpecSync(file: string): MatrixSpec {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new MatrixSpecError([{ file, line: undefined, path: '', message: `cannot read the matrix file: ${describeError(error)}` }]);
-  }
+  const text = readTextFileSync(file, {
+    maxBytes: MATRIX_FILE_MAX_BYTES,
+    what: 'matrix file',
+    format: 'YAML/JSON',
+    fail: (problem) => new MatrixSpecError([fileProblem(problem)]),
+  });
   return parseMatrixSpec(text, { file });
 }
 

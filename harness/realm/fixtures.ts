@@ -46,7 +46,10 @@ export function defaultLoginClient(realm: RealmRepresentation): OAuthClient {
   const candidates = clientsOf(realm).filter((client) => client.directAccessGrantsEnabled && !client.bearerOnly);
   const chosen = candidates.find((client) => client.publicClient) ?? candidates[0];
   if (!chosen?.clientId) {
-    throw new KcboxError('ERR_KCBOX_CLIENT_NOT_FOUND', `Realm "${realm.realm}" has no client with direct access grants: name one with --client.`);
+    throw new KcboxError(
+      'ERR_KCBOX_CLIENT_NOT_FOUND',
+      `Realm "${realm.realm}" has no client with direct access grants: name one with --client.`,
+    );
   }
   return fixtureClient(realm, chosen.clientId);
 }

@@ -13,7 +13,8 @@ export async function adminCall<T>(what: string, work: () => Promise<T>): Promis
 /** The internal id of a resource server client, checking that it has Authorization Services. */
 export async function clientUuid(admin: AdminClient, realm: string, clientId: string): Promise<string> {
   const [client] = await adminCall(`Looking up client "${clientId}" in realm "${realm}"`, () => admin.clients.find({ realm, clientId }));
-  if (!client?.id) throw new KcboxError('ERR_KCBOX_CLIENT_NOT_FOUND', `Realm "${realm}" has no client "${clientId}": check --realm and --client.`);
+  if (!client?.id)
+    throw new KcboxError('ERR_KCBOX_CLIENT_NOT_FOUND', `Realm "${realm}" has no client "${clientId}": check --realm and --client.`);
   if (!client.authorizationServicesEnabled) {
     throw new KcboxError(
       'ERR_KCBOX_CLIENT_NOT_FOUND',

@@ -1,9 +1,12 @@
 import { KcboxError } from '../errors.js';
+import { clip } from '../input/text-file.js';
 import { type JsonPath, formatJsonPath } from './json-path.js';
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
 /** Environment-variable style names. Realm exports also hold `${client_account}`-style message keys, which stay as they are. */
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** Unset placeholders named in the error; the rest are counted, so the message stays short. */
+const MISSING_SHOWN = 10;
 
 /**
  * Replaces `${VAR}` and `${VAR:default}` in every string of a parsed realm, the way Keycloak's
@@ -21,7 +24,8 @@ export function substitutePlaceholders<T>(value: T, env: NodeJS.ProcessEnv, sour
         if (found !== undefined) return found;
         if (fallback !== undefined) return fallback;
         if (!ENV_NAME.test(name)) return whole;
-        missing.push(`${formatJsonPath(path)}: \${${name}} is not set and has no default (write \${${name}:default})`);
+        const shown = clip(name);
+        missing.push(`${clip(formatJsonPath(path), 160)}: \${${shown}} is not set and has no default (write \${${shown}:default})`);
         return whole;
       });
     }
@@ -33,7 +37,9 @@ export function substitutePlaceholders<T>(value: T, env: NodeJS.ProcessEnv, sour
   };
   const result = walk(value, []) as T;
   if (missing.length > 0) {
-    throw new KcboxError('ERR_KCBOX_REALM_FILE', `${source}: ${missing.join('; ')}.`);
+    const shown = missing.slice(0, MISSING_SHOWN).join('; ');
+    const more = missing.length > MISSING_SHOWN ? `; and ${missing.length - MISSING_SHOWN} more unset placeholders` : '';
+    throw new KcboxError('ERR_KCBOX_REALM_FILE', `${source}: ${shown}${more}.`);
   }
   return result;
 }

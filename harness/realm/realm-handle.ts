@@ -131,11 +131,7 @@ async function createUser(admin: AdminClient, realm: string, options: CreateUser
 }
 
 /** A handle on a realm that exists on the server. `onDeleted` lets the server forget it. */
-export function realmHandle(
-  server: KeycloakConnection,
-  loaded: LoadedRealm,
-  onDeleted: (name: string) => void = () => {},
-): RealmHandle {
+export function realmHandle(server: KeycloakConnection, loaded: LoadedRealm, onDeleted: (name: string) => void = () => {}): RealmHandle {
   let deleting: Promise<void> | undefined;
   const remove = () =>
     (deleting ??= (async () => {

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { KcboxError, describeError } from '../errors.js';
+import { KcboxError } from '../errors.js';
+import { parseJsonText } from '../input/json-text.js';
+import { type InputProblem, echo, formatInputProblem, readTextFile } from '../input/text-file.js';
 import { substitutePlaceholders } from './placeholders.js';
 import { assertValidRealm } from './realm-validate.js';
 
@@ -20,28 +21,33 @@ export interface LoadedRealm {
   readonly representation: RealmRepresentation;
 }
 
-/** " at line L, column C" for a JSON.parse error, empty when the parser gave no position. */
-export function lineAndColumn(text: string, error: unknown): string {
-  const position = /position (\d+)/.exec(describeError(error))?.[1];
-  if (position === undefined) return '';
-  const before = text.slice(0, Number(position));
-  const line = before.split('\n').length;
-  const column = Number(position) - before.lastIndexOf('\n');
-  return ` at line ${line}, column ${column}`;
+/**
+ * The largest realm file kcbox reads: 50 MiB. Realm settings, clients, roles and authorization
+ * settings come to well under 1 MB; what makes an export big is users written into the realm file,
+ * about 1.3 KB each in Keycloak's pretty-printed format (one hashed password, a few attributes and
+ * role mappings), so 50 MiB holds some 38,000 users. Keycloak's own export writes users to separate
+ * files by default (`--users different_files`). Loading a 50 MiB realm peaks at about 330 MB of
+ * memory (measured with Node 20), which a test machine can spare.
+ */
+export const REALM_FILE_MAX_BYTES = 50 * 1024 * 1024;
+
+function realmFileError(problem: InputProblem): KcboxError {
+  return new KcboxError('ERR_KCBOX_REALM_FILE', `${formatInputProblem(problem)}.`, { cause: problem.cause });
 }
 
+/** Reads a realm file: at most {@link REALM_FILE_MAX_BYTES}, UTF-8 text, errors naming the file. */
+async function readRealmText(file: string, shown: string = file): Promise<string> {
+  return readTextFile(file, {
+    maxBytes: REALM_FILE_MAX_BYTES,
+    what: 'realm file',
+    format: 'JSON',
+    fail: (problem) => realmFileError({ ...problem, file: shown }),
+  });
+}
+
+/** Parses a realm file's text; malformed JSON is reported as `FILE:LINE:COLUMN: malformed JSON: …`. */
 export function parseRealmJson(text: string, file: string): RealmRepresentation {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new KcboxError(
-      'ERR_KCBOX_REALM_FILE',
-      `${file}: malformed JSON${lineAndColumn(text, error)}: ${describeError(error)}. Fix the file; a realm file is one JSON object.`,
-      { cause: error },
-    );
-  }
-  return checkRealmObject(parsed, file);
+  return checkRealmObject(parseJsonText(text, file, realmFileError), file);
 }
 
 function checkRealmObject(value: unknown, source: string): RealmRepresentation {
@@ -75,18 +81,11 @@ function prepare(parsed: RealmRepresentation, source: string, env: NodeJS.Proces
 export async function loadRealm(input: RealmInput, options: LoadRealmOptions = {}): Promise<LoadedRealm> {
   const env = options.env ?? process.env;
   if (typeof input !== 'string') {
-    const representation = prepare(checkRealmObject(input, 'realm object'), `realm object "${String(input.realm)}"`, env);
+    const representation = prepare(checkRealmObject(input, 'realm object'), `realm object ${echo(input.realm)}`, env);
     return { name: representation.realm, file: undefined, representation };
   }
   const file = resolve(input);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new KcboxError('ERR_KCBOX_REALM_FILE', `${input}: cannot read the realm file (${describeError(error)}).`, {
-      cause: error,
-    });
-  }
+  const text = await readRealmText(file, input);
   const representation = prepare(parseRealmJson(text, input), input, env);
   return { name: representation.realm, file, representation };
 }
@@ -100,7 +99,7 @@ export async function loadRealms(inputs: readonly RealmInput[], options: LoadRea
     if (earlier) {
       throw new KcboxError(
         'ERR_KCBOX_REALM_FILE',
-        `${where}: realm "${realm.name}" is also defined by ${earlier}; realm names must be unique.`,
+        `${where}: realm ${echo(realm.name)} is also defined by ${earlier}; realm names must be unique.`,
       );
     }
     seen.set(realm.name, where);

@@ -200,10 +200,14 @@ export function validateRealm(realm: RealmRepresentation): RealmProblem[] {
   return problems;
 }
 
+const SHOWN_PROBLEMS = 20;
+
 export function assertValidRealm(realm: RealmRepresentation, source: string): void {
   const problems = validateRealm(realm);
   if (problems.length === 0) return;
-  const lines = problems.map((problem) => `  ${problem.path}: ${problem.message}`);
+  // The first problems say what is wrong; thousands of them only bury it (and the terminal).
+  const lines = problems.slice(0, SHOWN_PROBLEMS).map((problem) => `  ${problem.path}: ${problem.message}`);
+  if (problems.length > SHOWN_PROBLEMS) lines.push(`  … and ${problems.length - SHOWN_PROBLEMS} more`);
   throw new KcboxError(
     'ERR_KCBOX_REALM_INVALID',
     `${source}: realm "${realm.realm}" has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${lines.join('\n')}`,

@@ -73,7 +73,7 @@ describe('kcbox usage errors exit 2 with one line', () => {
     writeFileSync(file, '{ "realm": ');
     const result = await cli('up', '--runtime', 'dist', '--realm', file);
     expect(result.code).toBe(2);
-    expect(result.err).toContain(`${file}: malformed JSON`);
+    expect(result.err).toContain(`${file}:1:12: malformed JSON`);
   });
 });
 

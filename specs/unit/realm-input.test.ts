@@ -9,7 +9,7 @@ const tempDir = useTempDir();
 describe('realm input', () => {
   it('reports malformed JSON with file, line and column', () => {
     expect(() => parseRealmJson('{\n  "realm": "x",\n  oops\n}', 'realm/x.json')).toThrow(
-      /^realm\/x\.json: malformed JSON at line 3, column 3/,
+      /^realm\/x\.json:3:3: malformed JSON: unexpected 'oops' \(strings and property names need double quotes/,
     );
   });
 
