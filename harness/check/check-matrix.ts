@@ -9,6 +9,7 @@ import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import { startSpecBackend } from './backend-phase.js';
 import { runCells } from './cells-phase.js';
+import { backendGone, keycloakGone, unansweredCells } from './incomplete.js';
 import type { CheckSuite, PhaseContext, RealmKey, SuiteOutcome } from '../matrix/phases.js';
 import { openRealm } from './realm-phase.js';
 import { redactSecrets } from './redact.js';
@@ -116,10 +117,16 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     });
     // An interruption during the last phase is still an interruption, not a result.
     options.signal?.throwIfAborted();
+    // Whatever Keycloak, the backend or the machine kept from being checked: never a green run.
+    const incomplete = [
+      ...backendGone(backend.value),
+      ...(await keycloakGone(server.url, realm.name)),
+      ...unansweredCells(cells.value.cells),
+      ...outcomes.flatMap((outcome) => outcome.incomplete),
+    ];
     await backend.value?.stop();
 
     const findings = realmFindings(spec, tokens.value.tokens);
-    const incomplete = outcomes.flatMap((outcome) => outcome.incomplete);
     const result: MatrixResult = {
       spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl },
       users: spec.users,

@@ -1,3 +1,4 @@
+import { isKcboxError } from '../errors.js';
 import { matrixRealm } from '../matrix/matrix-realm.js';
 import { MatrixSpecError } from '../matrix/spec-error.js';
 import { realmProblems } from '../matrix/spec-realm-check.js';
@@ -42,9 +43,24 @@ export async function openRealm(
     representation,
     loginClient: spec.keycloak.loginClient,
     passwords: spec.keycloak.passwords,
+  }).catch((error: unknown) => {
+    // The spec named the resource server: say so in the spec's terms, not the drift command's flags.
+    if (isKcboxError(error) && error.code === 'ERR_KCBOX_CLIENT_NOT_FOUND') {
+      throw new MatrixSpecError([
+        {
+          file: spec.file ?? '<spec>',
+          line: undefined,
+          path: 'keycloak.client',
+          message: error.message.replace(/: check --realm and --client\.|: name the resource server with --client\./, '.'),
+        },
+      ]);
+    }
+    throw error;
   });
   const problems = realmProblems(spec, live.facts, live.loginClient, (user) => live.passwordOf(user));
   if (problems.length > 0) throw new MatrixSpecError(problems);
+  // Read now, while Keycloak surely answers: the result is redacted with it at the very end.
+  await live.oauthClient(spec.keycloak.client);
   const endpoints = realmEndpoints(server.url, name);
   return {
     spec,

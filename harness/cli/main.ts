@@ -61,7 +61,11 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--backend <url>', "check a backend already running at this URL instead of starting the spec's command")
     .option('--report <format=path>', 'also write a report: json, junit, md or html (repeatable)', collect, [])
     .option('--concurrency <n>', 'requests in flight at once (default 16)', positiveInteger)
-    .option('--show-tokens', "include each cell's bearer token in the output and reports", false)
+    .option(
+      '--show-tokens',
+      "include each cell's bearer token in the JSON output and JSON report, and leave tokens and secrets unredacted (other formats never show tokens)",
+      false,
+    )
     .option('--json', 'print the result as JSON instead of the grid', false)
     .option('--hostile <ids>', 'run only these hostile-token cases (comma-separated ids, e.g. none,hs-confusion)')
     .option('--no-hostile', 'skip the hostile-token suite')

@@ -14,10 +14,10 @@ export interface CliServer {
   connection(): KeycloakConnection;
 }
 
-/** The server the CLI talks to: the one `kcbox up` recorded, else `KCBOX_URL`. */
+/** The server the CLI talks to: `KCBOX_URL` when set, else the one `kcbox up` recorded. */
 export async function cliServer(env: NodeJS.ProcessEnv = process.env): Promise<CliServer> {
   const stateFile = stateFilePath(env);
-  const record = await readState(stateFile);
+  const record = env.KCBOX_URL ? undefined : await readState(stateFile);
   if (record) {
     const realmFiles = record.realmFiles ?? {};
     const connection = { url: record.url, adminCredentials: record.adminCredentials, realmFiles };

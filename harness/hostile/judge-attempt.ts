@@ -3,6 +3,8 @@ import { type HostileCase, SEVERITY_ORDER, type Severity } from './types.js';
 
 export interface AttemptVerdict {
   readonly pass: boolean;
+  /** No answer, even on a fresh connection: evidence of nothing, so neither a pass nor a finding. */
+  readonly inconclusive?: boolean;
   readonly severity: Severity;
   readonly reason: string;
 }
@@ -16,9 +18,10 @@ export const ADDED_LATENCY_LIMIT_MS = 2_000;
 
 /**
  * Judges one hostile attempt. A refusal must carry one of the case's statuses; a refusal with
- * another 4xx is a `policy` finding (refused, but clients cannot tell why); acceptance, a 5xx,
- * no answer, or (for kid tricks) an answer much slower than a valid token's is a finding at the
- * case's severity. Controls must be accepted.
+ * another 4xx is a `policy` finding (refused, but clients cannot tell why); acceptance, a 5xx, or
+ * (for kid tricks) an answer much slower than a valid token's is a finding at the case's severity.
+ * Controls must be accepted. No answer at all (after the sender's one retry) is inconclusive: a
+ * request nobody answered is evidence of nothing.
  */
 export function judgeAttempt(kase: HostileCase, observed: Observation, baselineMs: number): AttemptVerdict {
   const fail = (reason: string, severity: Severity = kase.severity) => ({ pass: false, severity, reason });
@@ -31,7 +34,9 @@ export function judgeAttempt(kase: HostileCase, observed: Observation, baselineM
   ) {
     return { pass: true, severity: kase.severity, reason: '' };
   }
-  if (observed.kind !== 'answered') return fail(`no answer (${observed.kind}): ${observed.excerpt}`);
+  if (observed.kind !== 'answered') {
+    return { pass: false, inconclusive: true, severity: kase.severity, reason: `no answer (${observed.kind}): ${observed.excerpt}` };
+  }
   if (observed.status >= 500) return fail(`the backend failed with ${observed.status} instead of refusing the token`);
   if (kase.control) {
     return observed.status === 401 || observed.status === 403

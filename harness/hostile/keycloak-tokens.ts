@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
+import { describeError } from '../errors.js';
 import { importRealm } from '../realm/realm-handle.js';
 import type { RealmRepresentation } from '../realm/realm-input.js';
 import type { AdminClient } from '../runtime/admin-client.js';
@@ -27,8 +28,10 @@ export interface HostileTokenContext {
 /** Real Keycloak tokens for the claim cases, and what to undo afterwards. */
 export interface HostileKeycloakTokens {
   readonly tokens: Partial<Record<KeycloakTokenCaseId, string>>;
-  /** Why a case got no token. */
+  /** Why a case got no token, for a stated, expected reason (the realm is not kcbox's, …): a skip. */
   readonly missing: Partial<Record<KeycloakTokenCaseId, string>>;
+  /** Why Keycloak failed to give a case its token: the case could not run, so the check is incomplete. */
+  readonly failed: Partial<Record<KeycloakTokenCaseId, string>>;
   cleanup(): Promise<void>;
 }
 
@@ -38,13 +41,15 @@ const suffix = () => randomBytes(4).toString('hex');
  * Collects genuine Keycloak tokens used out of context: an ID token and a refresh token of the
  * allowed user, an access token from a sibling realm (same users, clients and roles; another
  * issuer and key), one issued to a client that does not put the API in `aud`, one whose session
- * was logged out, and one of a user disabled after issue. Each case that fails to get its token
- * is reported as missing, not thrown: the rest of the suite still runs.
+ * was logged out, and one of a user disabled after issue. A case that cannot get its token is
+ * reported, not thrown, so the rest of the suite still runs: as `missing` when the reason is
+ * expected, as `failed` when Keycloak failed (which makes the check incomplete).
  */
 export async function hostileKeycloakTokens(context: HostileTokenContext): Promise<HostileKeycloakTokens> {
   const { admin, realm, loginClient, user } = context;
   const tokens: Partial<Record<KeycloakTokenCaseId, string>> = {};
   const missing: Partial<Record<KeycloakTokenCaseId, string>> = {};
+  const failed: Partial<Record<KeycloakTokenCaseId, string>> = {};
   const cleanups: Array<() => Promise<void>> = [];
   const attempt = async (id: KeycloakTokenCaseId, get: () => Promise<string | undefined>) => {
     try {
@@ -53,7 +58,7 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
       else missing[id] ??= 'Keycloak returned no such token';
     } catch (error) {
       debug('%s: %O', id, error);
-      missing[id] = `could not get the token from Keycloak: ${error instanceof Error ? error.message : String(error)}`;
+      failed[id] = `Keycloak did not give kcbox the token: ${describeError(error)}`;
     }
   };
 
@@ -133,6 +138,7 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
   return {
     tokens,
     missing,
+    failed,
     async cleanup() {
       for (const cleanup of cleanups) await cleanup().catch((error: unknown) => debug('cleanup: %O', error));
     },

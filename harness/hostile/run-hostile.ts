@@ -106,6 +106,7 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
   const limit = pLimit(context.concurrency);
   const attempts: HostileAttemptResult[] = [];
   const skipped = new Map<HostileCaseId, string>();
+  const incomplete = new Map<string, string>();
   try {
     const tokensFor = (user: string) => {
       let tokens = keycloakTokens.get(user);
@@ -130,11 +131,19 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
           foreignKey: documents.foreignKey,
         };
         for (const { id, reason } of unforgeableCases(material, selected)) {
-          skipped.set(id, keycloak.missing[id as keyof typeof keycloak.missing] ?? reason);
+          const failed = keycloak.failed[id as keyof typeof keycloak.failed];
+          if (failed) incomplete.set(`hostile ${id}`, failed);
+          else skipped.set(id, keycloak.missing[id as keyof typeof keycloak.missing] ?? reason);
         }
         const request = { method: endpoint.method, path: endpoint.path, headers: endpoint.headers, body: endpoint.body };
         // The valid token's own answer time is the baseline for the kid tricks' latency.
         const baseline = await limit(() => sender.send({ ...request, authorization: `Bearer ${validToken}`, query: undefined }));
+        if (baseline.kind !== 'answered') {
+          incomplete.set(
+            `hostile · ${endpoint.id} (${user}'s valid token)`,
+            `the backend did not answer a valid token: ${baseline.excerpt}`,
+          );
+        }
         const forged = await forgeAttempts(material, selected);
         await Promise.all(
           forged.map((attempt) =>
@@ -153,10 +162,12 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
                 user,
                 observed,
                 pass: verdict.pass,
+                ...(verdict.inconclusive ? { inconclusive: true } : {}),
                 severity: verdict.severity,
                 reason: verdict.reason,
                 ...(context.showTokens ? { token: attempt.token } : {}),
               });
+              if (verdict.inconclusive) incomplete.set(`hostile ${attempt.caseId} · ${endpoint.id} · ${attempt.variant}`, verdict.reason);
             }),
           ),
         );
@@ -184,8 +195,9 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
     ...fields,
     blocking: atOrAbove(fields.severity, failOn, SEVERITY_ORDER),
   });
+  // An attempt that got no answer is neither a refusal nor a finding: it is listed as incomplete.
   const findings: HostileFinding[] = attempts
-    .filter((attempt) => !attempt.pass)
+    .filter((attempt) => !attempt.pass && !attempt.inconclusive)
     .map((attempt) =>
       finding(hostileCase(attempt.caseId) as HostileCase, {
         severity: attempt.severity,
@@ -229,6 +241,6 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
     ),
     listenerRequests: [...listener.requests],
     blocking: findings.filter((entry) => entry.blocking).length,
-    incomplete: [],
+    incomplete: [...incomplete].map(([what, why]) => ({ what, why })),
   };
 }

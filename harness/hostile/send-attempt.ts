@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { describeError } from '../errors.js';
 import { answered, noAnswer, type Observation } from '../http/observation.js';
+import { withOneRetry } from '../http/run-requests.js';
 
 export interface HostileRequest {
   readonly method: string;
@@ -24,7 +25,7 @@ export function hostileSender(baseUrl: string, options: { concurrency: number; t
     : new HttpAgent({ keepAlive: true, maxSockets: options.concurrency });
   const prefix = base.pathname.replace(/\/+$/, '');
 
-  const send = (plan: HostileRequest): Promise<Observation> =>
+  const sendWith = (via: HttpAgent | HttpsAgent | false, plan: HostileRequest): Promise<Observation> =>
     new Promise((resolve) => {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
@@ -41,7 +42,7 @@ export function hostileSender(baseUrl: string, options: { concurrency: number; t
       };
       const request = (https ? httpsRequest : httpRequest)(
         url,
-        { method: plan.method, headers, agent, timeout: options.timeoutMs },
+        { method: plan.method, headers, agent: via, timeout: options.timeoutMs },
         (response) => {
           const chunks: Buffer[] = [];
           let length = 0;
@@ -71,5 +72,11 @@ export function hostileSender(baseUrl: string, options: { concurrency: number; t
       request.end(plan.body);
     });
 
+  // No answer on a kept-alive socket is tried once more on a socket of its own (see withOneRetry).
+  const send = (plan: HostileRequest) =>
+    withOneRetry(
+      () => sendWith(agent, plan),
+      () => sendWith(false, plan),
+    );
   return { send, close: () => agent.destroy() };
 }

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { Pool, errors } from 'undici';
+import { Client, type Dispatcher, Pool, errors } from 'undici';
 import { describeError } from '../errors.js';
 import { answered, noAnswer, type Observation } from './observation.js';
 
@@ -48,20 +48,38 @@ function isTimeout(error: unknown): boolean {
 }
 
 /**
+ * A request that got no answer is sent once more on a fresh connection: a kept-alive socket the
+ * server closed while idle is the common cause, and it says nothing about the backend. What still
+ * gets no answer is reported with both failures; it is never evidence of anything.
+ */
+export async function withOneRetry(send: () => Promise<Observation>, sendFresh: () => Promise<Observation>): Promise<Observation> {
+  const first = await send();
+  if (first.kind === 'answered') return first;
+  const second = await sendFresh();
+  if (second.kind === 'answered') return second;
+  return noAnswer(
+    second.kind,
+    `no answer, twice: ${first.excerpt}; then on a fresh connection: ${second.excerpt}`,
+    first.durationMs + second.durationMs,
+  );
+}
+
+/**
  * Sends every planned request over one keep-alive pool, at most `concurrency` at a time, each with
- * its own timeout, and classifies the answers. Never retries: a retry would hide a flaky backend.
- * Results are in the order of the plans.
+ * its own timeout, and records each answer. A request with no answer is sent once more on a fresh
+ * connection ({@link withOneRetry}); an answer, whatever its status, is never retried: that would
+ * hide a flaky backend. Results are in the order of the plans.
  */
 export async function runRequests(plans: readonly RequestPlan[], options: RunRequestsOptions): Promise<Observation[]> {
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
   const pool = new Pool(base.origin, { connections: options.concurrency, keepAliveTimeout: 10_000 });
   const limit = pLimit(options.concurrency);
-  const send = async (plan: RequestPlan): Promise<Observation> => {
+  const sendOn = async (dispatcher: Dispatcher, plan: RequestPlan): Promise<Observation> => {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      const response = await pool.request({
+      const response = await dispatcher.request({
         method: plan.method as 'GET',
         path: `${prefix}${plan.path}`,
         headers: { ...plan.headers, ...(plan.token ? { authorization: `Bearer ${plan.token}` } : {}) },
@@ -78,8 +96,25 @@ export async function runRequests(plans: readonly RequestPlan[], options: RunReq
         : noAnswer('network-error', describeError(error), elapsed());
     }
   };
+  const sendFresh = async (plan: RequestPlan): Promise<Observation> => {
+    const client = new Client(base.origin);
+    try {
+      return await sendOn(client, plan);
+    } finally {
+      await client.destroy();
+    }
+  };
   try {
-    return await Promise.all(plans.map((plan) => limit(() => send(plan))));
+    return await Promise.all(
+      plans.map((plan) =>
+        limit(() =>
+          withOneRetry(
+            () => sendOn(pool, plan),
+            () => sendFresh(plan),
+          ),
+        ),
+      ),
+    );
   } finally {
     await pool.destroy();
   }

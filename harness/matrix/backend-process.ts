@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { KcboxError, describeError } from '../errors.js';
 import { tailLines } from '../runtime/log-tail.js';
 import { type ReadinessCheck, ReadinessTimeout, waitForReadiness } from '../runtime/readiness.js';
-import { startSupervised } from '../process/supervised-process.js';
+import { type ProcessExit, startSupervised } from '../process/supervised-process.js';
 import type { MatrixBackend } from './types.js';
 
 /** What kcbox tells a backend about the realm it must trust. */
@@ -25,6 +25,8 @@ export interface StartedBackend extends AsyncDisposable {
   readonly port: number;
   /** The last lines the backend printed (stdout and stderr). */
   output(lines?: number): Promise<string>;
+  /** How it ended, when it exited on its own before `stop()`: e.g. `code 1`; undefined while it runs. */
+  exitedEarly(): string | undefined;
   /** Ends its process group; idempotent. */
   stop(): Promise<void>;
 }
@@ -97,8 +99,13 @@ export async function startBackend(
       lastOutput = await output();
       await rm(folder, { recursive: true, force: true });
     })());
+  let earlyExit: string | undefined;
+  const describeExit = (exit: ProcessExit) => `code ${exit.code}, signal ${exit.signal}${exit.error ? `, ${exit.error}` : ''}`;
+  void process.exited.then((exit) => {
+    if (!stopping) earlyExit = describeExit(exit);
+  });
   const exitedEarly = process.exited.then((exit) => {
-    throw new Error(`it exited (code ${exit.code}, signal ${exit.signal}${exit.error ? `, ${exit.error}` : ''})`);
+    throw new Error(`it exited (${describeExit(exit)})`);
   });
   try {
     await waitForReadiness([answersBelow500(`${url}${backend.readyPath}`)], { timeoutMs: backend.readyTimeoutMs, abort: exitedEarly });
@@ -118,6 +125,7 @@ export async function startBackend(
     url,
     port,
     output: async (lines) => (stopping ? lastOutput : output(lines)),
+    exitedEarly: () => earlyExit,
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -5,10 +5,28 @@ import { adminLogin } from './admin-login.js';
 
 export type AdminClient = KcAdminClient;
 
-/** An admin client logged in at the master realm, for the realm-level admin operations. */
+/** Keycloak's admin-cli tokens live 60 s by default; a fresh one is fetched well before that. */
+const ADMIN_TOKEN_REUSE_MS = 30_000;
+
+/**
+ * An admin client logged in at the master realm, for the realm-level admin operations. It logs in
+ * again whenever its token is older than 30 s, so a check that runs for minutes keeps its access.
+ */
 export async function connectAdmin(baseUrl: string, credentials: AdminCredentials): Promise<AdminClient> {
   const client = new KcAdminClient({ baseUrl, realmName: 'master' });
-  client.setAccessToken(await adminLogin(baseUrl, credentials));
+  let token = await adminLogin(baseUrl, credentials);
+  let fetchedAt = Date.now();
+  let refreshing: Promise<string> | undefined;
+  client.registerTokenProvider({
+    async getAccessToken() {
+      if (Date.now() - fetchedAt < ADMIN_TOKEN_REUSE_MS) return token;
+      refreshing ??= adminLogin(baseUrl, credentials).finally(() => (refreshing = undefined));
+      token = await refreshing;
+      fetchedAt = Date.now();
+      return token;
+    },
+  });
+  client.setAccessToken(token);
   return client;
 }
 

@@ -40,6 +40,12 @@ export async function tryAdminLogin(baseUrl: string, credentials: AdminCredentia
 export async function adminLogin(baseUrl: string, credentials: AdminCredentials): Promise<string> {
   const result = await tryAdminLogin(baseUrl, credentials);
   if (result.ok) return result.accessToken;
+  if (result.status === undefined) {
+    throw new KcboxError(
+      'ERR_KCBOX_REMOTE_UNREACHABLE',
+      `Keycloak at ${baseUrl} does not answer (${result.reason}). Start it (\`kcbox up --detach\`), or fix KCBOX_URL.`,
+    );
+  }
   throw new KcboxError(
     'ERR_KCBOX_ADMIN_LOGIN',
     `Admin login as "${credentials.username}" at ${baseUrl}/realms/master failed: ${result.reason}. ` +

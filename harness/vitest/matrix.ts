@@ -67,6 +67,7 @@ expect.extend({
         ...(result.hostile?.findings
           .filter((finding) => finding.blocking)
           .map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: ${finding.status ?? 'no status'}`) ?? []),
+        ...result.incomplete.map((work) => `not checked: ${work.what}: ${work.why}`),
       ],
       expected: [
         ...failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.expected}`),
@@ -74,6 +75,7 @@ expect.extend({
         ...(result.hostile?.findings
           .filter((finding) => finding.blocking)
           .map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: refused`) ?? []),
+        ...result.incomplete.map((work) => `checked: ${work.what}`),
       ],
     };
   },
@@ -138,6 +140,10 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
         });
       }
     }
+    it('everything could be checked (Keycloak, the backend and the machine held)', () => {
+      const incomplete = resultOf().incomplete;
+      if (incomplete.length > 0) expect.fail(incomplete.map((work) => `not checked: ${work.what}: ${work.why}`).join('\n'));
+    });
     if (resolved.endpoints.some((endpoint) => Object.keys(endpoint.expect).length > 0)) {
       it("the spec's expectations agree with Keycloak", () => {
         const findings = resultOf().realmFindings;

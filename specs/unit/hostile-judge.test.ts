@@ -30,20 +30,21 @@ describe('judging hostile attempts', () => {
     expect(judgeAttempt(kase('oversized'), answered(431), 5)).toMatchObject({ pass: true });
   });
 
-  it('flags server errors and silence, but takes a reset after an oversized header as the 431 it is', () => {
+  it('flags server errors; silence is inconclusive, never a finding; a reset after an oversized header is the 431 it is', () => {
     expect(judgeAttempt(kase('format'), answered(500), 5)).toMatchObject({
       pass: false,
       reason: 'the backend failed with 500 instead of refusing the token',
     });
     expect(
       judgeAttempt(kase('none'), { kind: 'timeout', status: undefined, excerpt: 'no answer within 10 ms', durationMs: 10 }, 5),
-    ).toMatchObject({ pass: false, severity: 'critical' });
+    ).toMatchObject({ pass: false, inconclusive: true, reason: 'no answer (timeout): no answer within 10 ms' });
     expect(
       judgeAttempt(kase('format'), { kind: 'network-error', status: undefined, excerpt: 'read ECONNRESET', durationMs: 3 }, 5),
     ).toMatchObject({ pass: true });
     expect(
       judgeAttempt(kase('none'), { kind: 'network-error', status: undefined, excerpt: 'read ECONNRESET', durationMs: 3 }, 5),
-    ).toMatchObject({ pass: false });
+    ).toMatchObject({ pass: false, inconclusive: true });
+    expect(judgeAttempt(kase('none'), answered(200), 5).inconclusive).toBeUndefined();
   });
 
   it('requires controls to get in', () => {

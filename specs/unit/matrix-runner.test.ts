@@ -18,6 +18,11 @@ describe('matrix runner', () => {
       seen.push({ path: request.url ?? '', authorization: request.headers.authorization });
       const status = Number(/\/status\/(\d+)/.exec(request.url ?? '')?.[1] ?? 0);
       if (request.url?.includes('/hang')) return; // never answers
+      // Drops the first connection that asks, as a server closing an idle kept-alive socket would.
+      if (request.url?.includes('/flaky') && seen.filter((entry) => entry.path === request.url).length === 1) {
+        request.socket.destroy();
+        return;
+      }
       if (request.url?.includes('/big')) {
         response.end('x'.repeat(100_000));
         return;
@@ -33,7 +38,7 @@ describe('matrix runner', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('classifies allowed, denied, server errors and timeouts, in plan order, once each', async () => {
+  it('records statuses and timeouts in plan order; only what got no answer is sent again', async () => {
     const plans = [
       plan('/status/200', 'tok'),
       plan('/status/401'),
@@ -55,12 +60,19 @@ describe('matrix runner', () => {
       ['answered', 200],
     ]);
     expect(observed[0]?.excerpt).toBe('answer 200');
-    expect(observed[5]?.excerpt).toBe('no answer within 500 ms');
+    expect(observed[5]?.excerpt).toBe('no answer, twice: no answer within 500 ms; then on a fresh connection: no answer within 500 ms');
     expect(observed[6]?.excerpt.length).toBe(600);
-    // The base URL's path is a prefix; the token travels as a bearer; nothing is retried.
-    expect(seen.filter((request) => request.path === '/prefix/hang')).toHaveLength(1);
+    // The base URL's path is a prefix; the token travels as a bearer; an answer is never sent again.
+    expect(seen.filter((request) => request.path === '/prefix/hang')).toHaveLength(2);
+    expect(seen.filter((request) => request.path === '/prefix/status/503')).toHaveLength(1);
     expect(seen.find((request) => request.path === '/prefix/status/200')?.authorization).toBe('Bearer tok');
     expect(seen.find((request) => request.path === '/prefix/status/401')?.authorization).toBeUndefined();
+  });
+
+  it('takes the answer a fresh connection gets when the first one was dropped', async () => {
+    const [observed] = await runRequests([plan('/flaky')], { baseUrl, concurrency: 1, timeoutMs: 2_000 });
+    expect(observed).toMatchObject({ kind: 'answered', status: 200 });
+    expect(seen.filter((request) => request.path === '/prefix/flaky')).toHaveLength(2);
   });
 
   it('reports a refused connection as a network error', async () => {

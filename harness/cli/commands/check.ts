@@ -6,7 +6,9 @@ import type { HostileOptions } from '../../hostile/result-types.js';
 import { validateHostileOptions } from '../../hostile/run-hostile.js';
 import type { Severity } from '../../hostile/types.js';
 import { loadMatrixSpec } from '../../matrix/spec-load.js';
+import { loadRealm } from '../../realm/realm-input.js';
 import { parseReportTargets, renderMatrixJson, renderMatrixText, writeReports } from '../../report/index.js';
+import { preflightReportTargets } from '../../report/report-folders.js';
 import type { KeycloakConnection } from '../../runtime/connection.js';
 import { serverAnswers } from '../../runtime/server-status.js';
 import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
@@ -44,15 +46,17 @@ function hostileOptions(options: CheckOptions): HostileOptions | false {
   return chosen;
 }
 
-/** The recorded or KCBOX_URL server when one answers; undefined means "start one for this check". */
+/** The KCBOX_URL or recorded server when one answers; undefined means "start one for this check". */
 async function runningServer(output: CliOutput): Promise<KeycloakConnection | undefined> {
+  // An explicit KCBOX_URL wins over whatever the state file remembers.
+  if (process.env.KCBOX_URL) return (await cliServer()).connection();
   const stateFile = stateFilePath();
   const record = await readState(stateFile);
   if (record && !(await serverAnswers(record))) {
     output.err(pc.dim(`kcbox: the server recorded in ${stateFile} (${record.url}) does not answer; starting a new one for this check.`));
     return undefined;
   }
-  if (!record && !process.env.KCBOX_URL) return undefined;
+  if (!record) return undefined;
   return (await cliServer()).connection();
 }
 
@@ -64,8 +68,11 @@ async function runningServer(output: CliOutput): Promise<KeycloakConnection | un
 export async function check(options: CheckOptions, output: CliOutput): Promise<number> {
   // Bad flags and a bad spec fail before anything starts.
   const targets = parseReportTargets(options.report);
+  await preflightReportTargets(targets);
   const hostile = hostileOptions(options);
   const spec = await loadMatrixSpec(options.matrix);
+  // A broken realm file fails now, not after an ephemeral Keycloak has started.
+  if (spec.keycloak.realmFile) await loadRealm(spec.keycloak.realmFile);
   const runtime = options.runtime === undefined ? undefined : parseRuntimeChoice(options.runtime, '--runtime');
   const step = (message: string) => {
     if (!options.json) output.err(pc.dim(`• ${message}`));
