@@ -6,8 +6,11 @@ import {
   type HostileCaseRow,
   type HostileCell,
   type HostileCellState,
+  caseResultText,
+  countHostile,
   excerptLabel,
   gotLabel,
+  hostileCasesLabel,
   hostileGrid,
   hostileStatusLabel,
   orderedFindings,
@@ -31,6 +34,7 @@ const MARKS: Readonly<Record<HostileCellState, string>> = {
   passed: '✓',
   blocking: '✗',
   'below-threshold': '✗',
+  inconclusive: '?',
   skipped: '–',
   'not-run': '·',
 };
@@ -42,6 +46,12 @@ function cellTitle(row: HostileCaseRow, cell: HostileCell): string {
       return `${where}: ${passedWord(row)} (${hostileStatusLabel(cell)}), ${plural(cell.attempts.length, 'attempt')}`;
     case 'skipped':
       return `${where}: skipped. ${row.skipped ?? ''}`;
+    case 'inconclusive': {
+      const unanswered = cell.attempts.filter((attempt) => attempt.inconclusive);
+      return unanswered.length > 0
+        ? `${where}: inconclusive. ${unanswered.map((attempt) => attempt.reason).join('\n')}`
+        : `${where}: not checked. ${row.notChecked ?? ''}`;
+    }
     case 'not-run':
       return `${where}: nothing sent or received here`;
     default:
@@ -52,7 +62,13 @@ function cellTitle(row: HostileCaseRow, cell: HostileCell): string {
 function gridCell(row: HostileCaseRow, cell: HostileCell, anchors: HostileAnchors): string {
   const status = cell.state === 'skipped' ? 'skipped' : cell.state === 'not-run' ? '' : hostileStatusLabel(cell);
   const [first] = cell.findings;
-  const note = first ? first.severity : cell.state === 'passed' ? passedWord(row) : '';
+  const note = first
+    ? first.severity
+    : cell.state === 'passed'
+      ? passedWord(row)
+      : cell.state === 'inconclusive' && cell.attempts.length > 0
+        ? 'inconclusive'
+        : '';
   const inner = `<span class="status">${MARKS[cell.state]} ${esc(status)}</span>${note ? `<span class="expect">${esc(note)}</span>` : ''}`;
   const anchor = first ? anchors.get(first) : undefined;
   const body = anchor ? `<a href="#${anchor}">${inner}</a>` : inner;
@@ -70,8 +86,9 @@ function columnHeader(endpoint: string, endpoints: readonly EndpointSummary[]): 
 
 function rowHeader(row: HostileCaseRow): string {
   const control = row.control ? ' <span class="tag control">control</span>' : '';
-  const skipped = row.skipped !== undefined ? `<div class="req">skipped: ${esc(row.skipped)}</div>` : '';
-  return `<th scope="row"><code>${esc(row.id)}</code> ${severityBadge(row.severity)}${control}<div class="req">${esc(row.title)}</div>${skipped}</th>`;
+  // Skipped, not checked, partly so: the reason, worded as every report words it.
+  const why = row.skipped !== undefined || row.notChecked !== undefined ? `<div class="why">${esc(caseResultText(row))}</div>` : '';
+  return `<th scope="row"><code>${esc(row.id)}</code> ${severityBadge(row.severity)}${control}<div class="req">${esc(row.title)}</div>${why}</th>`;
 }
 
 /**
@@ -90,11 +107,11 @@ export function hostileGridHtml(hostile: HostileResult, endpoints: readonly Endp
 <ul>${hostile.listenerRequests.map((request) => `<li><code>${esc(request)}</code></li>`).join('')}</ul></div>\n`;
   return `<section id="hostile">
 <h2>Hostile tokens</h2>
-<p>Forged and misused tokens sent to every protected endpoint; findings at or above ${severityBadge(hostile.failOn)} fail the check.</p>
+<p>Forged and misused tokens sent to every protected endpoint (${esc(hostileCasesLabel(countHostile(hostile)))}); findings at or above ${severityBadge(hostile.failOn)} fail the check.</p>
 <div class="grid-wrap"><table class="grid hostile-grid"><thead>${head}</thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div>
-<p class="legend"><span class="passed">refused (a control: accepted)</span><span class="blocking">finding at or above ${esc(hostile.failOn)}: fails the check</span><span class="below-threshold">finding below ${esc(hostile.failOn)}: reported only</span><span class="skipped">skipped: could not be forged here</span></p>
+<p class="legend"><span class="passed">refused (a control: accepted)</span><span class="blocking">finding at or above ${esc(hostile.failOn)}: fails the check</span><span class="below-threshold">finding below ${esc(hostile.failOn)}: reported only</span><span class="inconclusive">inconclusive: no answer, or not checked</span><span class="skipped">skipped: could not be forged here</span></p>
 ${listener}</section>`;
 }
 

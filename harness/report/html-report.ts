@@ -4,16 +4,24 @@ import type { MatrixResult } from '../check/result-types.js';
 import { type HostileAnchors, hostileFindingAnchors, hostileFindingsHtml, hostileGridHtml } from './html-hostile.js';
 import { HTML_REPORT_STYLE } from './html-style.js';
 import {
+  type CellState,
+  INCONCLUSIVE_CELL,
+  NOT_CHECKED_NOTE,
+  NOT_CHECKED_TITLE,
+  VERDICT_LABEL,
   cellGrid,
+  cellState,
   countMatrix,
   durationLabel,
   expectedLabel,
   failedCells,
   failureReason,
   locationLabel,
+  notChecked as notCheckedWork,
   observedLabel,
   statusLabel,
   summaryLine,
+  verdictOf,
 } from './matrix-facts.js';
 
 interface HtmlContext {
@@ -29,26 +37,35 @@ type HtmlSection = (context: HtmlContext) => string | undefined;
 
 const esc = (text: string) => escapeHtml(text);
 
+const CELL_MARKS: Readonly<Record<CellState, string>> = { passed: '✓', failed: '✗', inconclusive: '?' };
+
 function cellClass(cell: CellResult): string {
-  if (!cell.pass) return 'mismatch';
+  const state = cellState(cell);
+  if (state !== 'passed') return state === 'failed' ? 'mismatch' : 'inconclusive';
   return cell.expected === 'allow' ? 'allow-ok' : 'deny-ok';
 }
 
 function gridCell(cell: CellResult | undefined, anchors: ReadonlyMap<CellResult, string>): string {
   if (!cell) return '<td class="cell missing" title="not run"><span class="status">·</span></td>';
-  const passed = cell.pass;
-  const mark = passed ? '✓' : '✗';
+  const state = cellState(cell);
+  const passed = state === 'passed';
   const expect = `expected ${passed ? cell.expected : expectedLabel(cell)}`;
-  const title = passed ? `${cell.endpoint} × ${cell.user}: ${observedLabel(cell)}` : failureReason(cell);
-  const inner = `<span class="status">${mark} ${esc(statusLabel(cell.observed))}</span><span class="expect">${esc(expect)}</span>`;
-  const anchor = anchors.get(cell);
+  const title =
+    state === 'passed'
+      ? `${cell.endpoint} × ${cell.user}: ${observedLabel(cell)}`
+      : state === 'failed'
+        ? failureReason(cell)
+        : `${INCONCLUSIVE_CELL}. ${failureReason(cell)}`;
+  const inner = `<span class="status">${CELL_MARKS[state]} ${esc(statusLabel(cell.observed))}</span><span class="expect">${esc(expect)}</span>`;
+  const anchor = state === 'inconclusive' ? 'incomplete' : anchors.get(cell);
   const body = anchor ? `<a href="#${anchor}">${inner}</a>` : inner;
   const data = `data-endpoint="${esc(cell.endpoint)}" data-user="${esc(cell.user)}"`;
   return `<td class="cell ${cellClass(cell)}" ${data} title="${esc(title)}">${body}</td>`;
 }
 
 const header: HtmlSection = ({ result }) => {
-  const badge = result.passed ? '<span class="badge pass">PASS</span>' : '<span class="badge fail">FAIL</span>';
+  const verdict = verdictOf(result);
+  const badge = `<span class="badge ${verdict}">${VERDICT_LABEL[verdict]}</span>`;
   const facts: [string, string][] = [
     ['Spec file', result.spec.file ?? '(none)'],
     ['Realm', result.spec.realm],
@@ -62,6 +79,19 @@ const header: HtmlSection = ({ result }) => {
 <dl class="facts">${facts.map(([name, value]) => `<dt>${esc(name)}</dt><dd><code>${esc(value)}</code></dd>`).join('')}</dl>
 <p class="summary">${esc(summaryLine(countMatrix(result)))}</p>
 </header>`;
+};
+
+const notChecked: HtmlSection = ({ result }) => {
+  const work = notCheckedWork(result);
+  if (work.length === 0) return undefined;
+  const rows = work.map((entry) => `<tr><th scope="row">${esc(entry.what)}</th><td>${esc(entry.why)}</td></tr>`);
+  return `<section id="incomplete">
+<h2>${esc(NOT_CHECKED_TITLE)} (${work.length})</h2>
+<p>${esc(NOT_CHECKED_NOTE)}</p>
+<table class="findings incomplete"><thead><tr><th>What</th><th>Why</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>
+</section>`;
 };
 
 const grid: HtmlSection = ({ result, anchors }) => {
@@ -78,7 +108,7 @@ const grid: HtmlSection = ({ result, anchors }) => {
 <div class="grid-wrap"><table class="grid"><thead>${head}</thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div>
-<p class="legend"><span class="allow-ok">allowed, as expected</span><span class="deny-ok">denied, as expected</span><span class="mismatch">mismatch: not what Keycloak decided, or no usable answer</span></p>
+<p class="legend"><span class="allow-ok">allowed, as expected</span><span class="deny-ok">denied, as expected</span><span class="mismatch">mismatch: not what Keycloak decided, or a server error</span><span class="inconclusive">${esc(INCONCLUSIVE_CELL)}</span></p>
 </section>`;
 };
 
@@ -131,14 +161,15 @@ const backendOutput: HtmlSection = ({ result }) => {
   return `<section id="backend-output">\n<details><summary>Backend output</summary><pre>${esc(result.backendOutput)}</pre></details>\n</section>`;
 };
 
-const sections: readonly HtmlSection[] = [header, grid, failures, realmFindings, hostile, hostileFindings, backendOutput];
+const sections: readonly HtmlSection[] = [header, notChecked, grid, failures, realmFindings, hostile, hostileFindings, backendOutput];
 
 /**
  * The result as one self-contained HTML page (inline CSS, no scripts, no external resources):
- * a header with the PASS/FAIL badge, the endpoint × user grid coloured by outcome, a legend,
- * the details of every mismatch, the realm findings, the hostile-token suite when it ran (a case
- * × endpoint grid, a legend, the listener's requests and every finding with its evidence, fix and
- * reference) and the backend output.
+ * a header with the PASS, FAIL or INCOMPLETE badge, what could not be checked, the endpoint ×
+ * user grid coloured by outcome, a legend, the details of every mismatch, the realm findings, the
+ * hostile-token suite when it ran (a case × endpoint grid with each skipped case's reason, a
+ * legend, the listener's requests and every finding with its evidence, fix and reference) and
+ * the backend output.
  *
  * @example
  * await writeFile('reports/kcbox.html', renderMatrixHtml(result));
@@ -147,7 +178,7 @@ export function renderMatrixHtml(result: MatrixResult): string {
   const anchors = new Map(failedCells(result).map((cell, index) => [cell, `failure-${index + 1}`]));
   const context: HtmlContext = { result, anchors, hostileAnchors: hostileFindingAnchors(result.hostile) };
   const body = sections.map((section) => section(context)).filter((html) => html !== undefined);
-  const title = `kcbox scope matrix: ${result.passed ? 'PASS' : 'FAIL'} · ${result.spec.realm}`;
+  const title = `kcbox scope matrix: ${VERDICT_LABEL[verdictOf(result)]} · ${result.spec.realm}`;
   return `<!doctype html>
 <html lang="en">
 <head>

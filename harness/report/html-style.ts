@@ -9,7 +9,7 @@ h2 { margin-top: 32px; font-size: 1.2rem; border-bottom: 1px solid var(--line); 
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
 pre { background: #f6f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; white-space: pre-wrap; word-break: break-all; }
 .badge { font-size: 0.9rem; font-weight: 700; color: #fff; border-radius: 999px; padding: 2px 12px; }
-.badge.pass { background: var(--ok); } .badge.fail { background: var(--bad); }
+.badge.pass { background: var(--ok); } .badge.fail { background: var(--bad); } .badge.incomplete { background: var(--warn); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 12px 0; }
 .facts dt { color: var(--muted); } .facts dd { margin: 0; }
 .summary { font-weight: 600; }
@@ -19,6 +19,7 @@ table.grid th { font-weight: 600; text-align: center; padding: 4px 8px; }
 table.grid th[scope="row"] { text-align: left; white-space: nowrap; position: sticky; left: 0; background: #fff; }
 .method { display: inline-block; min-width: 4em; font-weight: 700; font-size: 0.8em; color: var(--muted); }
 .req { font-size: 0.8em; color: var(--muted); font-weight: 400; }
+.why { font-size: 0.8em; color: var(--muted); font-weight: 400; font-style: italic; margin-top: 2px; }
 td.cell, td.hcell { min-width: 88px; text-align: center; border-radius: 6px; padding: 6px 8px; border: 2px solid transparent; }
 td.cell a, td.hcell a { color: inherit; text-decoration: none; display: block; }
 td.cell .status, td.hcell .status { display: block; font-weight: 700; font-size: 1.05rem; }
@@ -26,10 +27,12 @@ td.cell .expect, td.hcell .expect { display: block; font-size: 0.75rem; }
 td.allow-ok { background: var(--ok-bg); color: var(--ok); }
 td.deny-ok { background: var(--deny-bg); color: var(--deny); }
 td.mismatch { background: var(--bad-bg); color: var(--bad); border-color: var(--bad); }
+td.inconclusive { background: var(--warn-bg); color: var(--warn); border: 2px dashed var(--warn); }
 td.missing { background: #f6f8fa; color: var(--muted); }
 td.hcell.passed { background: var(--ok-bg); color: var(--ok); }
 td.hcell.blocking { background: var(--bad-bg); color: var(--bad); border-color: var(--bad); }
 td.hcell.below-threshold { background: var(--warn-bg); color: var(--warn); border-color: var(--warn); }
+td.hcell.inconclusive { background: var(--warn-bg); color: var(--warn); border: 2px dashed var(--warn); }
 td.hcell.skipped { background: var(--skip-bg); color: var(--muted); }
 td.hcell.not-run { background: #f6f8fa; color: var(--muted); }
 table.hostile-grid th[scope="row"] { white-space: normal; min-width: 260px; max-width: 420px; }
@@ -46,6 +49,7 @@ table.hostile-grid th[scope="row"] { white-space: normal; min-width: 260px; max-
 .legend .passed::before { background: var(--ok-bg); border: 1px solid var(--ok); }
 .legend .blocking::before { background: var(--bad-bg); border: 2px solid var(--bad); }
 .legend .below-threshold::before { background: var(--warn-bg); border: 2px solid var(--warn); }
+.legend .inconclusive::before { background: var(--warn-bg); border: 2px dashed var(--warn); }
 .legend .skipped::before { background: var(--skip-bg); border: 1px solid var(--muted); }
 article.failure { border-left: 4px solid var(--bad); padding: 4px 16px; margin: 16px 0; }
 article.failure h3, article.finding h3 { margin: 4px 0; font-size: 1rem; }
@@ -55,6 +59,9 @@ article.finding .case-title, article.finding .reference { color: var(--muted); f
 article.finding dd { min-width: 0; } article.finding dd pre { margin: 0; }
 .ssrf { border: 2px solid var(--bad); background: var(--bad-bg); border-radius: 6px; padding: 4px 16px; margin: 16px 0; }
 .ssrf h3 { margin: 8px 0 4px; font-size: 1rem; color: var(--bad); }
+#incomplete { border: 2px solid var(--warn); background: var(--warn-bg); border-radius: 6px; padding: 4px 16px 8px; margin: 16px 0; }
+#incomplete h2 { margin-top: 8px; color: var(--warn); border-bottom-color: var(--warn); }
+table.incomplete { background: #fff; } table.incomplete th[scope="row"] { font-weight: 600; white-space: nowrap; }
 table.findings { border-collapse: collapse; margin-bottom: 16px; } table.findings th, table.findings td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; }
 details summary { cursor: pointer; font-weight: 600; }
 `;

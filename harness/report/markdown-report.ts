@@ -1,18 +1,38 @@
 import type { MatrixResult } from '../check/result-types.js';
-import { endpointTally, excerptLabel, gotLabel, hostileGrid, orderedFindings, passedWord } from './hostile-facts.js';
 import {
+  type HostileCaseState,
+  caseResultText,
+  countHostile,
+  endpointTally,
+  excerptLabel,
+  gotLabel,
+  hostileCasesLabel,
+  hostileGrid,
+  inconclusiveAttemptsLabel,
+  orderedFindings,
+  passedWord,
+} from './hostile-facts.js';
+import {
+  type CellState,
+  NOT_CHECKED_NOTE,
+  NOT_CHECKED_TITLE,
+  VERDICT_LABEL,
+  type Verdict,
   cellGrid,
+  cellState,
   countMatrix,
   durationLabel,
   expectedLabel,
   failedCells,
   failureReason,
   locationLabel,
+  notChecked as notCheckedWork,
   observedLabel,
   oneLine,
   plural,
   statusLabel,
   summaryLine,
+  verdictOf,
 } from './matrix-facts.js';
 
 /** One part of the markdown report; `undefined` when it has nothing to say. */
@@ -34,8 +54,21 @@ const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|')
 
 const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
 
+const VERDICT_MARKS: Readonly<Record<Verdict, string>> = { pass: '✅', fail: '❌', incomplete: '⚠️' };
+const CELL_MARKS: Readonly<Record<CellState, string>> = { passed: '✅', failed: '❌', inconclusive: '❔' };
+const CASE_MARKS: Readonly<Record<HostileCaseState, string>> = {
+  passed: '✅',
+  blocking: '❌',
+  'below-threshold': '⚠️',
+  inconclusive: '❔',
+  skipped: '⏭️',
+  'not-checked': '❔',
+  'not-run': '·',
+};
+
 const heading: MarkdownSection = (result) => {
-  const verdict = result.passed ? '✅ PASS' : '❌ FAIL';
+  const kind = verdictOf(result);
+  const verdict = `${VERDICT_MARKS[kind]} ${VERDICT_LABEL[kind]}`;
   const facts = [
     `realm ${code(result.spec.realm)}`,
     `client ${code(result.spec.client)}`,
@@ -52,7 +85,7 @@ const table: MarkdownSection = (result) => {
   cellGrid(result).forEach((cells, index) => {
     const endpoint = result.endpoints[index];
     if (!endpoint) return;
-    const marks = cells.map((value) => (value ? `${value.pass ? '✅' : '❌'} ${statusLabel(value.observed)}` : '·'));
+    const marks = cells.map((value) => (value ? `${CELL_MARKS[cellState(value)]} ${statusLabel(value.observed)}` : '·'));
     lines.push(row([code(`${endpoint.method} ${endpoint.path}`), code(endpoint.requirement), ...marks]));
   });
   return lines.join('\n');
@@ -67,6 +100,13 @@ const failures: MarkdownSection = (result) => {
     return `- ❌ **${code(value.endpoint)} × ${plain(value.user)}**: expected ${plain(expectedLabel(value))}, got ${plain(observedLabel(value))}. ${plain(failureReason(value))}${response}`;
   });
   return `### Failures (${failed.length})\n\n${items.join('\n')}`;
+};
+
+const notChecked: MarkdownSection = (result) => {
+  const work = notCheckedWork(result);
+  if (work.length === 0) return undefined;
+  const items = work.map((entry) => `- ❔ **${plain(entry.what)}**: ${plain(entry.why)}`);
+  return `### ${NOT_CHECKED_TITLE} (${work.length})\n\n${plain(NOT_CHECKED_NOTE)}\n\n${items.join('\n')}`;
 };
 
 const realmFindings: MarkdownSection = (result) => {
@@ -86,20 +126,30 @@ const hostileTable: MarkdownSection = ({ hostile }) => {
     ...hostileGrid(hostile).rows.map((gridRow) => {
       const { row: entry } = gridRow;
       const severity = entry.control ? `${entry.severity} (control)` : entry.severity;
-      if (entry.skipped !== undefined) return row([code(entry.id), severity, '—', `⏭️ skipped: ${plain(entry.skipped)}`]);
+      const mark = CASE_MARKS[entry.state];
+      if (entry.attempts === 0 && entry.findings.length === 0)
+        return row([code(entry.id), severity, '—', `${mark} ${plain(caseResultText(entry))}`]);
       const { passed, total } = endpointTally(hostile, gridRow);
       const blocking = entry.findings.filter((finding) => finding.blocking).length;
       const below = entry.findings.length - blocking;
-      const findings = [...(blocking > 0 ? [`❌ ${blocking} blocking`] : []), ...(below > 0 ? [`⚠️ ${below} below threshold`] : [])];
+      const results = [
+        ...(blocking > 0 ? [`❌ ${blocking} blocking`] : []),
+        ...(below > 0 ? [`⚠️ ${below} below threshold`] : []),
+        ...(entry.inconclusive > 0 ? [`❔ ${inconclusiveAttemptsLabel(entry.inconclusive)}`] : []),
+      ];
+      const partly = [
+        ...(entry.skipped !== undefined ? [`⏭️ skipped on some endpoints: ${plain(entry.skipped)}`] : []),
+        ...(entry.notChecked !== undefined ? [`❔ not checked on some endpoints: ${plain(entry.notChecked)}`] : []),
+      ];
       return row([
         code(entry.id),
         severity,
         `${passed}/${total} ${passedWord(entry)}`,
-        findings.length > 0 ? findings.join(', ') : '✅ none',
+        [results.length > 0 ? results.join(', ') : '✅ none', ...partly].join('; '),
       ]);
     }),
   ];
-  const intro = `Forged and misused tokens sent to ${plural(hostile.endpoints.length, 'protected endpoint')}; findings at or above ${code(hostile.failOn)} fail the check.`;
+  const intro = `Forged and misused tokens sent to ${plural(hostile.endpoints.length, 'protected endpoint')} (${hostileCasesLabel(countHostile(hostile))}); findings at or above ${code(hostile.failOn)} fail the check.`;
   return `### Hostile tokens\n\n${intro}\n\n${lines.join('\n')}`;
 };
 
@@ -129,6 +179,7 @@ const summary: MarkdownSection = (result) => `**${summaryLine(countMatrix(result
 
 const sections: readonly MarkdownSection[] = [
   heading,
+  notChecked,
   table,
   failures,
   realmFindings,
@@ -139,10 +190,11 @@ const sections: readonly MarkdownSection[] = [
 ];
 
 /**
- * The result as GitHub-flavoured markdown (e.g. for a job summary): the endpoint × user table
- * with ✅/❌ and the status, then the failures, the realm findings, the hostile-token suite when
- * it ran (a table of cases, every finding with its fix and reference, the listener's requests)
- * and a summary line.
+ * The result as GitHub-flavoured markdown (e.g. for a job summary): the verdict (PASS, FAIL or
+ * INCOMPLETE), what could not be checked, the endpoint × user table with ✅/❌/❔ and the status,
+ * then the failures, the realm findings, the hostile-token suite when it ran (a table of cases
+ * with each skipped case's reason, every finding with its fix and reference, the listener's
+ * requests) and a summary line.
  *
  * @example
  * await appendFile(process.env.GITHUB_STEP_SUMMARY!, renderMatrixMarkdown(result));

@@ -2,95 +2,133 @@
  * What every report says about a {@link MatrixResult}, worded once: verdicts, counts, labels.
  * Renderers differ only in layout, so a cell reads the same in the terminal, JUnit and HTML.
  */
-import type { HostileResult } from '../hostile/result-types.js';
-import type { Severity } from '../hostile/types.js';
-import type { CellResult, Observation, SourceLocation } from '../matrix/types.js';
+import type { CellResult, IncompleteWork, SourceLocation } from '../matrix/types.js';
 import type { MatrixResult } from '../check/result-types.js';
+import { type HostileCounts, countHostile, hostileSummary } from './hostile-facts.js';
+import { plural } from './words.js';
 
-/** Tallies of the hostile-token suite shown in every report's summary. */
-export interface HostileCounts {
-  /** Cases that ran. */
-  readonly cases: number;
-  /** Cases that could not be forged here. */
-  readonly skipped: number;
-  /** Findings at or above `failOn`: each fails the check. */
-  readonly blocking: number;
-  /** Findings below `failOn`: reported, but the check still passes. */
-  readonly belowThreshold: number;
-  readonly failOn: Severity;
-  /** Requests the jku/x5u listener received (server-side request forgeries). */
-  readonly listenerRequests: number;
+export { oneLine, plural, statusLabel } from './words.js';
+
+/**
+ * The run as a whole, read from the result as given (as the exit code reads it): `incomplete`
+ * when something could not be checked (the run is evidence of nothing, exit 2), else `pass` or
+ * `fail` from `result.passed`.
+ */
+export type Verdict = 'pass' | 'fail' | 'incomplete';
+
+export function verdictOf(result: Pick<MatrixResult, 'incomplete' | 'passed'>): Verdict {
+  if (result.incomplete.length > 0) return 'incomplete';
+  return result.passed ? 'pass' : 'fail';
 }
 
-export function countHostile(hostile: HostileResult): HostileCounts {
-  const ran = new Set(hostile.cases.map((entry) => entry.id));
-  const skipped = new Set(hostile.skipped.map((entry) => entry.id).filter((id) => !ran.has(id)));
-  const blocking = hostile.findings.filter((finding) => finding.blocking).length;
-  return {
-    cases: ran.size,
-    skipped: skipped.size,
-    blocking,
-    belowThreshold: hostile.findings.length - blocking,
-    failOn: hostile.failOn,
-    listenerRequests: hostile.listenerRequests.length,
-  };
+/** `PASS`, `FAIL`, `INCOMPLETE`. */
+export const VERDICT_LABEL: Readonly<Record<Verdict, string>> = { pass: 'PASS', fail: 'FAIL', incomplete: 'INCOMPLETE' };
+
+/** The section listing {@link notChecked}: its title and what it means. */
+export const NOT_CHECKED_TITLE = 'Not checked';
+export const NOT_CHECKED_NOTE =
+  'Keycloak, the backend or the machine failed, so these could not be checked: the run is evidence of nothing either way, and does not pass.';
+
+/**
+ * A matrix cell as reports show it: `passed`; `failed` (the backend answered, and not as
+ * expected); `inconclusive` (no answer: a timeout or a network error, which shows nothing either
+ * way). Read from `cell.pass` and `cell.outcome` as the judge gave them.
+ */
+export type CellState = 'passed' | 'failed' | 'inconclusive';
+
+export function cellState(cell: CellResult): CellState {
+  if (cell.outcome === 'timeout' || cell.outcome === 'network-error') return 'inconclusive';
+  return cell.pass ? 'passed' : 'failed';
+}
+
+/** `GET /items × bob`: how every report, and the result's `incomplete` list, names a cell. */
+export const cellLabel = (cell: Pick<CellResult, 'endpoint' | 'user'>): string => `${cell.endpoint} × ${cell.user}`;
+
+/** What a grid says about an inconclusive cell, e.g. in a tooltip. */
+export const INCONCLUSIVE_CELL = 'inconclusive: no answer, so this shows nothing either way';
+
+/**
+ * Everything that could not be checked, each once: the result's `incomplete` list (which already
+ * holds the hostile suite's share), then any of the suite's entries or inconclusive cells it does
+ * not name, so that nothing goes unreported.
+ */
+export function notChecked(result: MatrixResult): IncompleteWork[] {
+  const listed: IncompleteWork[] = [...result.incomplete];
+  const seen = new Set(listed.map((entry) => `${entry.what}\u0000${entry.why}`));
+  for (const entry of result.hostile?.incomplete ?? []) {
+    if (!seen.has(`${entry.what}\u0000${entry.why}`)) listed.push(entry);
+  }
+  const named = new Set(listed.map((entry) => entry.what));
+  for (const cell of result.cells) {
+    if (cellState(cell) === 'inconclusive' && !named.has(cellLabel(cell))) listed.push({ what: cellLabel(cell), why: failureReason(cell) });
+  }
+  return listed;
 }
 
 /** Tallies shown in every report's summary. */
 export interface MatrixCounts {
   readonly cells: number;
   readonly passed: number;
+  /** Cells the backend answered, not as expected. */
   readonly failed: number;
+  /** Cells without an answer (timeout, network error): neither passed nor failed. */
+  readonly inconclusive: number;
   readonly realmFindings: number;
+  /** When the run is incomplete ({@link verdictOf}), the things that could not be checked ({@link notChecked}); else 0. */
+  readonly incomplete: number;
   /** Present when the hostile-token suite ran. */
   readonly hostile?: HostileCounts;
 }
 
 export function countMatrix(result: MatrixResult): MatrixCounts {
-  const passed = result.cells.filter((cell) => cell.pass).length;
-  const counts = { cells: result.cells.length, passed, failed: result.cells.length - passed, realmFindings: result.realmFindings.length };
+  const states = result.cells.map(cellState);
+  const count = (state: CellState) => states.filter((value) => value === state).length;
+  const counts = {
+    cells: result.cells.length,
+    passed: count('passed'),
+    failed: count('failed'),
+    inconclusive: count('inconclusive'),
+    realmFindings: result.realmFindings.length,
+    incomplete: verdictOf(result) === 'incomplete' ? notChecked(result).length : 0,
+  };
   return result.hostile ? { ...counts, hostile: countHostile(result.hostile) } : counts;
 }
 
-export const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+/** E.g. `incomplete: 2 things could not be checked`. */
+export const incompleteLabel = (count: number): string => `incomplete: ${plural(count, 'thing')} could not be checked`;
 
-/** E.g. `hostile: 31 cases, 0 blocking findings (threshold high), 3 below threshold`; `31 cases run, 2 skipped` when some were skipped. */
-export function hostileSummary(counts: HostileCounts): string {
-  const cases = `${plural(counts.cases, 'case')}${counts.skipped > 0 ? ` run, ${counts.skipped} skipped` : ''}`;
-  return `hostile: ${cases}, ${plural(counts.blocking, 'blocking finding')} (threshold ${counts.failOn}), ${counts.belowThreshold} below threshold`;
+/** E.g. `12 cells: 9 passed, 1 failed, 2 inconclusive` (no `inconclusive` when there is none). */
+export function cellsLabel(counts: MatrixCounts): string {
+  const inconclusive = counts.inconclusive > 0 ? `, ${counts.inconclusive} inconclusive` : '';
+  return `${plural(counts.cells, 'cell')}: ${counts.passed} passed, ${counts.failed} failed${inconclusive}`;
 }
 
+export { type HostileCounts, countHostile, hostileSummary };
+
 /**
- * E.g. `12 cells: 11 passed, 1 failed · 0 realm findings`, followed by
- * ` · hostile: 31 cases, 0 blocking findings (threshold high), 3 below threshold` when the
+ * E.g. `12 cells: 11 passed, 1 failed · 0 realm findings`, preceded by `incomplete: 2 things
+ * could not be checked · ` when something was not checked, and followed by ` · hostile: 31
+ * cases (27 run, 4 skipped), 0 blocking findings (threshold high), 3 below threshold` when the
  * hostile-token suite ran.
  */
 export function summaryLine(counts: MatrixCounts): string {
-  const matrix = `${plural(counts.cells, 'cell')}: ${counts.passed} passed, ${counts.failed} failed · ${plural(counts.realmFindings, 'realm finding')}`;
-  return counts.hostile ? `${matrix} · ${hostileSummary(counts.hostile)}` : matrix;
+  return [
+    ...(counts.incomplete > 0 ? [incompleteLabel(counts.incomplete)] : []),
+    cellsLabel(counts),
+    plural(counts.realmFindings, 'realm finding'),
+    ...(counts.hostile ? [hostileSummary(counts.hostile)] : []),
+  ].join(' · ');
 }
 
-/** The cells failing in reports, in result order. */
+/** The cells that failed (the backend answered, not as expected), in result order; not the inconclusive ones. */
 export function failedCells(result: MatrixResult): CellResult[] {
-  return result.cells.filter((cell) => !cell.pass);
+  return result.cells.filter((cell) => cellState(cell) === 'failed');
 }
 
 /** Rows per endpoint, columns per user; `undefined` where the result holds no such cell. */
 export function cellGrid(result: MatrixResult): (CellResult | undefined)[][] {
   const byKey = new Map(result.cells.map((cell) => [`${cell.endpoint}\u0000${cell.user}`, cell]));
   return result.endpoints.map((endpoint) => result.users.map((user) => byKey.get(`${endpoint.id}\u0000${user}`)));
-}
-
-/** Short status for a grid cell: `200`, `timeout`, `refused`, `no answer`. */
-export function statusLabel(observed: Observation): string {
-  switch (observed.kind) {
-    case 'timeout':
-      return 'timeout';
-    case 'network-error':
-      return /refused/i.test(observed.excerpt) ? 'refused' : 'no answer';
-    default:
-      return observed.status === undefined ? '—' : String(observed.status);
-  }
 }
 
 /** `allow`, or `deny (401, 403)` with the statuses that count as that denial. */
@@ -107,12 +145,6 @@ export function observedLabel(cell: CellResult): string {
 export function failureReason(cell: CellResult): string {
   if (cell.reason) return cell.reason;
   return `Expected ${expectedLabel(cell)}, got ${observedLabel(cell)}.`;
-}
-
-/** Whitespace collapsed to single spaces and cut to `max` characters with an ellipsis. */
-export function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
 /** `file:line`, or undefined when the location is unknown. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { KcboxError, describeError } from '../errors.js';
-import type { ReportTarget } from './write-reports.js';
+/** Where a report goes (a ReportTarget, seen structurally to keep this module below write-reports). */
+type ReportTarget = { readonly format: string; readonly path: string };
 
 /**
  * Creates a folder and its missing parents one level at a time. Node's recursive mkdir loops

@@ -3,19 +3,26 @@ import pc from 'picocolors';
 import type { CellResult } from '../matrix/types.js';
 import type { MatrixResult } from '../check/result-types.js';
 import {
+  type CellState,
+  NOT_CHECKED_NOTE,
+  NOT_CHECKED_TITLE,
+  type Verdict,
   cellGrid,
+  cellState,
   countMatrix,
   expectedLabel,
   failedCells,
   failureReason,
   locationLabel,
+  notChecked as notCheckedWork,
   observedLabel,
   oneLine,
   statusLabel,
   summaryLine,
+  verdictOf,
 } from './matrix-facts.js';
 import { hostileFindingsText, hostileTableText, listenerRequestsText, unattackedText } from './terminal-hostile.js';
-import { fitParts } from './terminal-wrap.js';
+import { fitParts, hangingWrap, headingText } from './terminal-wrap.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -54,7 +61,14 @@ function wrap(text: string, width: number): string {
   return lines.join('\n');
 }
 
-const cellText = (cell: CellResult) => `${cell.pass ? '✓' : '✗'} ${statusLabel(cell.observed)}`;
+const CELL_MARKS: Readonly<Record<CellState, string>> = { passed: '✓', failed: '✗', inconclusive: '?' };
+
+const cellText = (cell: CellResult) => `${CELL_MARKS[cellState(cell)]} ${statusLabel(cell.observed)}`;
+
+function cellPaint(cell: CellResult, c: Colors): (text: string) => string {
+  const state = cellState(cell);
+  return state === 'passed' ? c.green : state === 'failed' ? c.red : c.yellow;
+}
 
 const heading: TextSection = ({ result, c }) => {
   const spec = result.spec.file ? ` · ${result.spec.file}` : '';
@@ -86,7 +100,7 @@ const grid: TextSection = ({ result, c, width }) => {
   rows.forEach((row, index) => {
     const cells = row.map((cell) => {
       if (!cell) return c.dim('·');
-      return cell.pass ? c.green(cellText(cell)) : c.red(cellText(cell));
+      return cellPaint(cell, c)(cellText(cell));
     });
     table.push([wrap(endpointLabels[index] ?? '', endpointColumn), c.dim(wrap(requirements[index] ?? '', requirementColumn)), ...cells]);
   });
@@ -133,10 +147,28 @@ const listenerRequests: TextSection = ({ result, c, width }) =>
 const unattacked: TextSection = ({ result, c, width }) =>
   result.hostile ? unattackedText({ hostile: result.hostile, c, width }) : undefined;
 
+const notChecked: TextSection = ({ result, c, width }) => {
+  const work = notCheckedWork(result);
+  if (work.length === 0) return undefined;
+  const heading = headingText(`${NOT_CHECKED_TITLE} (${work.length})`, [NOT_CHECKED_NOTE], (text) => c.yellow(c.bold(text)), c, width);
+  const entries = work.map((entry) =>
+    [
+      ...hangingWrap(entry.what, width, '! ', '  ').map((line, index) =>
+        index === 0 ? `${c.yellow('!')}${c.bold(line.slice(1))}` : c.bold(line),
+      ),
+      ...hangingWrap(entry.why, width, '  '),
+    ].join('\n'),
+  );
+  return [heading, ...entries].join('\n');
+};
+
+const VERDICT_MARKS: Readonly<Record<Verdict, string>> = { pass: '✓', fail: '✗', incomplete: '!' };
+
 const summary: TextSection = ({ result, c, width }) => {
-  const passed = result.passed;
-  const lines = fitParts(`${passed ? '✓' : '✗'} ${summaryLine(countMatrix(result))}`.split(' · '), width);
-  return lines.map((line) => (passed ? c.green(line) : c.red(line))).join('\n');
+  const verdict = verdictOf(result);
+  const paint = verdict === 'pass' ? c.green : verdict === 'fail' ? c.red : c.yellow;
+  const lines = fitParts(`${VERDICT_MARKS[verdict]} ${summaryLine(countMatrix(result))}`.split(' · '), width);
+  return lines.map((line) => paint(line)).join('\n');
 };
 
 const sections: readonly TextSection[] = [
@@ -148,14 +180,17 @@ const sections: readonly TextSection[] = [
   hostileFindings,
   listenerRequests,
   unattacked,
+  notChecked,
   summary,
 ];
 
 /**
- * The matrix as a terminal grid (endpoints × users, each cell `✓ 200` or `✗ 500`), then every
- * failing cell explained, the realm findings, the hostile-token suite when it ran (a table of
- * cases, every finding with its evidence and fix, the listener's requests) and a summary line,
- * wrapped at ` · ` when it is wider than `width`.
+ * The matrix as a terminal grid (endpoints × users, each cell `✓ 200`, `✗ 500` or `? timeout`),
+ * then every failing cell explained, the realm findings, the hostile-token suite when it ran (a
+ * table of cases with each skipped case's reason, every finding with its evidence and fix, the
+ * listener's requests), what could not be checked, and a summary line (`✓`, `✗`, or `!
+ * incomplete: …` when something could not be checked), wrapped at ` · ` when it is wider than
+ * `width`.
  *
  * @example
  * process.stdout.write(`${renderMatrixText(result, { color: process.stdout.isTTY })}\n`);

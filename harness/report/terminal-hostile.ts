@@ -1,9 +1,18 @@
 import Table from 'cli-table3';
 import type pc from 'picocolors';
 import type { HostileFinding, HostileResult } from '../hostile/result-types.js';
-import { type HostileCaseRow, gotLabel, hostileRows, orderedFindings, passedWord } from './hostile-facts.js';
-import { countHostile, oneLine, plural } from './matrix-facts.js';
-import { fitParts, hangingWrap } from './terminal-wrap.js';
+import {
+  type HostileCaseRow,
+  type HostileCaseState,
+  caseResultText,
+  countHostile,
+  gotLabel,
+  hostileCasesLabel,
+  hostileRows,
+  orderedFindings,
+} from './hostile-facts.js';
+import { hangingWrap, headingText } from './terminal-wrap.js';
+import { oneLine, plural } from './words.js';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -20,35 +29,42 @@ const EXCERPT_MAX = 160;
 /** The summary table stays compact: longer results (skip reasons) wrap. */
 const RESULT_MAX = 56;
 
-/** `title · fact · fact`, wrapped to the width: the title painted, the facts dim. */
-function headingText(title: string, facts: readonly string[], paint: (text: string) => string, c: Colors, width: number): string {
-  return fitParts([title, ...facts], width)
-    .map((line, index) => (index === 0 && line.startsWith(title) ? `${paint(title)}${c.dim(line.slice(title.length))}` : c.dim(line)))
-    .join('\n');
-}
+const MARKS: Readonly<Record<HostileCaseState, string>> = {
+  passed: '✓',
+  blocking: '✗',
+  'below-threshold': '✗',
+  inconclusive: '?',
+  skipped: '–',
+  'not-checked': '?',
+  'not-run': '·',
+};
 
-function rowResult(row: HostileCaseRow, hostile: HostileResult): string {
-  if (row.skipped !== undefined) return `– skipped: ${row.skipped}`;
-  if (row.findings.length > 0) return `✗ ${plural(row.findings.length, 'finding')}`;
-  if (!hostile.attempts.some((attempt) => attempt.caseId === row.id)) return '· no attempt sent';
-  return `✓ ${passedWord(row)}`;
-}
+const rowResult = (row: HostileCaseRow): string => `${MARKS[row.state]} ${caseResultText(row)}`;
 
 function rowPaint(row: HostileCaseRow, c: Colors): (text: string) => string {
-  if (row.skipped !== undefined) return c.dim;
-  if (row.findings.some((finding) => finding.blocking)) return c.red;
-  if (row.findings.length > 0) return c.yellow;
-  return c.green;
+  switch (row.state) {
+    case 'blocking':
+      return c.red;
+    case 'below-threshold':
+    case 'inconclusive':
+    case 'not-checked':
+      return c.yellow;
+    case 'passed':
+      return c.green;
+    default:
+      return c.dim;
+  }
 }
 
 /**
- * The "Hostile tokens" table: one row per case, run or skipped, in catalog order, with its
- * severity and `✓ refused`, `✗ N findings` or `– skipped: reason`.
+ * The "Hostile tokens" table: one row per case, run, skipped or not checked, in catalog order,
+ * with its severity and `✓ refused`, `✗ N findings`, `– skipped: reason`, `? not checked: why`,
+ * `? N attempts inconclusive (no answer)`.
  */
 export function hostileTableText({ hostile, c, width }: HostileTextContext): string {
   const rows = hostileRows(hostile);
   const counts = countHostile(hostile);
-  const results = rows.map((row) => rowResult(row, hostile));
+  const results = rows.map(rowResult);
   const idWidth = Math.max('Case'.length, ...rows.map((row) => row.id.length));
   const severityWidth = Math.max('Severity'.length, ...rows.map((row) => row.severity.length));
   // Four border characters and one space of padding either side of each of the three columns.
@@ -67,14 +83,9 @@ export function hostileTableText({ hostile, c, width }: HostileTextContext): str
     const result = hangingWrap(results[index] ?? '', resultWidth, '', '  ')
       .map((line) => paint(line))
       .join('\n');
-    table.push([row.id, row.skipped === undefined ? row.severity : c.dim(row.severity), result]);
+    table.push([row.id, row.state === 'skipped' ? c.dim(row.severity) : row.severity, result]);
   });
-  const skipped = counts.skipped > 0 ? ` run, ${counts.skipped} skipped` : '';
-  const facts = [
-    `fail on ${counts.failOn} and above`,
-    plural(hostile.endpoints.length, 'protected endpoint'),
-    `${plural(counts.cases, 'case')}${skipped}`,
-  ];
+  const facts = [`fail on ${counts.failOn} and above`, plural(hostile.endpoints.length, 'protected endpoint'), hostileCasesLabel(counts)];
   return `${headingText('Hostile tokens', facts, c.bold, c, width)}\n${table.toString()}`;
 }
 

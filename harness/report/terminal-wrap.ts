@@ -39,3 +39,15 @@ export function fitParts(parts: readonly string[], width: number): string[] {
   }
   return lines;
 }
+
+/** What paints text in the terminal report (picocolors, or its colourless twin). */
+export interface Paint {
+  dim(text: string): string;
+}
+
+/** `title · fact · fact`, wrapped to the width: the title painted, the facts dim. */
+export function headingText(title: string, facts: readonly string[], paint: (text: string) => string, c: Paint, width: number): string {
+  return fitParts([title, ...facts], width)
+    .map((line, index) => (index === 0 && line.startsWith(title) ? `${paint(title)}${c.dim(line.slice(title.length))}` : c.dim(line)))
+    .join('\n');
+}

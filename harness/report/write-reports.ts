@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { KcboxError, describeError } from '../errors.js';
 import type { MatrixResult } from '../check/result-types.js';
+import { makeFolders } from './report-folders.js';
 import { REPORT_FORMATS, type ReportFormat, isReportFormat, renderReport } from './report-format.js';
 
 /** A report to write: which format, to which file. */
@@ -49,7 +50,7 @@ export function parseReportTargets(values: readonly string[]): ReportTarget[] {
 
 /** Writes next to the file, then renames, so a reader never sees half a report. */
 async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeFolders(dirname(path));
   const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temporary, text, 'utf8');

@@ -207,3 +207,85 @@ export function matrixResultWithHostile(): MatrixResult {
   };
   return { ...matrixResult(), hostile };
 }
+
+const NO_SIGNING_KEY =
+  'No realm signing key: kcbox re-signs claims only in realms it imported (it provisions the key there); this realm was not.';
+
+/**
+ * {@link matrixResultWithHostile} as the suite reports skips found at run time: every chosen case
+ * is in `cases`, and the skipped ones (`other-realm`, `expired`) are in `skipped` as well, with
+ * their reasons; neither sent an attempt.
+ */
+export function matrixResultWithRuntimeSkips(): MatrixResult {
+  const result = matrixResultWithHostile();
+  const hostile = result.hostile!;
+  const chosen = (['none', 'jku', 'expired', 'iat-future', 'other-realm', 'scheme-case'] as const).map((id) => {
+    const { title, severity, control } = catalogEntry(id);
+    return { id, title, severity, control };
+  });
+  return {
+    ...result,
+    hostile: { ...hostile, cases: chosen, skipped: [...hostile.skipped, { id: 'expired', reason: NO_SIGNING_KEY }] },
+  };
+}
+
+/**
+ * A run that could not check everything: {@link matrixResultWithRuntimeSkips} where carol's POST
+ * timed out and her DELETE got no answer (2 inconclusive cells beside bob's failed DELETE), Keycloak
+ * did not issue the `other-client` token (the case is not checked), one `none` attempt got no
+ * answer, and the backend exited. The hostile suite's share of `incomplete` is in the result's
+ * list too, as the pipeline copies it.
+ */
+export function matrixResultIncomplete(): MatrixResult {
+  const result = matrixResultWithRuntimeSkips();
+  const hostile = result.hostile!;
+  const reset = 'read ECONNRESET (also on a fresh connection)';
+  const cells = result.cells.map((value) =>
+    value.endpoint === 'DELETE /items/{id}' && value.user === 'carol'
+      ? {
+          ...value,
+          observed: { kind: 'network-error' as const, status: undefined, excerpt: reset, durationMs: 3 },
+          outcome: 'network-error' as const,
+          pass: false,
+          reason: 'expected a denial, but the backend gave no answer (network error)',
+        }
+      : value,
+  );
+  const unansweredVariant = 'alg "nOnE"';
+  const attempts = hostile.attempts.map((value) =>
+    value.caseId === 'none' && value.endpoint === 'DELETE /items/{id}' && value.variant === unansweredVariant
+      ? {
+          ...value,
+          observed: { kind: 'timeout' as const, status: undefined, excerpt: 'no answer within 5000 ms', durationMs: 5000 },
+          pass: false,
+          inconclusive: true,
+          reason: 'no answer (timeout): no answer within 5000 ms',
+        }
+      : value,
+  );
+  const otherClient = catalogEntry('other-client');
+  const hostileIncomplete = [
+    {
+      what: 'hostile other-client',
+      why: 'Keycloak did not give kcbox the token: 503 Service Unavailable from /realms/inventory-3f2a/protocol/openid-connect/token',
+    },
+    { what: `hostile none · DELETE /items/{id} · ${unansweredVariant}`, why: 'no answer (timeout): no answer within 5000 ms' },
+  ];
+  return {
+    ...result,
+    cells,
+    hostile: {
+      ...hostile,
+      cases: [...hostile.cases, { id: otherClient.id, title: otherClient.title, severity: otherClient.severity, control: false }],
+      attempts,
+      incomplete: hostileIncomplete,
+    },
+    incomplete: [
+      { what: 'the backend', why: 'it exited during the check (code 1); its last output is in the report' },
+      { what: 'POST /items × carol', why: 'no answer (timeout): no answer within 5000 ms' },
+      { what: 'DELETE /items/{id} × carol', why: `no answer (network-error): ${reset}` },
+      ...hostileIncomplete,
+    ],
+    passed: false,
+  };
+}

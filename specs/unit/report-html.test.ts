@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import puppeteer, { type Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { renderMatrixHtml } from '../../harness/report/index.js';
-import { matrixResult, matrixResultWithHostile } from '../support/matrix-result.js';
+import { matrixResult, matrixResultIncomplete, matrixResultWithHostile, matrixResultWithRuntimeSkips } from '../support/matrix-result.js';
 import { optionalTool } from '../support/optional-tool.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -57,6 +57,18 @@ describe('HTML report', () => {
     expect(renderMatrixHtml(matrixResult())).not.toContain('id="hostile');
   });
 
+  it('says INCOMPLETE in the title and the badge, and names every skipped case with its reason', () => {
+    const html = renderMatrixHtml(matrixResultIncomplete());
+    expect(html).toContain('<title>kcbox scope matrix: INCOMPLETE · inventory-3f2a</title>');
+    expect(html).toContain('<span class="badge incomplete">INCOMPLETE</span>');
+    expect(html).not.toMatch(/<span class="badge (pass|fail)">/);
+    const skips = renderMatrixHtml(matrixResultWithRuntimeSkips());
+    expect(skips).toContain(
+      '<div class="why">skipped: No realm signing key: kcbox re-signs claims only in realms it imported (it provisions the key there); this realm was not.</div>',
+    );
+    expect(skips).toContain('(6 cases: 4 run, 2 skipped)');
+  });
+
   withChromium('renders in Chromium without errors, with the grid, the mismatches and the backend output', async () => {
     await inChromium(renderMatrixHtml(matrixResult()), '/tmp/kcbox-report.png', async (page) => {
       expect(await page.title()).toBe('kcbox scope matrix: FAIL · inventory-3f2a');
@@ -65,11 +77,22 @@ describe('HTML report', () => {
         await page.$$eval('td.cell.mismatch', (cells) =>
           cells.map((cell) => `${cell.getAttribute('data-endpoint')} × ${cell.getAttribute('data-user')}`),
         ),
-      ).toEqual(['POST /items × carol', 'DELETE /items/{id} × bob']);
+      ).toEqual(['DELETE /items/{id} × bob']);
+      // No answer is not a mismatch: the cell is inconclusive, and links to what was not checked.
+      expect(
+        await page.$eval('td[data-endpoint="POST /items"][data-user="carol"]', (cell) => [
+          cell.className,
+          cell.textContent,
+          cell.querySelector('a')?.getAttribute('href'),
+        ]),
+      ).toEqual(['cell inconclusive', '? timeoutexpected deny (403)', '#incomplete']);
+      expect(await page.$$eval('#incomplete tbody tr', (rows) => rows.map((row) => row.textContent))).toEqual([
+        'POST /items × carolThe backend did not answer within 5000 ms.',
+      ]);
       expect(await page.$eval('td[data-endpoint="GET /items"][data-user="anonymous"]', (cell) => cell.className)).toBe('cell allow-ok');
       expect(await page.$eval('td[data-endpoint="POST /items"][data-user="bob"]', (cell) => cell.className)).toBe('cell deny-ok');
       expect(await page.$eval('.badge', (badge) => badge.textContent)).toBe('FAIL');
-      expect(await page.$eval('#failure-2', (article) => article.textContent)).toContain("<script>throw new Error('unescaped')</script>");
+      expect(await page.$eval('#failure-1', (article) => article.textContent)).toContain("<script>throw new Error('unescaped')</script>");
       expect(await page.$eval('#realm-findings', (section) => section.textContent)).toContain('specs/inventory.matrix.yaml:14');
       expect(await page.$eval('#backend-output details', (details) => details.textContent)).toContain('Error: boom <at> DELETE /items/7');
       expect(await page.$('#hostile')).toBeNull();
@@ -115,6 +138,7 @@ describe('HTML report', () => {
         'passed',
         'blocking',
         'below-threshold',
+        'inconclusive',
         'skipped',
       ]);
       expect(await page.$eval('#hostile .ssrf', (box) => box.textContent)).toContain('GET /jku/jwks.json');
@@ -139,8 +163,79 @@ describe('HTML report', () => {
       expect(first.text).toContain('Fix: Ignore jku: fetch keys only from the configured realm JWKS URL');
       expect(first.text).toContain('Reference: RFC 7515 §4.1.2');
       expect(await page.$eval('.summary', (line) => line.textContent)).toBe(
-        '12 cells: 10 passed, 2 failed · 1 realm finding · hostile: 4 cases run, 1 skipped, 2 blocking findings (threshold high), 1 below threshold',
+        '12 cells: 10 passed, 1 failed, 1 inconclusive · 1 realm finding · hostile: 5 cases (4 run, 1 skipped), 2 blocking findings (threshold high), 1 below threshold',
       );
+    });
+  });
+
+  withChromium('renders an incomplete run in Chromium: the verdict, what was not checked, inconclusive cells, skipped cases', async () => {
+    await inChromium(renderMatrixHtml(matrixResultIncomplete()), '/tmp/kcbox-report-incomplete.png', async (page) => {
+      expect(await page.title()).toBe('kcbox scope matrix: INCOMPLETE · inventory-3f2a');
+      const badge = await page.$eval('.badge', (element) => ({
+        text: element.textContent,
+        background: element.ownerDocument.defaultView?.getComputedStyle(element).backgroundColor,
+      }));
+      expect(badge).toEqual({ text: 'INCOMPLETE', background: 'rgb(154, 103, 0)' });
+      expect(await page.$eval('.summary', (line) => line.textContent)).toBe(
+        'incomplete: 5 things could not be checked · 12 cells: 9 passed, 1 failed, 2 inconclusive · 1 realm finding · hostile: 7 cases (4 run, 2 skipped, 1 not checked), 2 blocking findings (threshold high), 1 below threshold, 1 attempt inconclusive (no answer)',
+      );
+      // Right under the header, before the grid: each thing once, with why.
+      expect(await page.$$eval('body > *', (parts) => parts.map((part) => part.id || part.tagName.toLowerCase()).slice(0, 3))).toEqual([
+        'header',
+        'incomplete',
+        'matrix',
+      ]);
+      expect(await page.$eval('#incomplete h2', (heading) => heading.textContent)).toBe('Not checked (5)');
+      expect(
+        await page.$$eval('#incomplete tbody tr', (rows) =>
+          rows.map((row) => [row.querySelector('th')?.textContent, row.querySelector('td')?.textContent]),
+        ),
+      ).toEqual([
+        ['the backend', 'it exited during the check (code 1); its last output is in the report'],
+        ['POST /items × carol', 'no answer (timeout): no answer within 5000 ms'],
+        ['DELETE /items/{id} × carol', 'no answer (network-error): read ECONNRESET (also on a fresh connection)'],
+        [
+          'hostile other-client',
+          'Keycloak did not give kcbox the token: 503 Service Unavailable from /realms/inventory-3f2a/protocol/openid-connect/token',
+        ],
+        ['hostile none · DELETE /items/{id} · alg "nOnE"', 'no answer (timeout): no answer within 5000 ms'],
+      ]);
+      const cells = (selector: string, attribute: string) =>
+        page.$$eval(
+          selector,
+          (found, name) =>
+            found.map((cell) => `${cell.getAttribute(name)} × ${cell.getAttribute('data-user') ?? cell.getAttribute('data-endpoint')}`),
+          attribute,
+        );
+      expect(await cells('td.cell.inconclusive', 'data-endpoint')).toEqual(['POST /items × carol', 'DELETE /items/{id} × carol']);
+      expect(await cells('td.cell.mismatch', 'data-endpoint')).toEqual(['DELETE /items/{id} × bob']);
+      expect(await page.$$eval('#failures article', (articles) => articles.length)).toBe(1);
+      expect(await cells('#hostile td.hcell.inconclusive', 'data-case')).toEqual([
+        'none × DELETE /items/{id}',
+        'other-client × POST /items',
+        'other-client × DELETE /items/{id}',
+      ]);
+      expect(await cells('#hostile td.hcell.skipped', 'data-case')).toEqual([
+        'expired × POST /items',
+        'expired × DELETE /items/{id}',
+        'expired × (listener)',
+        'other-realm × POST /items',
+        'other-realm × DELETE /items/{id}',
+        'other-realm × (listener)',
+      ]);
+      expect(
+        await page.$eval(
+          'td[data-case="none"][data-endpoint="DELETE /items/{id}"]',
+          (cell) => cell.ownerDocument.defaultView?.getComputedStyle(cell).borderStyle,
+        ),
+      ).toBe('dashed');
+      const reasons = await page.$$eval('#hostile th[scope="row"] .why', (notes) => notes.map((note) => note.textContent));
+      expect(reasons).toEqual([
+        'skipped: No realm signing key: kcbox re-signs claims only in realms it imported (it provisions the key there); this realm was not.',
+        'skipped: The spec names an existing realm, so kcbox has no second realm to take a token from.',
+        'not checked: Keycloak did not give kcbox the token: 503 Service Unavailable from /realms/inventory-3f2a/protocol/openid-connect/token',
+      ]);
+      expect(await page.$eval('#hostile > p', (intro) => intro.textContent)).toContain('(7 cases: 4 run, 2 skipped, 1 not checked)');
     });
   });
 });
