@@ -2,20 +2,32 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import createDebug from 'debug';
 import { KcboxError, KeycloakStartError, describeError } from '../../errors.js';
 import type { ProgressListener } from '../progress.js';
-import { type CacheLayout, withCacheLock, writeAtomically } from './cache.js';
+import { type CacheLayout, temporarySibling, withCacheLock, writeAtomically } from './cache.js';
 import { releaseDownloadUrl, downloadFile } from './download.js';
 import type { JavaInstallation } from './java.js';
 import { copyWithMaven, findMaven } from './maven.js';
+import {
+  type FileManifest,
+  type HashPolicy,
+  collectManifest,
+  describeProblems,
+  readManifest,
+  verifyManifest,
+  writeManifest,
+  zipLooksWhole,
+} from './manifest.js';
 import { keycloakProcessEnv } from './process-env.js';
 import { inspectDistributionZip, unpackZip } from './zip.js';
 import { tailLines } from '../log-tail.js';
 
 const debug = createDebug('kcbox:install');
 const MARKER = '.kcbox-install.json';
+/** Size, time and SHA-256 of every file the build left, written next to the marker. */
+const MANIFEST = '.kcbox-manifest.json';
 
 /** Where the distribution comes from when the user names one (`KCBOX_DIST`). */
 export interface DistributionOverride {
@@ -164,51 +176,177 @@ function runBuild(home: string, java: JavaInstallation, buildArgs: readonly stri
   });
 }
 
+/** kcbox's files in an installation, and what servers add later: not part of what the build made. */
+function builtFile(path: string): boolean {
+  const top = path.split('/', 1)[0] ?? '';
+  return !top.startsWith('kcbox-') && !top.startsWith('.kcbox') && top !== 'data';
+}
+
+/** Files without which `kc.sh start` cannot run at all; checked when an older kcbox's installation is first verified. */
+const ESSENTIAL_FILES = ['bin/kc.sh', 'lib/quarkus-run.jar', 'lib/quarkus/quarkus-application.dat', 'version.txt'];
+
+export type InstallationCheck =
+  | { readonly state: 'intact'; readonly manifest: FileManifest; readonly refreshed?: FileManifest }
+  | { readonly state: 'damaged'; readonly problems: readonly string[] }
+  /** Finished by a kcbox that wrote no manifest: nothing to compare with yet. */
+  | { readonly state: 'unrecorded' };
+
+/**
+ * Compares a finished installation with the manifest written when it was built: sizes and times
+ * of ~500 files (a few milliseconds), contents only of files whose time changed, or of all with `all`.
+ */
+export async function checkInstallation(home: string, policy: HashPolicy = 'changed'): Promise<InstallationCheck> {
+  const manifest = await readManifest(join(home, MANIFEST));
+  if (manifest === undefined) return { state: 'unrecorded' };
+  if (manifest === 'unreadable') return { state: 'damaged', problems: [`${MANIFEST} is unreadable`] };
+  const check = await verifyManifest(home, manifest, policy);
+  if (!check.intact) return { state: 'damaged', problems: check.problems };
+  return check.refreshed ? { state: 'intact', manifest, refreshed: check.refreshed } : { state: 'intact', manifest };
+}
+
+/**
+ * Records a manifest for an installation an older kcbox built, after checking what can be checked
+ * without one: the essential files exist and every jar ends like a whole zip. Returns the problems
+ * found, or nothing when it was adopted. Call under the installation's lock.
+ */
+export async function adoptInstallation(home: string): Promise<readonly string[] | undefined> {
+  const problems = ESSENTIAL_FILES.filter((path) => !existsSync(join(home, path))).map((path) => `${path} is missing`);
+  const jars = (await readdir(home, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.jar'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((file) => builtFile(relative(home, file).split(sep).join('/')));
+  const whole = await Promise.all(jars.map((jar) => zipLooksWhole(jar)));
+  for (const [index, jar] of jars.entries()) if (!whole[index]) problems.push(`${relative(home, jar)} is not a whole jar`);
+  if (problems.length > 0) return problems;
+  await writeManifest(join(home, MANIFEST), await collectManifest(home, builtFile, 'adopted'));
+  debug('recorded a manifest for %s, built by an older kcbox', home);
+  return undefined;
+}
+
+/**
+ * Moves a damaged installation out of the way (one rename, so no process sees half of it) and
+ * deletes it. The caller holds the installation's lock.
+ */
+async function removeInstallation(home: string, why: string): Promise<void> {
+  const doomed = temporarySibling(home);
+  try {
+    await rename(home, doomed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new KcboxError(
+      'ERR_KCBOX_DIST_INVALID',
+      `The cached Keycloak installation ${home} is damaged (${why}) and could not be removed (${describeError(error)}). Delete that folder; kcbox builds it again on the next start.`,
+      { cause: error },
+    );
+  }
+  // A leftover (the process killed mid-way) is named like an abandoned temporary and removed later.
+  await rm(doomed, { recursive: true, force: true });
+}
+
 /**
  * A built installation folder for the request: unpacked from the cached zip (or copied from an
  * unpacked KCBOX_DIST), `kc.sh build` run once, then renamed into place so a crash mid-way never
- * leaves something that looks finished.
+ * leaves something that looks finished. Every use first compares it with the manifest written at
+ * build time; a damaged one is removed and built again, once, under the lock.
  */
 export async function ensureInstallation(request: InstallationRequest): Promise<string> {
   const key = await installationKey(request);
   const home = join(request.layout.installs, key);
   const ready = () => existsSync(join(home, MARKER));
-  if (ready()) return home;
+  // The fast path, without the lock: only sizes and times are read.
+  if (ready()) {
+    const check = await checkInstallation(home);
+    if (check.state === 'intact' && !check.refreshed) return home;
+  }
 
   return withCacheLock(request.layout.installs, key, async () => {
-    if (ready()) return home;
-    await writeAtomically(home, async (temporary) => {
-      await prepareFiles(request, temporary);
-      const buildLog = join(temporary, 'kcbox-build.log');
-      request.onProgress({ phase: 'build', message: `kc.sh build ${request.buildArgs.join(' ')} (once per version and options)` });
-      try {
-        await runBuild(temporary, request.java, request.buildArgs, buildLog);
-      } catch (error) {
-        const kept = join(request.layout.logs, `build-${key}-${Date.now()}.log`);
-        await mkdir(request.layout.logs, { recursive: true });
-        await cp(buildLog, kept).catch(() => {});
-        throw new KeycloakStartError(
-          'ERR_KCBOX_BUILD_FAILED',
-          `kc.sh build failed for Keycloak ${request.version} with Java ${request.java.version}.`,
-          {
-            logFile: kept,
-            logTail: await tailLines(kept, 50),
-            cause: error,
-          },
-        );
+    let damage: readonly string[] | undefined;
+    if (ready()) {
+      const check = await checkInstallation(home);
+      if (check.state === 'intact') {
+        // Times changed (a copied or restored cache) but every content matched: remember the new times.
+        if (check.refreshed) await writeManifest(join(home, MANIFEST), check.refreshed);
+        return home;
       }
-      // Written last: only a finished build carries it.
-      await writeFile(
-        join(temporary, MARKER),
-        JSON.stringify({
-          version: request.version,
-          buildArgs: request.buildArgs,
-          java: request.java.version,
-          builtAt: new Date().toISOString(),
-        }),
-      );
-    });
+      damage = check.state === 'damaged' ? check.problems : await adoptInstallation(home);
+      if (!damage) return home;
+      const why = describeProblems(damage);
+      debug('installation %s is damaged: %s', home, damage.join('; '));
+      request.onProgress({ phase: 'build', message: `the cached installation ${home} is damaged (${why}): building it again` });
+      await removeInstallation(home, why);
+    }
+    await buildInstallation(request, key, home, damage);
     return home;
+  });
+}
+
+/**
+ * Called when a start from `home` failed in a way that points at its files (a class not found, a
+ * jar not readable): hashes every file under the installation's lock and removes the installation
+ * when one differs from its manifest, or when the manifest was only adopted from an older kcbox
+ * and so proves nothing. Returns why it was removed, or nothing when its files are as built (the
+ * failure has another cause).
+ */
+export async function discardDamagedInstallation(home: string, evidence: string): Promise<string | undefined> {
+  return withCacheLock(dirname(home), basename(home), async () => {
+    // Removed meanwhile by another process, which is building it again.
+    if (!existsSync(join(home, MARKER))) return evidence;
+    const check = await checkInstallation(home, 'all');
+    let why: string | undefined;
+    if (check.state === 'damaged') why = describeProblems(check.problems);
+    else if (check.state === 'unrecorded' || check.manifest.origin === 'adopted')
+      why = `${evidence}; its files were recorded after an older kcbox built them`;
+    if (why === undefined) return undefined;
+    debug('installation %s is damaged: %s', home, why);
+    await removeInstallation(home, why);
+    return why;
+  });
+}
+
+async function buildInstallation(
+  request: InstallationRequest,
+  key: string,
+  home: string,
+  damage: readonly string[] | undefined,
+): Promise<void> {
+  await writeAtomically(home, async (temporary) => {
+    await prepareFiles(request, temporary);
+    const buildLog = join(temporary, 'kcbox-build.log');
+    request.onProgress({ phase: 'build', message: `kc.sh build ${request.buildArgs.join(' ')} (once per version and options)` });
+    try {
+      await runBuild(temporary, request.java, request.buildArgs, buildLog);
+    } catch (error) {
+      const kept = join(request.layout.logs, `build-${key}-${Date.now()}.log`);
+      await mkdir(request.layout.logs, { recursive: true });
+      await cp(buildLog, kept).catch(() => {});
+      const source = request.distribution
+        ? resolve(request.distribution.path)
+        : join(request.layout.downloads, `keycloak-quarkus-dist-${request.version}.zip`);
+      const rebuilding = damage
+        ? ` kcbox was building ${home} again because the cached one was damaged (${describeProblems(damage)}) and has removed it; if the distribution ${source} is at fault, replace it${request.distribution ? '' : ' (delete it: kcbox fetches it again)'}.`
+        : '';
+      throw new KeycloakStartError(
+        'ERR_KCBOX_BUILD_FAILED',
+        `kc.sh build failed for Keycloak ${request.version} with Java ${request.java.version}.${rebuilding}`,
+        {
+          logFile: kept,
+          logTail: await tailLines(kept, 50),
+          cause: error,
+        },
+      );
+    }
+    // Before the marker: a finished installation always has the manifest its checks compare with.
+    await writeManifest(join(temporary, MANIFEST), await collectManifest(temporary, builtFile));
+    // Written last: only a finished build carries it.
+    await writeFile(
+      join(temporary, MARKER),
+      JSON.stringify({
+        version: request.version,
+        buildArgs: request.buildArgs,
+        java: request.java.version,
+        builtAt: new Date().toISOString(),
+      }),
+    );
   });
 }
 

@@ -10,10 +10,11 @@ import { ignoreProgress } from '../progress.js';
 import { ReadinessTimeout, adminLoginAccepted, assertRealmsServed, healthReady, waitForReadiness } from '../readiness.js';
 import { serverHandle } from '../server-handle.js';
 import type { KeycloakServer, ServerRecord, StartKeycloakOptions } from '../types.js';
-import { cacheLayout, cacheRoot } from './cache.js';
-import { ensureInstallation, versionOfDistribution } from './install.js';
+import { type CacheLayout, cacheLayout, cacheRoot } from './cache.js';
+import { type CacheDamageSign, cacheDamageSign } from './cache-damage.js';
+import { discardDamagedInstallation, ensureInstallation, versionOfDistribution } from './install.js';
 import { createServerHome } from './server-home.js';
-import { type DatabaseTemplate, ensureDatabaseTemplate } from './database-template.js';
+import { type DatabaseTemplate, discardDatabaseTemplate, ensureDatabaseTemplate } from './database-template.js';
 import type { AdminCredentials } from '../admin-login.js';
 import { type JavaInstallation, chooseJava, findJavaInstallations } from './java.js';
 import { keycloakProcessEnv } from './process-env.js';
@@ -137,16 +138,22 @@ export interface PreparedDistribution {
   readonly template: DatabaseTemplate;
 }
 
-/**
- * Obtains and builds the distribution and initialises its database template, without starting a
- * server (`kcbox fetch`): what a CI job caches, and what every start does first.
- */
-export async function prepareDistribution(
-  options: Pick<
-    StartKeycloakOptions,
-    'version' | 'distribution' | 'javaHome' | 'cacheDir' | 'features' | 'onProgress' | 'startupTimeoutMs' | 'serverOptions' | 'env'
-  >,
-): Promise<PreparedDistribution> {
+type PrepareOptions = Pick<
+  StartKeycloakOptions,
+  'version' | 'distribution' | 'javaHome' | 'cacheDir' | 'features' | 'onProgress' | 'startupTimeoutMs' | 'serverOptions' | 'env'
+>;
+
+/** A built installation (verified against its manifest), and what it was chosen with. */
+interface Installation {
+  readonly version: KeycloakVersion;
+  readonly java: JavaInstallation;
+  readonly layout: CacheLayout;
+  readonly installHome: string;
+  /** KCBOX_DIST, when the distribution does not come from the cache. */
+  readonly distributionPath: string | undefined;
+}
+
+async function obtainInstallation(options: PrepareOptions): Promise<Installation> {
   const onProgress = options.onProgress ?? ignoreProgress;
   const distributionPath = options.distribution ?? process.env.KCBOX_DIST;
   const requested = options.version ?? process.env.KCBOX_KEYCLOAK_VERSION;
@@ -181,55 +188,145 @@ export async function prepareDistribution(
     onProgress,
   });
   await mkdir(layout.logs, { recursive: true });
-  const template = await ensureDatabaseTemplate(installHome, layout.installs, async () => {
-    onProgress({ phase: 'build', message: 'initialising the database once per build (schema, master realm)' });
-    const admin = generateAdminCredentials();
-    const server = await launchWithRetries({
-      options: { ...options, detached: false },
-      version,
-      java,
-      installHome,
-      realms: [],
-      logFolder: layout.logs,
-      onProgress: ignoreProgress,
-      admin,
-      seed: undefined,
-      keepHome: true,
-    });
-    const home = server.toRecord().dataDir as string;
-    const discard = () => rm(home, { recursive: true, force: true });
-    try {
-      // A clean shutdown closes (and compacts) the H2 file.
-      await server.stop();
-    } catch (error) {
-      await discard();
-      throw error;
-    }
-    return { h2Folder: join(home, 'data', 'h2'), admin, discard };
-  });
-  return { version, java, installHome, logFolder: layout.logs, template };
+  return { version, java, layout, installHome, distributionPath };
 }
 
-/** Starts the official distribution as a local Java process, under the kcbox watchdog. */
+/** The installation's database template, made on first use by starting a server on an empty database. */
+async function obtainTemplate(installation: Installation, options: PrepareOptions): Promise<DatabaseTemplate> {
+  const { version, java, layout, installHome } = installation;
+  const onProgress = options.onProgress ?? ignoreProgress;
+  return ensureDatabaseTemplate(
+    installHome,
+    layout.installs,
+    async () => {
+      onProgress({ phase: 'build', message: 'initialising the database once per build (schema, master realm)' });
+      const admin = generateAdminCredentials();
+      const server = await launchWithRetries({
+        options: { ...options, detached: false },
+        version,
+        java,
+        installHome,
+        realms: [],
+        logFolder: layout.logs,
+        onProgress: ignoreProgress,
+        admin,
+        seed: undefined,
+        keepHome: true,
+      });
+      const home = server.toRecord().dataDir as string;
+      const discard = () => rm(home, { recursive: true, force: true });
+      try {
+        // A clean shutdown closes (and compacts) the H2 file.
+        await server.stop();
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+      // The supervisor notes it when the grace period ran out and it had to SIGKILL the group.
+      const killed = (await tailLines(server.logFile ?? '', 20)).find((line) => /did not stop in time/.test(line));
+      return {
+        h2Folder: join(home, 'data', 'h2'),
+        admin,
+        uncleanStop: killed ? `Keycloak was killed after ${STOP_GRACE_MS / 1000} s` : undefined,
+        discard,
+      };
+    },
+    (message) => onProgress({ phase: 'build', message }),
+  );
+}
+
+/**
+ * Obtains and builds the distribution and initialises its database template, without starting a
+ * server (`kcbox fetch`): what a CI job caches, and what every start does first.
+ */
+export async function prepareDistribution(options: PrepareOptions): Promise<PreparedDistribution> {
+  const installation = await obtainInstallation(options);
+  const { version, java, installHome, layout } = installation;
+  return { version, java, installHome, logFolder: layout.logs, template: await obtainTemplate(installation, options) };
+}
+
+/**
+ * Starts the official distribution as a local Java process, under the kcbox watchdog. A start that
+ * fails with signs of damaged cache files (see cache-damage.ts) has the damaged part rebuilt and is
+ * tried once more; a second such failure names the folder to delete.
+ */
 export async function startDistribution(options: StartKeycloakOptions): Promise<KeycloakServer> {
   const onProgress = options.onProgress ?? ignoreProgress;
   // Cheap checks first: bad input must fail before a download or a build.
   parseKeycloakVersion(options.version ?? process.env.KCBOX_KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION);
   const realms = await loadRealms(options.realms ?? []);
-  const { version, java, installHome, logFolder, template } = await prepareDistribution(options);
-  await pruneLogs(logFolder);
-  return launchWithRetries({
-    options,
-    version,
-    java,
-    installHome,
-    realms,
-    logFolder,
-    onProgress,
-    admin: template.admin,
-    seed: template.h2Folder,
-    keepHome: false,
-  });
+  // The template the latest attempt started from: a corrupt one is removed only if it is still that one.
+  let template: DatabaseTemplate | undefined;
+  const attempt = async (installation: Installation): Promise<KeycloakServer> => {
+    template = await obtainTemplate(installation, options);
+    await pruneLogs(installation.layout.logs);
+    return launchWithRetries({
+      options,
+      version: installation.version,
+      java: installation.java,
+      installHome: installation.installHome,
+      realms,
+      logFolder: installation.layout.logs,
+      onProgress,
+      admin: template.admin,
+      seed: template.h2Folder,
+      keepHome: false,
+    });
+  };
+
+  const first = await obtainInstallation(options);
+  let sign: CacheDamageSign | undefined;
+  try {
+    return await attempt(first);
+  } catch (error) {
+    sign = await damageSignOf(error);
+    if (!sign || !(await repairCache(first, sign, template, onProgress))) throw error;
+  }
+  const second = await obtainInstallation(options);
+  try {
+    return await attempt(second);
+  } catch (error) {
+    const again = await damageSignOf(error);
+    if (!again) throw error;
+    throw new KcboxError('ERR_KCBOX_DIST_INVALID', `${stillDamaged(second, sign, again)}\n${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The cache-damage sign in the log of a failed start, if the failure has one. */
+async function damageSignOf(error: unknown): Promise<CacheDamageSign | undefined> {
+  if (!(error instanceof KeycloakStartError) || !error.logFile) return undefined;
+  return cacheDamageSign(await tailLines(error.logFile, 2_000));
+}
+
+/** Removes the damaged part of the cache; false when nothing is found damaged (the failure has another cause). */
+async function repairCache(
+  installation: Installation,
+  sign: CacheDamageSign,
+  template: DatabaseTemplate | undefined,
+  onProgress: NonNullable<StartKeycloakOptions['onProgress']>,
+): Promise<boolean> {
+  const { installHome, layout } = installation;
+  if (sign.kind === 'installation') {
+    const why = await discardDamagedInstallation(installHome, sign.evidence);
+    debug('start failed with %s; installation %s: %s', sign.evidence, installHome, why ?? 'intact');
+    if (why === undefined) return false;
+    onProgress({ phase: 'build', message: `the cached installation ${installHome} is damaged (${why}): building it again` });
+    return true;
+  }
+  if (!template) return false;
+  onProgress({ phase: 'build', message: `the database template ${template.root} is corrupt (${sign.evidence}): making it again` });
+  await discardDatabaseTemplate(installHome, layout.installs, template);
+  return true;
+}
+
+function stillDamaged(installation: Installation, first: CacheDamageSign, again: CacheDamageSign): string {
+  const { version, installHome, layout, java, distributionPath } = installation;
+  const what = first.kind === 'installation' ? 'the cached installation' : 'the database template of the cached installation';
+  const source = distributionPath ?? join(layout.downloads, `keycloak-quarkus-dist-${version.text}.zip`);
+  return (
+    `Keycloak ${version.text} failed to start from ${what} ${installHome} (${first.evidence}), and again after kcbox rebuilt it (${again.evidence}). ` +
+    `Delete ${installHome} and start again; if that fails too, check the distribution ${source} and the Java at ${java.home}.`
+  );
 }
 
 async function launchWithRetries(context: LaunchContext): Promise<KeycloakServer> {
@@ -244,11 +341,24 @@ async function launchWithRetries(context: LaunchContext): Promise<KeycloakServer
   }
 }
 
-function asStartError(error: unknown, version: KeycloakVersion, url: string, logFile: string, logTail: string[]): Error {
+/** The line every start error carries: the per-server copy a log names is gone by then, the cached installation is not. */
+function installationNote(installHome: string): string {
+  return `Ran from the cached installation ${installHome}; if its files are damaged, delete that folder and kcbox builds it again.`;
+}
+
+function asStartError(
+  error: unknown,
+  version: KeycloakVersion,
+  url: string,
+  logFile: string,
+  logTail: string[],
+  installHome: string,
+): Error {
+  const note = installationNote(installHome);
   if (error instanceof ReadinessTimeout) {
     return new KeycloakStartError(
       'ERR_KCBOX_START_TIMEOUT',
-      `Keycloak ${version.text} at ${url} ${error.message}. Raise startupTimeoutMs if the machine is slow.`,
+      `Keycloak ${version.text} at ${url} ${error.message}. Raise startupTimeoutMs if the machine is slow.\n${note}`,
       {
         logFile,
         logTail,
@@ -259,10 +369,14 @@ function asStartError(error: unknown, version: KeycloakVersion, url: string, log
   if (error instanceof KeycloakStartError) {
     const said = keycloakErrors(logTail);
     const summary = said.length > 0 ? `${error.message} Keycloak said:\n  ${said.join('\n  ')}` : error.message;
-    return new KeycloakStartError('ERR_KCBOX_START_FAILED', summary, { logFile, logTail, cause: error });
+    return new KeycloakStartError('ERR_KCBOX_START_FAILED', `${summary}\n${note}`, { logFile, logTail, cause: error });
   }
   if (error instanceof KcboxError) return error;
-  return new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak ${version.text} failed to start.`, { logFile, logTail, cause: error });
+  return new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak ${version.text} failed to start.\n${note}`, {
+    logFile,
+    logTail,
+    cause: error,
+  });
 }
 
 interface LaunchContext {
@@ -310,11 +424,15 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     });
   } catch (error) {
     await rm(home, { recursive: true, force: true });
-    throw new KeycloakStartError('ERR_KCBOX_START_FAILED', `Keycloak ${version.text} could not be started.`, {
-      logFile,
-      logTail: await tailLines(logFile, 50),
-      cause: error,
-    });
+    throw new KeycloakStartError(
+      'ERR_KCBOX_START_FAILED',
+      `Keycloak ${version.text} could not be started.\n${installationNote(context.installHome)}`,
+      {
+        logFile,
+        logTail: await tailLines(logFile, 50),
+        cause: error,
+      },
+    );
   }
 
   const exitedEarly = supervised.exited.then((exit): never => {
@@ -331,7 +449,7 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     // The supervisor removes the home only when it owns the cleanup.
     if (context.keepHome) await rm(home, { recursive: true, force: true });
     const logTail = await tailLines(logFile, 50);
-    const startError = asStartError(error, version, url, logFile, logTail);
+    const startError = asStartError(error, version, url, logFile, logTail, context.installHome);
     if (logTail.some((line) => /already in use|seems to be in use/i.test(line))) {
       debug('port %d or %d was taken before Keycloak bound it', httpPort, managementPort);
       throw new PortConflict('port taken', { cause: startError });
