@@ -16,15 +16,24 @@ const REFUSAL_STATUSES = new Set([400, 401, 403, 431]);
 /** How much slower than the endpoint's valid-token baseline such an answer may be. */
 export const ADDED_LATENCY_LIMIT_MS = 2_000;
 
+/** The lower of two severities. */
+function atMost(severity: Severity, cap: Severity | undefined): Severity {
+  return cap !== undefined && SEVERITY_ORDER.indexOf(cap) < SEVERITY_ORDER.indexOf(severity) ? cap : severity;
+}
+
 /**
- * Judges one hostile attempt. A refusal must carry one of the case's statuses; a refusal with
- * another 4xx is a `policy` finding (refused, but clients cannot tell why); acceptance, a 5xx, or
- * (for kid tricks) an answer much slower than a valid token's is a finding at the case's severity.
- * Controls must be accepted. No answer at all (after the sender's one retry) is inconclusive: a
- * request nobody answered is evidence of nothing.
+ * Judges one hostile attempt against the answer a valid token got (`baseline`). Accepted means a
+ * 2xx, or exactly the valid token's own answer (a 404 for a missing item is accepted if a valid
+ * token gets it too): that is a finding at the case's severity, and so is a 5xx or, for kid
+ * tricks, an answer much slower than the valid token's. Any other 3xx or 4xx is a refusal: with one
+ * of the case's statuses it passes; with another it is at most advisory ("refused with 403 where
+ * 401 is conventional"). Controls must get in; a refused control is the case's finding. No answer
+ * at all (after the sender's one retry) is inconclusive: a request nobody answered is evidence of
+ * nothing. `severityCap` lowers what a variant can weigh (two identical Authorization lines).
  */
-export function judgeAttempt(kase: HostileCase, observed: Observation, baselineMs: number): AttemptVerdict {
-  const fail = (reason: string, severity: Severity = kase.severity) => ({ pass: false, severity, reason });
+export function judgeAttempt(kase: HostileCase, observed: Observation, baseline: Observation, severityCap?: Severity): AttemptVerdict {
+  const severity = atMost(kase.severity, severityCap);
+  const fail = (reason: string, weight: Severity = severity) => ({ pass: false, severity: weight, reason });
   // An HTTP server may answer an oversized header with 431 and close the connection before the
   // request is fully sent: the client then sees a reset, which is that same refusal.
   if (
@@ -32,30 +41,35 @@ export function judgeAttempt(kase: HostileCase, observed: Observation, baselineM
     kase.acceptedStatuses.includes(431) &&
     /ECONNRESET|EPIPE|socket hang up/.test(observed.excerpt)
   ) {
-    return { pass: true, severity: kase.severity, reason: '' };
+    return { pass: true, severity, reason: '' };
   }
   if (observed.kind !== 'answered') {
-    return { pass: false, inconclusive: true, severity: kase.severity, reason: `no answer (${observed.kind}): ${observed.excerpt}` };
+    return { pass: false, inconclusive: true, severity, reason: `no answer (${observed.kind}): ${observed.excerpt}` };
   }
   if (observed.status >= 500) return fail(`the backend failed with ${observed.status} instead of refusing the token`);
   if (kase.control) {
     return observed.status === 401 || observed.status === 403
       ? fail(`a valid token was refused with ${answer(observed)}`)
-      : { pass: true, severity: kase.severity, reason: '' };
+      : { pass: true, severity, reason: '' };
   }
   const refusedAsExpected = kase.acceptedStatuses.includes(observed.status);
-  if (!refusedAsExpected && !REFUSAL_STATUSES.has(observed.status)) return fail(`the backend accepted it (${answer(observed)})`);
-  if (LATENCY_CASES.has(kase.id) && observed.durationMs > baselineMs + ADDED_LATENCY_LIMIT_MS) {
+  const likeValidToken = baseline.kind === 'answered' && baseline.status === observed.status && !REFUSAL_STATUSES.has(observed.status);
+  if (!refusedAsExpected && (observed.status < 300 || likeValidToken)) {
+    return fail(`the backend accepted it (${answer(observed)}${likeValidToken && observed.status >= 300 ? ', as for a valid token' : ''})`);
+  }
+  if (LATENCY_CASES.has(kase.id) && observed.durationMs > baseline.durationMs + ADDED_LATENCY_LIMIT_MS) {
     return fail(
-      `refused, but after ${observed.durationMs} ms against ${baselineMs} ms for a valid token: the kid reached something slow (a shell, a database, a file or a key fetch)`,
+      `refused, but after ${observed.durationMs} ms against ${baseline.durationMs} ms for a valid token: the kid reached something slow (a shell, a database, a file or a key fetch)`,
     );
   }
   if (!refusedAsExpected) {
-    // Refused all the same: at most a policy matter, never above the case's own severity.
-    const severity = SEVERITY_ORDER.indexOf(kase.severity) < SEVERITY_ORDER.indexOf('policy') ? kase.severity : 'policy';
-    return fail(`refused with ${observed.status}; expected ${kase.acceptedStatuses.join(' or ')}`, severity);
+    // Refused all the same: clients cannot tell why, which is worth a note, not an alarm.
+    return fail(
+      `refused with ${observed.status} where ${kase.acceptedStatuses.join(' or ')} is conventional`,
+      atMost('advisory', severity),
+    );
   }
-  return { pass: true, severity: kase.severity, reason: '' };
+  return { pass: true, severity, reason: '' };
 }
 
 /** True when `severity` is at or above `threshold`. */

@@ -42,6 +42,8 @@ export interface HostileFinding {
   readonly status: number | undefined;
   readonly excerpt: string;
   readonly reason: string;
+  /** Who could make or obtain such a token: why the severity is what it is. */
+  readonly exploitableBy: string;
   readonly fix: string;
   readonly reference: string;
   /** At or above the `failOn` threshold. */
@@ -55,6 +57,8 @@ export interface HostileResult {
     readonly id: HostileCaseId;
     readonly title: string;
     readonly severity: Severity;
+    /** Who could make or obtain such a token: why the severity is what it is. */
+    readonly exploitableBy: string;
     readonly control: boolean;
   }>;
   /** Cases that could not be forged here, and why. */

@@ -153,7 +153,8 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
               const verdict = judgeAttempt(
                 refusalConvention(hostileCase(attempt.caseId) as HostileCase, endpoint),
                 observed,
-                baseline.durationMs,
+                baseline,
+                attempt.severityCap,
               );
               attempts.push({
                 caseId: attempt.caseId,
@@ -186,10 +187,11 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
   attempts.sort((a, b) => order(a).localeCompare(order(b)));
   const finding = (
     kase: HostileCase,
-    fields: Omit<HostileFinding, 'caseId' | 'title' | 'fix' | 'reference' | 'blocking'>,
+    fields: Omit<HostileFinding, 'caseId' | 'title' | 'fix' | 'reference' | 'blocking' | 'exploitableBy'>,
   ): HostileFinding => ({
     caseId: kase.id,
     title: kase.title,
+    exploitableBy: kase.exploitableBy,
     fix: kase.fix,
     reference: kase.reference,
     ...fields,
@@ -231,7 +233,13 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
   const unplaced = plan.filter((target) => target.user === undefined).map((target) => target.endpoint.id);
   return {
     failOn,
-    cases: cases.map((kase) => ({ id: kase.id, title: kase.title, severity: kase.severity, control: kase.control })),
+    cases: cases.map((kase) => ({
+      id: kase.id,
+      title: kase.title,
+      severity: kase.severity,
+      exploitableBy: kase.exploitableBy,
+      control: kase.control,
+    })),
     skipped: [...skipped].map(([id, reason]) => ({ id, reason })),
     endpoints: runnable.map((target) => target.endpoint.id),
     unattacked: unplaced,

@@ -34,6 +34,11 @@ export const HOSTILE_CASE_IDS = [
   'not-yet-valid',
   'iat-future',
   'exp-missing',
+  'iss-other-realm',
+  'iss-missing',
+  'aud-other-client',
+  'typ-id',
+  'typ-refresh',
   'other-realm',
   'other-client',
   'id-token',
@@ -59,8 +64,13 @@ export interface HostileCase {
   /** One line. */
   readonly title: string;
   readonly category: HostileCategory;
-  /** How bad a failure is. */
+  /**
+   * How bad a failure is, by who could exploit it: critical/high only for tokens someone without
+   * the realm's private key can produce or obtain; policy for what only a key holder could make.
+   */
   readonly severity: Severity;
+  /** Who could produce or obtain such a token, in a few words: the reason for the severity. */
+  readonly exploitableBy: string;
   /** True when the backend MUST ACCEPT the request (a control: a refusal is the failure). */
   readonly control: boolean;
   /**
@@ -87,6 +97,8 @@ export interface HostileAttempt {
   readonly token?: string;
   /** A caveat for the report, e.g. that a refusal proves less than usual because material was missing. */
   readonly note?: string;
+  /** The most this variant's failure can weigh, when less than the case's (e.g. two identical Authorization lines). */
+  readonly severityCap?: Severity;
 }
 
 /**

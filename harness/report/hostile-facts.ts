@@ -111,7 +111,13 @@ export function hostileRows(hostile: HostileResult): HostileCaseRow[] {
   for (const { id } of hostile.skipped) {
     if (entries.has(id)) continue;
     const entry = hostileCase(id);
-    entries.set(id, { id, title: entry?.title ?? id, severity: entry?.severity ?? 'advisory', control: entry?.control ?? false });
+    entries.set(id, {
+      id,
+      title: entry?.title ?? id,
+      severity: entry?.severity ?? 'advisory',
+      exploitableBy: entry?.exploitableBy ?? '',
+      control: entry?.control ?? false,
+    });
   }
   const rows = [...entries.values()].map((entry): HostileCaseRow => {
     const attempts = hostile.attempts.filter((attempt) => attempt.caseId === entry.id);

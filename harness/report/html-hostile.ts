@@ -132,6 +132,7 @@ export function hostileFindingsHtml(hostile: HostileResult, anchors: HostileAnch
 <p class="case-title">${esc(finding.title)}</p>
 <dl class="facts"><dt>Variant</dt><dd>${esc(finding.variant)}</dd><dt>Status</dt><dd>${esc(status)}</dd>${excerpt}</dl>
 <p>${esc(finding.reason)}</p>
+<p><strong>Exploitable by:</strong> ${esc(finding.exploitableBy)}</p>
 <p><strong>Fix:</strong> ${esc(finding.fix)}</p>
 <p class="reference"><strong>Reference:</strong> ${esc(finding.reference)}</p>
 </article>`;

@@ -128,6 +128,7 @@ function hostileDetails(finding: HostileFinding): string {
     gotLabel(finding),
     ...(finding.excerpt ? [`${excerptLabel(finding)}: ${finding.excerpt}`] : []),
     `reason: ${finding.reason}`,
+    `exploitable by: ${finding.exploitableBy}`,
     `fix: ${finding.fix}`,
     `reference: ${finding.reference}`,
   ].join('\n');

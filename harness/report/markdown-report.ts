@@ -162,6 +162,7 @@ const hostileFindings: MarkdownSection = ({ hostile }) => {
     return [
       `- ${verdict} **${code(finding.caseId)}** on ${code(finding.endpoint)} (${finding.severity}, ${weight}), ${code(finding.variant)}: ${gotLabel(finding)}. ${plain(finding.reason)}`,
       ...(excerpt ? [`  - ${excerptLabel(finding) === 'request' ? 'Request' : 'Response'}: ${code(excerpt)}`] : []),
+      `  - Exploitable by: ${plain(finding.exploitableBy)}`,
       `  - Fix: ${plain(finding.fix)}`,
       `  - Reference: ${plain(finding.reference)}`,
     ].join('\n');

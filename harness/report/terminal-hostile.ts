@@ -100,6 +100,7 @@ function findingText(finding: HostileFinding, c: Colors, width: number): string 
     ...headRest.map((line) => c.bold(line)),
     c.dim(excerpt ? `${got} · ${excerpt}` : got),
     ...hangingWrap(finding.reason, width, '  '),
+    ...hangingWrap(finding.exploitableBy, width, '  by:  ', '       '),
     ...hangingWrap(finding.fix, width, '  fix: ', '       '),
   ].join('\n');
 }

@@ -77,7 +77,7 @@ describe('kcbox check against the example backends (real Keycloak, real backends
     expect(failedCells(good)).toEqual([]);
     // Zero findings at the default threshold; below it, what stock keycloak-connect does not check.
     expect(good.hostile?.blocking).toBe(0);
-    expect(new Set(good.hostile?.findings.map((finding) => finding.severity))).toEqual(new Set(['policy']));
+    expect(good.hostile?.findings.every((finding) => finding.severity === 'policy' || finding.severity === 'advisory')).toBe(true);
     const unguarded = await checkMatrix({
       spec,
       server: server(),
@@ -85,10 +85,20 @@ describe('kcbox check against the example backends (real Keycloak, real backends
       hostile: { cases: ['crit-unknown', 'scheme-case', 'none'] },
     });
     expect(failedCells(unguarded)).toEqual([]);
-    expect(new Set(unguarded.hostile?.findings.filter((finding) => finding.blocking).map((finding) => finding.caseId))).toEqual(
-      new Set(['crit-unknown', 'scheme-case']),
+    // Stock keycloak-connect ignores crit and refuses "BEARER": worth reporting, but only a holder of
+    // the realm key could exploit the first, and the second breaks clients, not security.
+    expect(unguarded.hostile?.blocking).toBe(0);
+    expect(
+      new Map(
+        unguarded.hostile?.findings.filter((finding) => finding.caseId !== 'none').map((finding) => [finding.caseId, finding.severity]),
+      ),
+    ).toEqual(
+      new Map([
+        ['crit-unknown', 'policy'],
+        ['scheme-case', 'advisory'],
+      ]),
     );
-    expect(unguarded.passed).toBe(false);
+    expect(unguarded.passed).toBe(true);
     const faulty = await checkMatrix({ spec, server: server(), env: { ...process.env, FAULT: 'skip-delete-scope' }, hostile: false });
     expect(failedCells(faulty)).toEqual(['DELETE /api/inventory/2 × bob', 'DELETE /api/inventory/2 × carol']);
   });
@@ -204,7 +214,7 @@ describe('the hostile-token suite against the examples', () => {
     const result = await checkMatrix({ spec: loadMatrixSpecSync(EXPRESS), server: server() });
     expect(result.passed).toBe(true);
     const hostile = result.hostile!;
-    expect(hostile.cases).toHaveLength(31);
+    expect(hostile.cases).toHaveLength(36);
     expect(hostile.skipped).toEqual([]);
     expect(hostile.endpoints).toEqual(['GET /api/inventory', 'POST /api/inventory', 'PUT /api/inventory/1', 'DELETE /api/inventory/2']);
     expect(hostile.blocking).toBe(0);
@@ -281,7 +291,7 @@ describe('kcbox check CLI', () => {
     for (const file of ['r.json', 'nested/r.xml', 'r.md', 'r.html'])
       expect(readFileSync(`${reports}/${file}`, 'utf8')).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
 
-    expect(run.stdout).toMatch(/Hostile tokens · fail on high and above · 4 protected endpoints · 31 cases\n/);
+    expect(run.stdout).toMatch(/Hostile tokens · fail on high and above · 4 protected endpoints · 36 cases\n/);
     const faulty = await runKcbox(['check', '--matrix', EXPRESS, '--no-hostile'], cliEnv({ FAULT: 'skip-delete-scope' }));
     expect(faulty.stdout).not.toContain('Hostile tokens');
     expect(faulty.code, faulty.stderr).toBe(1);

@@ -105,11 +105,12 @@ function finding(
   reason: string,
   blocking: boolean,
 ): HostileFinding {
-  const { title, severity, fix, reference } = catalogEntry(caseId);
+  const { title, severity, fix, reference, exploitableBy } = catalogEntry(caseId);
   return {
     caseId,
     title,
     severity,
+    exploitableBy,
     endpoint,
     variant,
     status: observed.status,
@@ -191,8 +192,8 @@ export function matrixResultWithHostile(): MatrixResult {
     ),
   ];
   const cases = (['none', 'jku', 'iat-future', 'scheme-case'] as const).map((id) => {
-    const { title, severity, control } = catalogEntry(id);
-    return { id, title, severity, control };
+    const { title, severity, control, exploitableBy } = catalogEntry(id);
+    return { id, title, severity, exploitableBy, control };
   });
   const hostile: HostileResult = {
     failOn: 'high',
@@ -220,8 +221,8 @@ export function matrixResultWithRuntimeSkips(): MatrixResult {
   const result = matrixResultWithHostile();
   const hostile = result.hostile!;
   const chosen = (['none', 'jku', 'expired', 'iat-future', 'other-realm', 'scheme-case'] as const).map((id) => {
-    const { title, severity, control } = catalogEntry(id);
-    return { id, title, severity, control };
+    const { title, severity, control, exploitableBy } = catalogEntry(id);
+    return { id, title, severity, exploitableBy, control };
   });
   return {
     ...result,
@@ -276,7 +277,16 @@ export function matrixResultIncomplete(): MatrixResult {
     cells,
     hostile: {
       ...hostile,
-      cases: [...hostile.cases, { id: otherClient.id, title: otherClient.title, severity: otherClient.severity, control: false }],
+      cases: [
+        ...hostile.cases,
+        {
+          id: otherClient.id,
+          title: otherClient.title,
+          severity: otherClient.severity,
+          exploitableBy: otherClient.exploitableBy,
+          control: false,
+        },
+      ],
       attempts,
       incomplete: hostileIncomplete,
     },

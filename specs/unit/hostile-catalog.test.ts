@@ -8,7 +8,7 @@ describe('hostile catalog', () => {
   it('has every case id once, in catalog order', () => {
     expect(catalog.map((entry) => entry.id)).toEqual([...HOSTILE_CASE_IDS]);
     expect(new Set(catalog.map((entry) => entry.id)).size).toBe(catalog.length);
-    expect(catalog).toHaveLength(31);
+    expect(catalog).toHaveLength(36);
   });
 
   it('gives every case a one-line title, a reference and a fix', () => {
@@ -22,7 +22,7 @@ describe('hostile catalog', () => {
 
   it('has one control, scheme-case, which any non-refusal passes', () => {
     expect(catalog.filter((entry) => entry.control).map((entry) => entry.id)).toEqual(['scheme-case']);
-    expect(hostileCase('scheme-case')).toMatchObject({ acceptedStatuses: [], severity: 'high' });
+    expect(hostileCase('scheme-case')).toMatchObject({ acceptedStatuses: [], severity: 'advisory' });
     for (const entry of catalog.filter((candidate) => !candidate.control)) {
       expect(entry.acceptedStatuses, entry.id).toContain(401);
       expect(
@@ -64,6 +64,11 @@ describe('hostile catalog', () => {
       'not-yet-valid',
       'iat-future',
       'exp-missing',
+      'iss-other-realm',
+      'iss-missing',
+      'aud-other-client',
+      'typ-id',
+      'typ-refresh',
       'other-realm',
       'other-client',
       'id-token',

@@ -20,9 +20,9 @@ describe('transport cases', () => {
     expect(attempt?.authorization).toBeUndefined();
   });
 
-  it('header-and-query sends both', () => {
+  it('header-and-query sends a garbage header beside the valid query token: only a backend reading the query lets it in', () => {
     const [attempt] = attemptsFor(attempts, 'header-and-query');
-    expect(attempt).toMatchObject({ authorization: `Bearer ${validToken}`, query: { access_token: validToken } });
+    expect(attempt).toMatchObject({ authorization: GARBAGE_BEARER, query: { access_token: validToken } });
   });
 
   it('dup-header sends two lines: both valid, and valid with garbage in both orders', () => {

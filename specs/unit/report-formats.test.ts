@@ -138,7 +138,7 @@ describe('terminal hostile section', () => {
         '│ iat-future  │ policy   │ ✗ 1 finding                                              │',
         '│ other-realm │ critical │ – skipped: The spec names an existing realm, so kcbox    │',
         '│             │          │   has no second realm to take a token from.              │',
-        '│ scheme-case │ high     │ ✓ accepted                                               │',
+        '│ scheme-case │ advisory │ ✓ accepted                                               │',
         '└─────────────┴──────────┴──────────────────────────────────────────────────────────┘',
       ].join('\n'),
     );
@@ -152,6 +152,7 @@ describe('terminal hostile section', () => {
         '[critical] jku · DELETE /items/{id} · jku → http://127.0.0.1:47113/jku/jwks.json',
         `  got 204 · {"deleted":7,"by":"<script>alert('forged')</script>","trace":"${'y'.repeat(25)}…`,
         '  The backend accepted a token signed by a key it fetched from the jku URL in the token header.',
+        '  by:  anyone: no key and no token needed',
         '  fix: Ignore jku: fetch keys only from the configured realm JWKS URL, never from a URL in the token',
         '       (the fetch alone is an SSRF).',
         '[critical] jku · (listener) · jku → http://127.0.0.1:47113/jku/jwks.json',
@@ -449,7 +450,7 @@ describe('markdown report', () => {
         '| `jku` | critical | 1/2 refused | ❌ 2 blocking |',
         '| `iat-future` | policy | 1/2 refused | ⚠️ 1 below threshold |',
         '| `other-realm` | critical | — | ⏭️ skipped: The spec names an existing realm, so kcbox has no second realm to take a token from. |',
-        '| `scheme-case` | high (control) | 2/2 accepted | ✅ none |',
+        '| `scheme-case` | advisory (control) | 2/2 accepted | ✅ none |',
       ].join('\n'),
     );
     expect(markdown.trimEnd().split('\n').at(-1)).toBe(
@@ -465,6 +466,7 @@ describe('markdown report', () => {
       [
         '- ❌ **`jku`** on `DELETE /items/{id}` (critical, blocking), `jku → http://127.0.0.1:47113/jku/jwks.json`: got 204. The backend accepted a token signed by a key it fetched from the jku URL in the token header.',
         `  - Response: \`{"deleted":7,"by":"<script>alert('forged')</script>","trace":"${'y'.repeat(137)}…\``,
+        '  - Exploitable by: anyone: no key and no token needed',
         '  - Fix: Ignore jku: fetch keys only from the configured realm JWKS URL, never from a URL in the token (the fetch alone is an SSRF).',
         '  - Reference: RFC 7515 §4.1.2; RFC 8725 §3.10; PortSwigger "JWT authentication bypass via jku header injection"',
       ].join('\n'),
