@@ -100,7 +100,7 @@ describe('kcbox up / status / down (real CLI, real Keycloak)', () => {
       writeFileSync(join(folder, 'broken.json'), '{ "policies": [');
       const broken = await runKcbox(['drift', '--config', join(folder, 'broken.json')], env);
       expect(broken.code).toBe(2);
-      expect(broken.stderr).toContain(`${join(folder, 'broken.json')}: malformed JSON`);
+      expect(broken.stderr).toContain(`${join(folder, 'broken.json')}:1:16: malformed JSON: expected ']' to close the list`);
 
       const down = await runKcbox(['down'], env);
       expect(down.code).toBe(0);

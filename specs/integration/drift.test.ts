@@ -246,7 +246,7 @@ describe('drift of realm/inventory-authz-config.json', () => {
     const { realm } = await freshRealm();
     await expect(
       authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-api', config: 'realm/no-such-file.json' }),
-    ).rejects.toThrow('realm/no-such-file.json: cannot read it');
+    ).rejects.toThrow('realm/no-such-file.json: cannot read the file (ENOENT');
     await expect(authzDrift({ server: driftServer(), realm: realm.name, clientId: 'inventory-web', config })).rejects.toThrow(
       `Client "inventory-web" in realm "${realm.name}" has no authorization services`,
     );
