@@ -4,6 +4,7 @@ import type { HostileOptions } from '../hostile/result-types.js';
 import { validateHostileOptions } from '../hostile/run-hostile.js';
 import { realmFindings } from '../matrix/expectations.js';
 import { describeTokenSource } from '../matrix/matrix-tokens.js';
+import { describeRequirement } from '../matrix/requirements.js';
 import type { MatrixSpec } from '../matrix/types.js';
 import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
@@ -134,8 +135,9 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         id: endpoint.id,
         method: endpoint.method,
         path: endpoint.path,
-        requirement: endpoint.requirement.kind === 'public' ? 'public' : endpoint.requirement.permission,
+        requirement: describeRequirement(endpoint.requirement),
         token: describeTokenSource(endpoint.token),
+        source: endpoint.source,
       })),
       cells: cells.value.cells,
       realmFindings: findings,

@@ -1,5 +1,6 @@
 import { isKcboxError } from '../errors.js';
 import { matrixRealm } from '../matrix/matrix-realm.js';
+import { flattenRequirement } from '../matrix/requirements.js';
 import { MatrixSpecError } from '../matrix/spec-error.js';
 import { realmProblems } from '../matrix/spec-realm-check.js';
 import type { MatrixSpec } from '../matrix/types.js';
@@ -39,10 +40,14 @@ export async function openRealm(
     representation = file ? (await loadRealm(file)).representation : undefined;
   }
   const admin = await connectAdmin(server.url, server.adminCredentials);
+  const requirements = spec.endpoints.flatMap((endpoint) => flattenRequirement(endpoint.requirement));
   const live = await matrixRealm(admin, name, spec.keycloak.client, {
     representation,
     loginClient: spec.keycloak.loginClient,
     passwords: spec.keycloak.passwords,
+    // Realms without Authorization Services work as long as nothing asks a UMA permission.
+    authorization: requirements.some((part) => part.kind === 'scope'),
+    roleClients: [...new Set(requirements.flatMap((part) => (part.kind === 'client-role' ? [part.client] : [])))],
   }).catch((error: unknown) => {
     // The spec named the resource server: say so in the spec's terms, not the drift command's flags.
     if (isKcboxError(error) && error.code === 'ERR_KCBOX_CLIENT_NOT_FOUND') {

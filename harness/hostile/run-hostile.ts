@@ -74,7 +74,7 @@ function targets(
   cells: readonly CellResult[],
   sample: boolean,
 ): Array<{ endpoint: MatrixEndpoint; user: string | undefined }> {
-  const protectedEndpoints = spec.endpoints.filter((endpoint) => endpoint.requirement.kind === 'scope');
+  const protectedEndpoints = spec.endpoints.filter((endpoint) => endpoint.requirement.kind !== 'public');
   const chosen = sample
     ? protectedEndpoints.filter((endpoint, index) => protectedEndpoints.findIndex((other) => other.method === endpoint.method) === index)
     : protectedEndpoints;

@@ -1,11 +1,16 @@
 import type { MatrixTokens } from './matrix-tokens.js';
+import { describeRequirement, meets } from './requirements.js';
 import { ANONYMOUS, type Expectation, type MatrixEndpoint, type MatrixSpec, type RealmFinding } from './types.js';
 
-/** Keycloak's verdict for one cell: public endpoints allow everyone, anonymous holds nothing. */
+/**
+ * Keycloak's verdict for one cell: public endpoints allow everyone, anonymous holds nothing, and
+ * everyone else is judged on what Keycloak issued them: their token's claims, their groups in
+ * Keycloak, Keycloak's UMA decisions for that token.
+ */
 export function expectedFor(endpoint: MatrixEndpoint, user: string, tokens: MatrixTokens): Expectation {
   if (endpoint.requirement.kind === 'public') return 'allow';
   if (user === ANONYMOUS) return 'deny';
-  return tokens.decision(user, endpoint.token, endpoint.requirement.permission) ? 'allow' : 'deny';
+  return meets(endpoint.requirement, tokens.caller(user, endpoint.token)) ? 'allow' : 'deny';
 }
 
 /** The spec's explicit `expect:` entries that Keycloak's decisions contradict. */
@@ -14,8 +19,9 @@ export function realmFindings(spec: MatrixSpec, tokens: MatrixTokens): RealmFind
     Object.entries(endpoint.expect).flatMap(([user, declared]) => {
       const keycloak = expectedFor(endpoint, user, tokens);
       if (declared === keycloak) return [];
-      const permission = endpoint.requirement.kind === 'scope' ? endpoint.requirement.permission : 'public';
-      return [{ endpoint: endpoint.id, user, permission, declared, keycloak, source: endpoint.source }];
+      return [
+        { endpoint: endpoint.id, user, permission: describeRequirement(endpoint.requirement), declared, keycloak, source: endpoint.source },
+      ];
     }),
   );
 }

@@ -22,6 +22,8 @@ export interface MatrixRealm {
   oauthClient(clientId: string): Promise<OAuthClient>;
   /** The user's password from `keycloak.passwords`, else the realm file; undefined when neither gives one. */
   passwordOf(username: string): string | undefined;
+  /** The user's group paths, as Keycloak has them. */
+  userGroups(username: string): Promise<string[]>;
   /** {@link passwordOf}, for users the spec check already vouched for. */
   password(username: string): string;
 }
@@ -43,12 +45,19 @@ export async function matrixRealm(
     representation: RealmRepresentation | undefined;
     loginClient: string | undefined;
     passwords: Readonly<Record<string, string>>;
+    /** Read the resource server's Authorization Services (only when the spec asks UMA permissions). */
+    authorization: boolean;
+    /** Clients whose roles the spec names. */
+    roleClients: readonly string[];
   },
 ): Promise<MatrixRealm> {
-  const [users, clients, settings] = await Promise.all([
+  const [users, clients, settings, realmRoles] = await Promise.all([
     call(`Listing the users of realm "${realm}"`, () => admin.users.find({ realm, max: 10_000, briefRepresentation: true })),
     call(`Listing the clients of realm "${realm}"`, () => admin.clients.find({ realm })),
-    exportAuthorizationSettings(admin, realm, resourceServer) as Promise<SettingsShape>,
+    options.authorization
+      ? (exportAuthorizationSettings(admin, realm, resourceServer) as Promise<SettingsShape>)
+      : Promise.resolve<SettingsShape>({}),
+    call(`Listing the realm roles of "${realm}"`, () => admin.roles.find({ realm })),
   ]);
   const liveClients: LiveClient[] = clients.flatMap((client) =>
     client.id && client.clientId
@@ -73,6 +82,19 @@ export async function matrixRealm(
       scopes: (resource.scopes ?? []).map((scope) => String(scope.name)),
     })),
     scopes: (settings.scopes ?? []).map((scope) => String(scope.name)),
+    realmRoles: realmRoles.map((role) => String(role.name)),
+    clientRoles: Object.fromEntries(
+      await Promise.all(
+        liveClients
+          .filter((client) => options.roleClients.includes(client.clientId))
+          .map(async (client) => {
+            const roles = await call(`Listing the roles of client "${client.clientId}"`, () =>
+              admin.clients.listRoles({ realm, id: client.id }),
+            );
+            return [client.clientId, roles.map((role) => String(role.name))] as const;
+          }),
+      ),
+    ),
   };
   const representation = options.representation;
   // Live realms without a file: the resource server itself is the one client sure to exist.
@@ -100,6 +122,13 @@ export async function matrixRealm(
       return client;
     },
     passwordOf,
+    async userGroups(username) {
+      const [user] = await call(`Looking up user "${username}"`, () => admin.users.find({ realm, username, exact: true }));
+      if (!user?.id) return [];
+      const id = user.id;
+      const groups = await call(`Listing the groups of "${username}"`, () => admin.users.listGroups({ realm, id }));
+      return groups.map((group) => String(group.path));
+    },
     password(username) {
       const password = passwordOf(username);
       if (password === undefined) {

@@ -1,7 +1,9 @@
 import pLimit from 'p-limit';
 import { type TokenRealm, passwordGrant, rptGrant, umaDecision } from '../tokens/token-client.js';
 import { TokenError } from '../tokens/token-error.js';
+import { decodeClaims } from '../tokens/claims.js';
 import type { MatrixRealm } from './matrix-realm.js';
+import { type CallerFacts, flattenRequirement, permissionsOf } from './requirements.js';
 import { ANONYMOUS, type MatrixSpec, type TokenSource } from './types.js';
 
 /** The token a cell sends, and the access token Keycloak's decision is asked with. */
@@ -25,6 +27,8 @@ export interface MatrixTokens {
   token(user: string, source: TokenSource): CellToken;
   /** Keycloak's UMA decision for this user's token; anonymous holds nothing. */
   decision(user: string, source: TokenSource, permission: string): boolean;
+  /** What Keycloak says about this caller with this token: claims, groups, decisions. */
+  caller(user: string, source: TokenSource): CallerFacts;
 }
 
 /**
@@ -64,23 +68,28 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
   const decisions = new Map<string, boolean>();
   const asked = new Set<string>();
   const questions: Array<Promise<void>> = [];
-  for (const endpoint of spec.endpoints) {
-    if (endpoint.requirement.kind !== 'scope') continue;
-    const { permission } = endpoint.requirement;
-    const sourceKey = tokenSourceKey(endpoint.token);
-    for (const user of users) {
-      const id = `${key(user, sourceKey)}\u0000${permission}`;
-      if (asked.has(id)) continue;
-      asked.add(id);
-      const token = tokens.get(key(user, sourceKey));
-      if (!token) continue;
-      questions.push(
-        limit(async () => {
-          decisions.set(id, await umaDecision(realm, token.decisionToken, { audience: spec.keycloak.client, permissions: [permission] }));
-        }),
-      );
-    }
+  // Group memberships as Keycloak has them, for users whose tokens carry no `groups` claim.
+  const groups = new Map<string, readonly string[]>();
+  if (spec.endpoints.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))) {
+    await Promise.all(users.map((user) => limit(async () => groups.set(user, await live.userGroups(user)))));
   }
+
+  for (const endpoint of spec.endpoints)
+    for (const permission of permissionsOf(endpoint.requirement)) {
+      const sourceKey = tokenSourceKey(endpoint.token);
+      for (const user of users) {
+        const id = `${key(user, sourceKey)}\u0000${permission}`;
+        if (asked.has(id)) continue;
+        asked.add(id);
+        const token = tokens.get(key(user, sourceKey));
+        if (!token) continue;
+        questions.push(
+          limit(async () => {
+            decisions.set(id, await umaDecision(realm, token.decisionToken, { audience: spec.keycloak.client, permissions: [permission] }));
+          }),
+        );
+      }
+    }
   await Promise.all(questions);
 
   return {
@@ -92,6 +101,18 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
     decision(user, source, permission) {
       if (user === ANONYMOUS) return false;
       return decisions.get(`${key(user, tokenSourceKey(source))}\u0000${permission}`) ?? false;
+    },
+    caller(user, source) {
+      const token = tokens.get(key(user, tokenSourceKey(source)));
+      const claims: Readonly<Record<string, unknown>> = token ? decodeClaims(token.decisionToken) : {};
+      const claimed = Array.isArray(claims.groups)
+        ? claims.groups.filter((group): group is string => typeof group === 'string')
+        : undefined;
+      return {
+        claims,
+        groups: claimed ?? groups.get(user) ?? [],
+        decision: (permission) => user !== ANONYMOUS && (decisions.get(`${key(user, tokenSourceKey(source))}\u0000${permission}`) ?? false),
+      };
     },
   };
 }

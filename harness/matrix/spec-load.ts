@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
 import { jsonSyntaxError } from '../input/json-text.js';
 import { type InputProblem, clip, echo, echoList, readTextFileSync } from '../input/text-file.js';
+import { flattenRequirement } from './requirements.js';
 import { MatrixSpecError, type SpecProblem } from './spec-error.js';
 import { matrixSpecSchema } from './spec-schema.js';
 import {
@@ -16,6 +17,16 @@ import {
 } from './types.js';
 
 /** Raw shapes as the schema admits them. */
+type RawRequirement =
+  | 'public'
+  | 'authenticated'
+  | { permission: string }
+  | { role: string }
+  | { realmRole: string }
+  | { oauthScope: string }
+  | { group: string }
+  | { anyOf: RawRequirement[] }
+  | { allOf: RawRequirement[] };
 type RawToken = 'access' | 'rpt' | { client: string; secret?: string };
 type RawStatuses = number | number[];
 interface RawEndpoint {
@@ -24,7 +35,8 @@ interface RawEndpoint {
   path: string;
   headers?: Record<string, string>;
   body?: unknown;
-  scope: string;
+  scope?: string;
+  requires?: RawRequirement;
   token?: RawToken;
   deny?: { anonymous?: RawStatuses; authenticated?: RawStatuses };
   expect?: Record<string, Expectation>;
@@ -41,6 +53,7 @@ interface RawSpec {
   };
   token?: RawToken;
   status?: 'lenient' | 'strict';
+  deny?: { anonymous?: RawStatuses; authenticated?: RawStatuses };
   timeout?: number;
   users: string[];
   endpoints: RawEndpoint[];
@@ -76,6 +89,14 @@ const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
   [/^\/keycloak$/, 'name either "realm" (a realm file) or "realmName" (a realm on the server), not both'],
   [/^\/backend$/, 'needs "url" (a running backend) or "command" (kcbox starts it), or both'],
   [/(^|\/)token$/, 'must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}'],
+  [
+    /\/endpoints\/\d+$/,
+    'needs exactly one of "scope" (public, scope or Resource#scope) and "requires" (public, authenticated, {permission}, {role}, {realmRole}, {oauthScope}, {group}, {anyOf}, {allOf})',
+  ],
+  [
+    /\/requires(\/(anyOf|allOf)\/\d+)*$/,
+    'must be public, authenticated, or one of {permission: Resource#scope}, {role: client/role or realm role}, {realmRole: R}, {oauthScope: S}, {group: /path}, {anyOf: [...]}, {allOf: [...]}',
+  ],
   [
     /\/deny\/(anonymous|authenticated)$/,
     'must be a deny status from 300 to 599 (a 2xx cannot tell a refusal from access), or a list of them',
@@ -213,6 +234,26 @@ function tokenSource(raw: RawToken | undefined, fallback: TokenSource): TokenSou
   return { kind: 'client', clientId: raw.client, clientSecret: raw.secret };
 }
 
+/** A `requires:` value as the schema admits it, as a requirement. */
+function requirementOf(raw: RawRequirement): Requirement {
+  if (raw === 'public' || raw === 'authenticated') return { kind: raw };
+  if ('permission' in raw) {
+    const parsed = parseRequirement(raw.permission);
+    return parsed.kind === 'public' ? { kind: 'scope', resource: undefined, scope: 'public', permission: '#public' } : parsed;
+  }
+  if ('role' in raw) {
+    const slash = raw.role.indexOf('/');
+    return slash === -1
+      ? { kind: 'realm-role', role: raw.role }
+      : { kind: 'client-role', client: raw.role.slice(0, slash), role: raw.role.slice(slash + 1) };
+  }
+  if ('realmRole' in raw) return { kind: 'realm-role', role: raw.realmRole };
+  if ('oauthScope' in raw) return { kind: 'oauth-scope', scope: raw.oauthScope };
+  if ('group' in raw) return { kind: 'group', path: raw.group };
+  if ('anyOf' in raw) return { kind: 'any-of', of: raw.anyOf.map(requirementOf) };
+  return { kind: 'all-of', of: raw.allOf.map(requirementOf) };
+}
+
 /** `public`, `scope` or `Resource#scope`. */
 export function parseRequirement(scope: string): Requirement {
   if (scope === 'public') return { kind: 'public' };
@@ -241,6 +282,11 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
   };
 
   const convention = CONVENTIONS[raw.status ?? 'lenient'];
+  // A top-level deny: refines the convention for every endpoint; an endpoint's own deny: wins.
+  const defaultDeny: DenyStatuses = {
+    anonymous: statuses(raw.deny?.anonymous, convention.anonymous),
+    authenticated: statuses(raw.deny?.authenticated, convention.authenticated),
+  };
   const defaultToken = tokenSource(raw.token, { kind: 'access' });
   const users = raw.users;
   const ids = new Map<string, number>();
@@ -250,9 +296,14 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     if (first !== undefined)
       problem(['endpoints', index], `endpoint ${echo(id)} is listed twice (also endpoints[${first}]); give one a "name"`);
     else ids.set(id, index);
-    const requirement = parseRequirement(endpoint.scope);
-    if (requirement.kind === 'scope' && !requirement.scope)
-      problem(['endpoints', index, 'scope'], `${echo(endpoint.scope)} names no scope after "#"`);
+    const requirement = endpoint.requires !== undefined ? requirementOf(endpoint.requires) : parseRequirement(endpoint.scope ?? 'public');
+    for (const part of flattenRequirement(requirement)) {
+      if (part.kind === 'scope' && !part.scope)
+        problem(
+          ['endpoints', index, endpoint.requires !== undefined ? 'requires' : 'scope'],
+          `${echo(part.permission)} names no scope after "#"`,
+        );
+    }
     for (const user of Object.keys(endpoint.expect ?? {})) {
       if (!users.includes(user))
         problem(['endpoints', index, 'expect', user], `expectation for ${echo(user)}, who is not in "users" (${echoList(users)})`);
@@ -267,8 +318,8 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
       requirement,
       token: tokenSource(endpoint.token, defaultToken),
       deny: {
-        anonymous: statuses(endpoint.deny?.anonymous, convention.anonymous),
-        authenticated: statuses(endpoint.deny?.authenticated, convention.authenticated),
+        anonymous: statuses(endpoint.deny?.anonymous, defaultDeny.anonymous),
+        authenticated: statuses(endpoint.deny?.authenticated, defaultDeny.authenticated),
       },
       expect: { ...endpoint.expect },
       source: location(['endpoints', index]),

@@ -1,5 +1,6 @@
 import type { SpecProblem } from './spec-error.js';
-import { ANONYMOUS, type MatrixSpec, type SourceLocation, type TokenSource } from './types.js';
+import { flattenRequirement } from './requirements.js';
+import { ANONYMOUS, type MatrixSpec, type Requirement, type SourceLocation, type TokenSource } from './types.js';
 
 /** What the live realm holds that a matrix refers to. */
 export interface RealmFacts {
@@ -10,6 +11,9 @@ export interface RealmFacts {
   readonly resources: ReadonlyArray<{ readonly name: string; readonly scopes: readonly string[] }>;
   /** Every scope the resource server defines. */
   readonly scopes: readonly string[];
+  readonly realmRoles: readonly string[];
+  /** The roles of the clients the spec's role requirements name (absent: no such client). */
+  readonly clientRoles: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -59,22 +63,13 @@ export function realmProblems(
       at(source, path, `client "${clientId}" does not allow direct access grants, so kcbox cannot log users in with it`);
   };
   checkClient(loginClient, undefined, spec.keycloak.loginClient ? 'keycloak.loginClient' : 'keycloak (default login client)');
-  const tokenClients = new Set<string>();
   const scopeNames = new Set(facts.scopes);
-  spec.endpoints.forEach((endpoint, index) => {
-    const path = `endpoints[${index}]`;
-    const token: TokenSource = endpoint.token;
-    if (token.kind === 'client' && !tokenClients.has(token.clientId)) {
-      tokenClients.add(token.clientId);
-      checkClient(token.clientId, endpoint.source, `${path}.token`);
-    }
-    const requirement = endpoint.requirement;
-    if (requirement.kind !== 'scope') return;
+  const checkPermission = (requirement: Extract<Requirement, { kind: 'scope' }>, source: SourceLocation | undefined, path: string) => {
     if (requirement.resource === undefined) {
       if (!scopeNames.has(requirement.scope)) {
         at(
-          endpoint.source,
-          `${path}.scope`,
+          source,
+          path,
           `unknown scope "${requirement.scope}" on resource server "${spec.keycloak.client}" (scopes: ${[...facts.scopes].sort().join(', ') || 'none'})`,
         );
       }
@@ -83,16 +78,54 @@ export function realmProblems(
     const resource = facts.resources.find((candidate) => candidate.name === requirement.resource);
     if (!resource) {
       at(
-        endpoint.source,
-        `${path}.scope`,
+        source,
+        path,
         `unknown resource "${requirement.resource}" on resource server "${spec.keycloak.client}" (resources: ${facts.resources.map((r) => r.name).join(', ') || 'none'})`,
       );
     } else if (!resource.scopes.includes(requirement.scope)) {
       at(
-        endpoint.source,
-        `${path}.scope`,
+        source,
+        path,
         `resource "${resource.name}" has no scope "${requirement.scope}" (its scopes: ${[...resource.scopes].sort().join(', ') || 'none'})`,
       );
+    }
+  };
+  const tokenClients = new Set<string>();
+  spec.endpoints.forEach((endpoint, index) => {
+    const path = `endpoints[${index}]`;
+    const token: TokenSource = endpoint.token;
+    if (token.kind === 'client' && !tokenClients.has(token.clientId)) {
+      tokenClients.add(token.clientId);
+      checkClient(token.clientId, endpoint.source, `${path}.token`);
+    }
+    for (const requirement of flattenRequirement(endpoint.requirement)) {
+      const where = `${path}.${endpoint.requirement.kind === 'scope' ? 'scope' : 'requires'}`;
+      switch (requirement.kind) {
+        case 'scope':
+          checkPermission(requirement, endpoint.source, where);
+          break;
+        case 'realm-role':
+          if (!facts.realmRoles.includes(requirement.role))
+            at(
+              endpoint.source,
+              where,
+              `unknown realm role "${requirement.role}" in realm "${facts.realm}" (roles: ${[...facts.realmRoles].sort().join(', ') || 'none'})`,
+            );
+          break;
+        case 'client-role': {
+          const roles = facts.clientRoles[requirement.client];
+          if (!roles) at(endpoint.source, where, `unknown client "${requirement.client}" in realm "${facts.realm}"`);
+          else if (!roles.includes(requirement.role))
+            at(
+              endpoint.source,
+              where,
+              `client "${requirement.client}" has no role "${requirement.role}" (its roles: ${[...roles].sort().join(', ') || 'none'})`,
+            );
+          break;
+        }
+        default:
+          break;
+      }
     }
   });
   return problems;

@@ -26,11 +26,40 @@ const statusList = {
 
 const seconds = { type: 'number', exclusiveMinimum: 0 };
 
+const denyStatuses = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { anonymous: statusList, authenticated: statusList },
+};
+
+/** One key each: `{role: client/role}`, `{anyOf: [...]}`…; or the words public / authenticated. */
+const requirement = {
+  oneOf: [
+    { type: 'string', enum: ['public', 'authenticated'] },
+    {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: 1,
+      additionalProperties: false,
+      properties: {
+        permission: { type: 'string', minLength: 1, description: 'a UMA permission: Resource#scope or scope' },
+        role: { type: 'string', minLength: 1, description: 'client/role, or a realm role' },
+        realmRole: { type: 'string', minLength: 1 },
+        oauthScope: { type: 'string', minLength: 1, description: "an OAuth scope in the token's scope claim" },
+        group: { type: 'string', pattern: '^/', description: 'a group path, e.g. /staff (subgroups count)' },
+        anyOf: { type: 'array', minItems: 1, items: { $ref: '#/$defs/requirement' } },
+        allOf: { type: 'array', minItems: 1, items: { $ref: '#/$defs/requirement' } },
+      },
+    },
+  ],
+};
+
 export const matrixSpecSchema = {
   $id: 'urn:kcbox:matrix-spec',
   type: 'object',
   additionalProperties: false,
   required: ['keycloak', 'backend', 'users', 'endpoints'],
+  $defs: { requirement },
   properties: {
     $schema: { type: 'string' },
     keycloak: {
@@ -65,6 +94,7 @@ export const matrixSpecSchema = {
     },
     token: tokenSource,
     status: { type: 'string', enum: ['lenient', 'strict'] },
+    deny: { ...denyStatuses, description: 'default deny statuses for every endpoint (after status:)' },
     timeout: seconds,
     users: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
     endpoints: {
@@ -73,7 +103,8 @@ export const matrixSpecSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['method', 'path', 'scope'],
+        required: ['method', 'path'],
+        oneOf: [{ required: ['scope'] }, { required: ['requires'] }],
         properties: {
           name: { type: 'string', minLength: 1 },
           method: { type: 'string', enum: METHODS },
@@ -81,12 +112,9 @@ export const matrixSpecSchema = {
           headers: { type: 'object', additionalProperties: { type: 'string' } },
           body: {},
           scope: { type: 'string', minLength: 1, description: 'public, scope, or Resource#scope' },
+          requires: { $ref: '#/$defs/requirement' },
           token: tokenSource,
-          deny: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { anonymous: statusList, authenticated: statusList },
-          },
+          deny: denyStatuses,
           expect: { type: 'object', additionalProperties: { type: 'string', enum: ['allow', 'deny'] } },
         },
       },

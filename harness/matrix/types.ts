@@ -20,11 +20,27 @@ export type TokenSource =
   /** The user's access token from another client, e.g. a public frontend client. */
   | { readonly kind: 'client'; readonly clientId: string; readonly clientSecret?: string | undefined };
 
-/** What an endpoint needs. */
+/**
+ * What an endpoint needs. Whether a caller has it is read from Keycloak, never from the realm
+ * file: the claims of the token Keycloak issued that caller (roles, `scope`, `groups`), Keycloak's
+ * own group memberships, and Keycloak's UMA decisions.
+ */
 export type Requirement =
   | { readonly kind: 'public' }
-  /** `permission` is what Keycloak is asked: `Resource#scope` or `#scope`. */
-  | { readonly kind: 'scope'; readonly resource: string | undefined; readonly scope: string; readonly permission: string };
+  /** Any valid token. */
+  | { readonly kind: 'authenticated' }
+  /** A UMA permission; `permission` is what Keycloak is asked: `Resource#scope` or `#scope`. */
+  | { readonly kind: 'scope'; readonly resource: string | undefined; readonly scope: string; readonly permission: string }
+  /** A client role in the token's `resource_access`. */
+  | { readonly kind: 'client-role'; readonly client: string; readonly role: string }
+  /** A realm role in the token's `realm_access`. */
+  | { readonly kind: 'realm-role'; readonly role: string }
+  /** An OAuth scope in the token's `scope` claim. */
+  | { readonly kind: 'oauth-scope'; readonly scope: string }
+  /** Membership of a group (or one of its subgroups), by path, e.g. `/staff`. */
+  | { readonly kind: 'group'; readonly path: string }
+  | { readonly kind: 'any-of'; readonly of: readonly Requirement[] }
+  | { readonly kind: 'all-of'; readonly of: readonly Requirement[] };
 
 export type Expectation = 'allow' | 'deny';
 

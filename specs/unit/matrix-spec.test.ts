@@ -135,7 +135,7 @@ endpoints:
       '11 endpoints[0].method: must be one of "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"; got "get"',
       '12 endpoints[0].path: must start with "/"',
       '14 endpoints[0].deny.anonymous: must be a deny status from 300 to 599 (a 2xx cannot tell a refusal from access), or a list of them',
-      '15 endpoints[1]: missing required field "scope"',
+      '15 endpoints[1]: needs exactly one of "scope" (public, scope or Resource#scope) and "requires" (public, authenticated, {permission}, {role}, {realmRole}, {oauthScope}, {group}, {anyOf}, {allOf})',
     ]);
   });
 
@@ -193,7 +193,27 @@ describe('matrix spec against the realm', () => {
     ],
     resources: [{ name: 'Inventory', scopes: ['inventory:view'] }],
     scopes: ['inventory:view'],
+    realmRoles: ['offline_access', 'staff'],
+    clientRoles: { 'inventory-api': ['inventory-admin', 'inventory-user'] },
   };
+
+  it('names unknown realm roles, client roles and their clients inside any-of and all-of, by line', () => {
+    const spec = parseMatrixSpec(
+      `keycloak: {realm: r.json, client: inventory-api}
+backend: {url: 'http://localhost:1'}
+users: [alice]
+endpoints:
+  - {method: GET, path: /a, requires: {anyOf: [{role: inventory-api/inventory-admin}, {role: boss}]}}
+  - {method: GET, path: /b, requires: {allOf: [{role: inventory-api/nope}, {role: billing/x}, {oauthScope: s}]}}
+`,
+      { file: 'm.yaml' },
+    );
+    expect(realmProblems(spec, facts, 'inventory-web', () => 'pw').map((p) => `${p.line} ${p.path}: ${p.message}`)).toEqual([
+      '5 endpoints[0].requires: unknown realm role "boss" in realm "inventory" (roles: offline_access, staff)',
+      '6 endpoints[1].requires: client "inventory-api" has no role "nope" (its roles: inventory-admin, inventory-user)',
+      '6 endpoints[1].requires: unknown client "billing" in realm "inventory"',
+    ]);
+  });
 
   it('names unknown and disabled users, unusable clients, unknown resources and scopes, by line', () => {
     const spec = parseMatrixSpec(
