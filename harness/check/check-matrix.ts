@@ -131,7 +131,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     const result: MatrixResult = {
       spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl },
       users: spec.users,
-      endpoints: spec.endpoints.map((endpoint) => ({
+      endpoints: realm.spec.endpoints.map((endpoint) => ({
         id: endpoint.id,
         method: endpoint.method,
         path: endpoint.path,

@@ -1,6 +1,7 @@
 import { isKcboxError } from '../errors.js';
 import { matrixRealm } from '../matrix/matrix-realm.js';
 import { flattenRequirement } from '../matrix/requirements.js';
+import { substituteRunTime } from '../matrix/spec-variables.js';
 import { MatrixSpecError } from '../matrix/spec-error.js';
 import { realmProblems } from '../matrix/spec-realm-check.js';
 import type { MatrixSpec } from '../matrix/types.js';
@@ -67,8 +68,25 @@ export async function openRealm(
   // Read now, while Keycloak surely answers: the result is redacted with it at the very end.
   await live.oauthClient(spec.keycloak.client);
   const endpoints = realmEndpoints(server.url, name);
+  // From here on the spec speaks of this realm: ${KEYCLOAK_REALM} in a path is the isolated copy's name.
+  const runTime = {
+    KEYCLOAK_URL: server.url,
+    KEYCLOAK_REALM: name,
+    KEYCLOAK_ISSUER: endpoints.issuer,
+    KEYCLOAK_CLIENT_ID: spec.keycloak.client,
+  };
+  const fill = (text: string) => substituteRunTime(text, runTime);
+  const resolved: MatrixSpec = {
+    ...spec,
+    endpoints: spec.endpoints.map((endpoint) => ({
+      ...endpoint,
+      path: fill(endpoint.path),
+      headers: Object.fromEntries(Object.entries(endpoint.headers).map(([header, value]) => [header, fill(value)])),
+      body: endpoint.body === undefined ? undefined : fill(endpoint.body),
+    })),
+  };
   return {
-    spec,
+    spec: resolved,
     server,
     admin,
     name,

@@ -4,6 +4,7 @@ import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
 import { jsonSyntaxError } from '../input/json-text.js';
 import { type InputProblem, clip, echo, echoList, readTextFileSync } from '../input/text-file.js';
 import { flattenRequirement } from './requirements.js';
+import { substituteEnvironment } from './spec-variables.js';
 import { MatrixSpecError, type SpecProblem } from './spec-error.js';
 import { matrixSpecSchema } from './spec-schema.js';
 import {
@@ -64,6 +65,8 @@ export interface ParseMatrixOptions {
   readonly file?: string;
   /** Folder for relative paths when there is no file. Default: the current directory. */
   readonly baseDir?: string;
+  /** Values for `${VAR}` / `${VAR:default}` placeholders. Default: process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -361,7 +364,18 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
   };
 }
 
-function validated(value: unknown, file: string, baseDir: string, locator: Locator): MatrixSpec {
+function validated(raw: unknown, file: string, baseDir: string, locator: Locator, env: NodeJS.ProcessEnv): MatrixSpec {
+  const { value, unset } = substituteEnvironment(raw, env);
+  if (unset.length > 0) {
+    throw new MatrixSpecError(
+      unset.map(({ path, name }) => ({
+        file,
+        line: locator.line(path),
+        path: pathLabel(path),
+        message: `\${${clip(name)}} is not set and has no default (set it, or write \${${clip(name)}:default})`,
+      })),
+    );
+  }
   const validate = validator();
   if (!validate(value)) throw new MatrixSpecError(schemaProblems(validate.errors ?? [], file, locator));
   return normalise(value as RawSpec, file, baseDir, locator);
@@ -375,7 +389,8 @@ function validated(value: unknown, file: string, baseDir: string, locator: Locat
 export function parseMatrixSpec(input: string | object, options: ParseMatrixOptions = {}): MatrixSpec {
   const file = options.file ?? '<spec>';
   const baseDir = options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd());
-  if (typeof input !== 'string') return validated(input, file, baseDir, new Locator(undefined, undefined));
+  const env = options.env ?? process.env;
+  if (typeof input !== 'string') return validated(input, file, baseDir, new Locator(undefined, undefined), env);
   // YAML takes JSON and more (bare words, trailing commas): a .json file is held to JSON first.
   if (/\.json$/i.test(file)) assertJson(input, file);
   const lines = new LineCounter();
@@ -391,7 +406,7 @@ export function parseMatrixSpec(input: string | object, options: ParseMatrixOpti
     if (more > 0) problems.push({ file, line: undefined, path: '', message: `and ${more} more syntax errors` });
     throw new MatrixSpecError(problems);
   }
-  return validated(document.toJS(), file, baseDir, new Locator(document, lines));
+  return validated(document.toJS(), file, baseDir, new Locator(document, lines), env);
 }
 
 /** A problem of the file as a whole, or at a line and column: it reads like every other located input error. */

@@ -46,6 +46,8 @@ describe('requirement kinds against a real backend, in a realm without Authoriza
         users: ['alice', 'bob', 'carol', 'anonymous'],
         endpoints: [
           { method: 'GET', path: '/health', requires: 'public' },
+          // kcbox's run-time values: the isolated copy's generated realm name, filled in by the check.
+          { name: 'realm health', method: 'GET', path: '/realms/${KEYCLOAK_REALM}/health', requires: 'public' },
           {
             method: 'GET',
             path: '/hidden/items',
@@ -85,7 +87,9 @@ describe('requirement kinds against a real backend, in a realm without Authoriza
       'web by group and scope × bob': 'allow',
       'web by group and scope × carol': 'deny',
     });
+    expect(result.endpoints.find((endpoint) => endpoint.id === 'realm health')?.path).toBe(`/realms/${result.spec.realm}/health`);
     expect(result.endpoints.map((endpoint) => endpoint.requirement)).toEqual([
+      'public',
       'public',
       'role inventory-api/inventory-admin',
       'any of (role inventory-api/inventory-admin; role inventory-api/inventory-user)',

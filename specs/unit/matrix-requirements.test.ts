@@ -124,3 +124,27 @@ describe('requirement kinds', () => {
     ]);
   });
 });
+
+describe('variables in matrix files', () => {
+  const yaml = `keycloak:
+  realmName: \${REALM:inventory}
+  client: \${CLIENT}
+backend: {url: 'http://127.0.0.1:\${PORT}', command: node s.mjs}
+users: [alice]
+endpoints:
+  - {method: GET, path: '/tenants/\${KEYCLOAK_REALM}/items', requires: authenticated, headers: {x-tenant: '\${TENANT}'}}
+`;
+
+  it("fills environment variables and defaults at load, and leaves kcbox's run-time names for the check", () => {
+    const spec = parseMatrixSpec(yaml, { file: 'm.yaml', env: { CLIENT: 'api', TENANT: 't1' } });
+    expect(spec.keycloak).toMatchObject({ realm: 'inventory', client: 'api' });
+    expect(spec.backend.url).toBe('http://127.0.0.1:${PORT}');
+    expect(spec.endpoints[0]).toMatchObject({ path: '/tenants/${KEYCLOAK_REALM}/items', headers: { 'x-tenant': 't1' } });
+  });
+
+  it('names every unset variable without a default at its line', () => {
+    expect(() => parseMatrixSpec(yaml, { file: 'm.yaml', env: {} })).toThrow(
+      /m\.yaml:3: keycloak\.client: \$\{CLIENT\} is not set and has no default[\s\S]*m\.yaml:7: endpoints\[0\]\.headers\.x-tenant: \$\{TENANT\} is not set/,
+    );
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * `${VAR}` and `${VAR:default}` in matrix files. Environment variables are filled in when the file
+ * is loaded; the names kcbox itself knows only at run time (the port it gives a backend, the
+ * isolated realm's name and issuer) stay as they are and are filled in by the check.
+ */
+
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
+
+/** Filled in by kcbox during a check, never from the environment. */
+export const RUN_TIME_VARIABLES = ['PORT', 'KEYCLOAK_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_ISSUER', 'KEYCLOAK_CLIENT_ID'] as const;
+
+/** A placeholder with no value and no default, and where it is. */
+export interface UnsetVariable {
+  readonly path: readonly (string | number)[];
+  readonly name: string;
+}
+
+/**
+ * Replaces environment placeholders in every string of a parsed matrix (keys stay as written).
+ * Returns the new tree and the placeholders that are unset and have no default.
+ */
+export function substituteEnvironment(value: unknown, env: NodeJS.ProcessEnv): { value: unknown; unset: UnsetVariable[] } {
+  const unset: UnsetVariable[] = [];
+  const walk = (node: unknown, path: (string | number)[]): unknown => {
+    if (typeof node === 'string') {
+      return node.replace(PLACEHOLDER, (whole, name: string, fallback: string | undefined) => {
+        if ((RUN_TIME_VARIABLES as readonly string[]).includes(name)) return whole;
+        const found = env[name];
+        if (found !== undefined) return found;
+        if (fallback !== undefined) return fallback;
+        unset.push({ path, name });
+        return whole;
+      });
+    }
+    if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
+    if (node && typeof node === 'object') {
+      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child, [...path, key])]));
+    }
+    return node;
+  };
+  return { value: walk(value, []), unset };
+}
+
+/** Fills in kcbox's run-time values (`${KEYCLOAK_REALM}`…) in a string; other text is left alone. */
+export function substituteRunTime(text: string, values: Readonly<Partial<Record<(typeof RUN_TIME_VARIABLES)[number], string>>>): string {
+  return text.replace(PLACEHOLDER, (whole, name: string) => values[name as keyof typeof values] ?? whole);
+}
