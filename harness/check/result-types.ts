@@ -3,7 +3,7 @@
  * further suites found. Reports and renderers read only this, and read `pass`/`passed` as given.
  */
 import type { HostileResult } from '../hostile/result-types.js';
-import type { CellResult, IncompleteWork, RealmFinding } from '../matrix/types.js';
+import type { CellResult, IncompleteWork, RealmFinding, SourceLocation } from '../matrix/types.js';
 
 export type { IncompleteWork };
 
@@ -23,6 +23,8 @@ export interface EndpointSummary {
   /** `public` or the permission, e.g. `Inventory#inventory:view`. */
   readonly requirement: string;
   readonly token: string;
+  /** Where the spec declares the endpoint; undefined for a spec given as an object. */
+  readonly source?: SourceLocation | undefined;
 }
 
 export interface MatrixResult {

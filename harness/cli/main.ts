@@ -59,7 +59,12 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     )
     .requiredOption('--matrix <file>', 'the matrix spec (YAML or JSON), e.g. examples/express-inventory/matrix.yaml')
     .option('--backend <url>', "check a backend already running at this URL instead of starting the spec's command")
-    .option('--report <format=path>', 'also write a report: json, junit, md or html (repeatable)', collect, [])
+    .option(
+      '--report <format=path>',
+      'also write a report: json, junit, md, html, sarif or summary (repeatable); with $GITHUB_STEP_SUMMARY set, the summary is appended there too',
+      collect,
+      [],
+    )
     .option('--concurrency <n>', 'requests in flight at once (default 16)', positiveInteger)
     .option(
       '--show-tokens',

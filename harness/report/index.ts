@@ -1,5 +1,6 @@
 /**
- * Reports on scope-matrix results: a terminal grid, and JSON, JUnit XML, markdown and HTML files.
+ * Reports on scope-matrix results: a terminal grid, and JSON, JUnit XML, markdown, HTML, SARIF and
+ * job-summary files (the last two through `renderReport(result, 'sarif' | 'summary')`).
  * Every renderer reads only a `MatrixResult` (with its hostile-token suite, when it ran) and
  * returns text; only `writeReports` touches disk.
  */

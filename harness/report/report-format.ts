@@ -3,15 +3,22 @@ import { renderMatrixHtml } from './html-report.js';
 import { renderMatrixJson } from './json-report.js';
 import { renderMatrixJunit } from './junit-report.js';
 import { renderMatrixMarkdown } from './markdown-report.js';
+import { renderMatrixSarif } from './sarif-report.js';
+import { renderMatrixSummary } from './summary-report.js';
 
-/** The file formats a report can be written in: JSON, JUnit XML, markdown, HTML. */
-export type ReportFormat = 'json' | 'junit' | 'md' | 'html';
+/**
+ * The file formats a report can be written in: JSON, JUnit XML, markdown, HTML, SARIF 2.1.0 (code
+ * scanning) and a short markdown summary for a CI job page.
+ */
+export type ReportFormat = 'json' | 'junit' | 'md' | 'html' | 'sarif' | 'summary';
 
 const renderers: Readonly<Record<ReportFormat, (result: MatrixResult) => string>> = {
   json: renderMatrixJson,
   junit: renderMatrixJunit,
   md: renderMatrixMarkdown,
   html: renderMatrixHtml,
+  sarif: (result) => renderMatrixSarif(result),
+  summary: (result) => renderMatrixSummary(result),
 };
 
 /** Every {@link ReportFormat}, in the order help texts list them. */

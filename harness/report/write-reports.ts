@@ -5,6 +5,7 @@ import { KcboxError, describeError } from '../errors.js';
 import type { MatrixResult } from '../check/result-types.js';
 import { makeFolders } from './report-folders.js';
 import { REPORT_FORMATS, type ReportFormat, isReportFormat, renderReport } from './report-format.js';
+import { appendSummaryText, stepSummaryFile } from './step-summary.js';
 
 /** A report to write: which format, to which file. */
 export interface ReportTarget {
@@ -63,7 +64,8 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 
 /**
  * Renders the result in each target's format and writes the files, creating parent directories;
- * each file is replaced atomically. One that cannot be written does not stop the others.
+ * each file is replaced atomically, except a `summary` into `GITHUB_STEP_SUMMARY`'s file, which is
+ * appended to as GitHub expects. One that cannot be written does not stop the others.
  * Resolves to the paths written, in target order.
  *
  * @throws KcboxError `ERR_KCBOX_REPORT_WRITE` naming each report and file that could not be written
@@ -76,7 +78,10 @@ export async function writeReports(result: MatrixResult, targets: readonly Repor
   const failed: Array<{ target: ReportTarget; error: unknown }> = [];
   for (const target of targets) {
     try {
-      await writeAtomically(target.path, renderReport(result, target.format));
+      const text = renderReport(result, target.format);
+      // GitHub's job summary file collects what every command of the step writes: append to it.
+      if (target.format === 'summary' && resolve(target.path) === stepSummaryFile()) await appendSummaryText(target.path, text);
+      else await writeAtomically(target.path, text);
       written.push(target.path);
     } catch (error) {
       failed.push({ target, error });

@@ -34,14 +34,14 @@ describe('parseReportTargets', () => {
       const error = usageError([value]);
       expect(error.code).toBe('ERR_KCBOX_USAGE');
       expect(error.message).toBe(
-        `--report "${value}": expected FORMAT=PATH with FORMAT one of json, junit, md, html, e.g. --report junit=reports/kcbox.xml.`,
+        `--report "${value}": expected FORMAT=PATH with FORMAT one of json, junit, md, html, sarif, summary, e.g. --report junit=reports/kcbox.xml.`,
       );
     }
   });
 
   it('rejects an unknown format and two reports into one file', () => {
     expect(usageError(['xml=out.xml']).message).toBe(
-      '--report "xml=out.xml": unknown format "xml"; expected FORMAT=PATH with FORMAT one of json, junit, md, html, e.g. --report junit=reports/kcbox.xml.',
+      '--report "xml=out.xml": unknown format "xml"; expected FORMAT=PATH with FORMAT one of json, junit, md, html, sarif, summary, e.g. --report junit=reports/kcbox.xml.',
     );
     expect(usageError(['json=out/r.txt', 'md=./out/r.txt']).message).toBe(
       '--report "md=./out/r.txt": ./out/r.txt is already the file of --report "json=out/r.txt"; give each report its own file.',

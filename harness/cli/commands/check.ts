@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { checkMatrix } from '../../check/check-matrix.js';
 import { checkExitCode } from '../../check/exit-code.js';
-import { KcboxError } from '../../errors.js';
+import { KcboxError, describeError } from '../../errors.js';
 import type { HostileOptions } from '../../hostile/result-types.js';
 import { validateHostileOptions } from '../../hostile/run-hostile.js';
 import type { Severity } from '../../hostile/types.js';
@@ -9,6 +9,7 @@ import { loadMatrixSpec } from '../../matrix/spec-load.js';
 import { loadRealm } from '../../realm/realm-input.js';
 import { parseReportTargets, renderMatrixJson, renderMatrixText, writeReports } from '../../report/index.js';
 import { preflightReportTargets } from '../../report/report-folders.js';
+import { appendStepSummary } from '../../report/step-summary.js';
 import type { KeycloakConnection } from '../../runtime/connection.js';
 import { serverAnswers } from '../../runtime/server-status.js';
 import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
@@ -124,6 +125,9 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
       onStep: step,
     });
     output.out(options.json ? renderMatrixJson(result) : renderMatrixText(result, { color: pc.isColorSupported }));
+    // In a GitHub Actions step the job page gets a short summary, even when a report cannot be written.
+    const summary = await appendStepSummary(result, targets).catch((error: unknown) => output.err(`kcbox: ${describeError(error)}`));
+    if (summary) step(`job summary appended: ${summary}`);
     for (const file of await writeReports(result, targets)) step(`report written: ${file}`);
     return checkExitCode(result);
   } finally {
