@@ -5,7 +5,7 @@ const REFUSE_OR_BAD_REQUEST = [400, 401] as const;
 
 /*
  * Severity is by exploitability — who could make or obtain the token a backend accepts:
- * - critical: anyone, with no token at all (forged, unsigned, a foreign key or realm) gets in.
+ * - critical: anyone, with no token of this realm (forged, unsigned, a foreign key, another realm's token) gets in.
  * - high: anyone holding some real token of this Keycloak uses it out of its context (expired,
  *   another client's, an ID token) and gets in.
  * - policy: only a holder of the realm's private key could make the token (Keycloak never issues
@@ -20,6 +20,8 @@ const ANYONE = 'anyone: no key and no token needed';
 const TOKEN_HOLDER = 'anyone holding a real token of this Keycloak (any user, any client)';
 const OLD_TOKEN_HOLDER = 'anyone holding an old token (from logs, caches, a former session)';
 const KEY_HOLDER = "only a holder of the realm's private key: Keycloak never issues such a token";
+const KEY_HOLDER_AUDIENCE =
+  "only a holder of the realm's private key: Keycloak's audience resolution puts the API into the aud of every token that carries its roles (a real token of another client is the other-client case)";
 const ENDED_SESSION = 'a user whose session or account was ended, until the token expires';
 const URL_READER = 'anyone who reads URLs in logs, history or Referer headers';
 const INTEROPERABILITY = 'nobody: a refused control breaks clients (interoperability), not security';
@@ -281,8 +283,8 @@ const CATALOG: readonly HostileCase[] = [
     id: 'aud-other-client',
     title: "Realm-signed token, the user's roles kept, aud and azp naming another client",
     category: 'claims',
-    severity: 'high',
-    exploitableBy: TOKEN_HOLDER,
+    severity: 'policy',
+    exploitableBy: KEY_HOLDER_AUDIENCE,
     control: false,
     acceptedStatuses: REFUSE,
     reference: 'RFC 8725 §3.9; RFC 9068 §4; RFC 7519 §4.1.3',
@@ -292,8 +294,8 @@ const CATALOG: readonly HostileCase[] = [
     id: 'typ-id',
     title: 'Realm-signed token, the user\'s roles kept, typ "ID"',
     category: 'claims',
-    severity: 'high',
-    exploitableBy: TOKEN_HOLDER,
+    severity: 'policy',
+    exploitableBy: KEY_HOLDER,
     control: false,
     acceptedStatuses: REFUSE,
     reference: 'RFC 8725 §3.11; RFC 9068 §2.1, §4',

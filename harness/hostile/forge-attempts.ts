@@ -67,7 +67,7 @@ export async function forgeAttempts(material: ForgeMaterial, caseIds?: readonly 
 
 /**
  * The requested cases (default: all) that {@link forgeAttempts} produces no attempt for with this
- * material, each with the reason: the four re-signed claim cases without `realmSigningKey`, the
+ * material, each with the reason: the nine re-signed claim cases without `realmSigningKey`, the
  * Keycloak-token cases whose token is missing from `keycloakTokens`.
  *
  * @throws KcboxError `ERR_KCBOX_USAGE` for an unknown case id.

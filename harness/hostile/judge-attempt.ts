@@ -13,6 +13,8 @@ export interface AttemptVerdict {
 const LATENCY_CASES = new Set(['kid-inject', 'kid-traversal', 'unknown-kid']);
 /** Statuses that refuse a request outright; any other answer means the handler ran. */
 const REFUSAL_STATUSES = new Set([400, 401, 403, 431]);
+/** Answers about the server's state, not the request's credentials. */
+const UNRELATED_STATUSES = new Set([408, 429]);
 /** How much slower than the endpoint's valid-token baseline such an answer may be. */
 export const ADDED_LATENCY_LIMIT_MS = 2_000;
 
@@ -35,25 +37,34 @@ export function judgeAttempt(kase: HostileCase, observed: Observation, baseline:
   const severity = atMost(kase.severity, severityCap);
   const fail = (reason: string, weight: Severity = severity) => ({ pass: false, severity: weight, reason });
   // An HTTP server may answer an oversized header with 431 and close the connection before the
-  // request is fully sent: the client then sees a reset, which is that same refusal.
+  // request is fully sent: the client then sees a reset, which is that same refusal. Only a reset
+  // on the fresh connection too counts: a refused connection means the backend went down.
+  const lastTry = observed.excerpt.split('then on a fresh connection:').at(-1) ?? '';
   if (
     observed.kind === 'network-error' &&
     kase.acceptedStatuses.includes(431) &&
-    /ECONNRESET|EPIPE|socket hang up/.test(observed.excerpt)
+    /ECONNRESET|EPIPE|socket hang up/.test(lastTry) &&
+    !/ECONNREFUSED/.test(lastTry)
   ) {
     return { pass: true, severity, reason: '' };
   }
-  if (observed.kind !== 'answered') {
-    return { pass: false, inconclusive: true, severity, reason: `no answer (${observed.kind}): ${observed.excerpt}` };
-  }
+  const inconclusive = (reason: string): AttemptVerdict => ({ pass: false, inconclusive: true, severity, reason });
+  if (observed.kind !== 'answered') return inconclusive(`no answer (${observed.kind}): ${observed.excerpt}`);
   if (observed.status >= 500) return fail(`the backend failed with ${observed.status} instead of refusing the token`);
+  // Rate limits and request timeouts say nothing about the token.
+  if (UNRELATED_STATUSES.has(observed.status)) return inconclusive(`answered ${observed.status}, which says nothing about the token`);
+  const likeValidToken = baseline.kind === 'answered' && baseline.status === observed.status;
   if (kase.control) {
-    return observed.status === 401 || observed.status === 403
-      ? fail(`a valid token was refused with ${answer(observed)}`)
-      : { pass: true, severity, reason: '' };
+    // The control must be let in: a 2xx, or whatever a valid token written the usual way gets.
+    return observed.status < 300 || likeValidToken
+      ? { pass: true, severity, reason: '' }
+      : fail(`a valid token was refused with ${answer(observed)}`);
+  }
+  // A valid token already gets this 4xx here (a body the handler rejects): the answer cannot tell.
+  if (likeValidToken && REFUSAL_STATUSES.has(observed.status)) {
+    return inconclusive(`answered ${observed.status}, as a valid token does here, so the answer cannot tell refusal from acceptance`);
   }
   const refusedAsExpected = kase.acceptedStatuses.includes(observed.status);
-  const likeValidToken = baseline.kind === 'answered' && baseline.status === observed.status && !REFUSAL_STATUSES.has(observed.status);
   if (!refusedAsExpected && (observed.status < 300 || likeValidToken)) {
     return fail(`the backend accepted it (${answer(observed)}${likeValidToken && observed.status >= 300 ? ', as for a valid token' : ''})`);
   }

@@ -48,13 +48,14 @@ function isTimeout(error: unknown): boolean {
 }
 
 /**
- * A request that got no answer is sent once more on a fresh connection: a kept-alive socket the
- * server closed while idle is the common cause, and it says nothing about the backend. What still
- * gets no answer is reported with both failures; it is never evidence of anything.
+ * A request whose connection failed is sent once more on a fresh connection: a kept-alive socket
+ * the server closed while idle is the common cause, and it says nothing about the backend. A
+ * timeout is not sent again (the backend may have acted on it: a second DELETE would answer
+ * differently). What still gets no answer is reported with both failures; it is never evidence.
  */
 export async function withOneRetry(send: () => Promise<Observation>, sendFresh: () => Promise<Observation>): Promise<Observation> {
   const first = await send();
-  if (first.kind === 'answered') return first;
+  if (first.kind !== 'network-error') return first;
   const second = await sendFresh();
   if (second.kind === 'answered') return second;
   return noAnswer(

@@ -68,7 +68,7 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
   const decisions = new Map<string, boolean>();
   const asked = new Set<string>();
   const questions: Array<Promise<void>> = [];
-  // Group memberships as Keycloak has them, for users whose tokens carry no `groups` claim.
+  // Group memberships as Keycloak has them.
   const groups = new Map<string, readonly string[]>();
   if (spec.endpoints.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))) {
     await Promise.all(users.map((user) => limit(async () => groups.set(user, await live.userGroups(user)))));
@@ -105,12 +105,11 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
     caller(user, source) {
       const token = tokens.get(key(user, tokenSourceKey(source)));
       const claims: Readonly<Record<string, unknown>> = token ? decodeClaims(token.decisionToken) : {};
-      const claimed = Array.isArray(claims.groups)
-        ? claims.groups.filter((group): group is string => typeof group === 'string')
-        : undefined;
       return {
         claims,
-        groups: claimed ?? groups.get(user) ?? [],
+        // Keycloak's own memberships: a token's groups claim may hold bare names or, with the
+        // microprofile-jwt scope, realm roles.
+        groups: groups.get(user) ?? [],
         decision: (permission) => user !== ANONYMOUS && (decisions.get(`${key(user, tokenSourceKey(source))}\u0000${permission}`) ?? false),
       };
     },

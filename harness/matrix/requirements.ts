@@ -41,7 +41,7 @@ export interface CallerFacts {
   readonly claims: Readonly<Record<string, unknown>>;
   /** Keycloak's UMA decision for a permission, asked with that token. */
   decision(permission: string): boolean;
-  /** The caller's group paths in Keycloak (from the token's `groups` claim, else the admin API). */
+  /** The caller's group paths in Keycloak (its admin API: what Keycloak holds, whatever token mappers say). */
   readonly groups: readonly string[];
 }
 

@@ -102,7 +102,7 @@ const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
   ],
   [
     /\/deny\/(anonymous|authenticated)$/,
-    'must be a deny status from 300 to 599 (a 2xx cannot tell a refusal from access), or a list of them',
+    'must be a deny status from 300 to 499 (a 2xx cannot tell a refusal from access, a 5xx is a failure), or a list of them',
   ],
 ];
 
@@ -368,12 +368,7 @@ function validated(raw: unknown, file: string, baseDir: string, locator: Locator
   const { value, unset } = substituteEnvironment(raw, env);
   if (unset.length > 0) {
     throw new MatrixSpecError(
-      unset.map(({ path, name }) => ({
-        file,
-        line: locator.line(path),
-        path: pathLabel(path),
-        message: `\${${clip(name)}} is not set and has no default (set it, or write \${${clip(name)}:default})`,
-      })),
+      unset.map(({ path, message }) => ({ file, line: locator.line(path), path: pathLabel(path), message: clip(message, 200) })),
     );
   }
   const validate = validator();

@@ -18,8 +18,9 @@ const tokenSource = {
   ],
 };
 
-// A deny status is what tells a refusal from access: a 2xx (or 1xx) cannot, so it is refused here.
-const denyStatus = { type: 'integer', minimum: 300, maximum: 599 };
+// A deny status is what tells a refusal from access: a 2xx (or 1xx) cannot, and a 5xx is a
+// failure, never a refusal, so only 3xx and 4xx are admitted.
+const denyStatus = { type: 'integer', minimum: 300, maximum: 499 };
 const statusList = {
   oneOf: [denyStatus, { type: 'array', minItems: 1, items: denyStatus }],
 };

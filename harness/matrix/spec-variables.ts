@@ -9,10 +9,20 @@ const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
 /** Filled in by kcbox during a check, never from the environment. */
 export const RUN_TIME_VARIABLES = ['PORT', 'KEYCLOAK_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_ISSUER', 'KEYCLOAK_CLIENT_ID'] as const;
 
-/** A placeholder with no value and no default, and where it is. */
+/** Only in the environment of a backend kcbox starts: a matrix file cannot use them. */
+const BACKEND_ONLY = ['KEYCLOAK_CLIENT_SECRET', 'KEYCLOAK_PUBLIC_KEY'];
+
+/** A placeholder that cannot be filled in, where it is, and why. */
 export interface UnsetVariable {
   readonly path: readonly (string | number)[];
   readonly name: string;
+  readonly message: string;
+}
+
+/** Where kcbox's run-time values are filled in: endpoint paths, headers and bodies, and ${PORT} in backend.url. */
+function takesRunTime(path: readonly (string | number)[], name: string): boolean {
+  if (path[0] === 'endpoints') return path[2] === 'path' || path[2] === 'headers' || path[2] === 'body';
+  return name === 'PORT' && path[0] === 'backend' && path[1] === 'url';
 }
 
 /**
@@ -24,11 +34,24 @@ export function substituteEnvironment(value: unknown, env: NodeJS.ProcessEnv): {
   const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
       return node.replace(PLACEHOLDER, (whole, name: string, fallback: string | undefined) => {
-        if ((RUN_TIME_VARIABLES as readonly string[]).includes(name)) return whole;
+        if ((RUN_TIME_VARIABLES as readonly string[]).includes(name)) {
+          if (!takesRunTime(path, name)) {
+            unset.push({
+              path,
+              name,
+              message: `\${${name}} is filled in by kcbox only in endpoint paths, headers and bodies (and \${PORT} in backend.url)`,
+            });
+          }
+          return whole;
+        }
+        if (BACKEND_ONLY.includes(name)) {
+          unset.push({ path, name, message: `\${${name}} is given only to the backend's environment, never to a matrix file` });
+          return whole;
+        }
         const found = env[name];
         if (found !== undefined) return found;
         if (fallback !== undefined) return fallback;
-        unset.push({ path, name });
+        unset.push({ path, name, message: `\${${name}} is not set and has no default (set it, or write \${${name}:default})` });
         return whole;
       });
     }

@@ -71,7 +71,10 @@ function parseConfig(line) {
       Array.isArray(parsed.args) &&
       typeof parsed.env === 'object' &&
       typeof parsed.cwd === 'string' &&
-      typeof parsed.logFile === 'string';
+      typeof parsed.logFile === 'string' &&
+      // Folders removed at the end: absolute, and never a filesystem root.
+      Array.isArray(parsed.cleanup) &&
+      parsed.cleanup.every((folder) => typeof folder === 'string' && folder.startsWith('/') && folder.replace(/\/+$/, '') !== '');
     return valid ? parsed : undefined;
   } catch {
     return undefined;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { KcboxError, describeError } from '../errors.js';
 /** Where a report goes (a ReportTarget, seen structurally to keep this module below write-reports). */
@@ -13,7 +13,8 @@ export async function makeFolders(folder: string): Promise<void> {
   const missing: string[] = [];
   let current = resolve(folder);
   for (;;) {
-    const stats = await lstat(current).catch((error: NodeJS.ErrnoException) => {
+    // stat, not lstat: a folder reached through a symlink (/tmp on macOS) is a folder.
+    const stats = await stat(current).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
@@ -44,7 +45,7 @@ export async function preflightReportTargets(targets: readonly ReportTarget[]): 
   for (const target of targets) {
     const path = resolve(target.path);
     try {
-      const existing = await lstat(path).catch(() => undefined);
+      const existing = await stat(path).catch(() => undefined);
       if (existing?.isDirectory()) throw new Error('it is a folder');
       await makeFolders(dirname(path));
       const probe = `${path}.kcbox-probe-${randomBytes(4).toString('hex')}`;

@@ -36,9 +36,9 @@ const VULNERABILITIES: readonly Vulnerability[] = HOSTILE_CASE_IDS.filter((id) =
       return { vuln, flags: ['sig-corrupt', 'payload-tamper', 'foreign-key'] };
     // ID tokens of the frontend are let in: the real one carries none of the API's client roles, so
     // authorization answers 403 where 401 is conventional (a note); the re-signed typ "ID" token that
-    // keeps the user's roles gets all the way in (high).
+    // keeps the user's roles gets all the way in (policy: only a realm-key holder could make it).
     case 'id-token':
-      return { vuln, flags: ['typ-id', 'id-token'], severities: ['high', 'advisory'] };
+      return { vuln, flags: ['typ-id', 'id-token'], severities: ['policy', 'advisory'] };
     // Keys and issuer taken from the token's iss: a sibling iss signed with this realm's key passes too.
     case 'other-realm':
       return { vuln, flags: ['iss-other-realm', 'other-realm'], severities: ['policy', 'critical'] };
@@ -46,7 +46,7 @@ const VULNERABILITIES: readonly Vulnerability[] = HOSTILE_CASE_IDS.filter((id) =
     // as the role check (403, a note), and the re-signed one that keeps the user's roles gets in.
     case 'other-client':
     case 'aud-other-client':
-      return { vuln, flags: ['aud-other-client', 'other-client'], severities: ['high', 'advisory'] };
+      return { vuln, flags: ['aud-other-client', 'other-client'], severities: ['policy', 'advisory'] };
     // The last of several lines is used: the valid-then-garbage variant is refused, garbage-then-valid
     // gets in (policy), and two identical valid lines get in too (advisory: nothing to disagree about).
     case 'dup-header':

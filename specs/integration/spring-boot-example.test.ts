@@ -58,8 +58,6 @@ const blockingFindings = (hostile: HostileResult) =>
     .map((finding) => `${finding.caseId} · ${finding.endpoint}`)
     .sort();
 
-const onEveryEndpoint = (caseId: string) => PROTECTED.map((endpoint) => `${caseId} · ${endpoint}`).sort();
-
 const variantsOf = (hostile: HostileResult, caseId: string, severity: string) =>
   new Set(
     hostile.findings.filter((finding) => finding.caseId === caseId && finding.severity === severity).map((finding) => finding.variant),
@@ -128,20 +126,24 @@ describe.skipIf(!springBoot.available)(
       expect(grid(result)['DELETE /api/inventory/2 × anonymous']).toBe(401);
     });
 
-    it('without the audience validator, only the tokens of other clients get in', async () => {
+    it('without the audience validator, only the tokens of other clients get in (below the default threshold)', async () => {
       const result = await checkMatrix({
         spec: loadMatrixSpecSync(SPRING),
         server: server(),
         env: { ...process.env, FAULT: 'skip-audience-check' },
       });
-      expect(result.passed).toBe(false);
+      // Only a realm-key holder could make a token for another client that keeps the API's roles
+      // (Keycloak's audience resolution adds the API to such tokens): a policy finding, everywhere.
+      expect(result.passed).toBe(true);
       expect(failedCells(result)).toEqual([]);
       const hostile = result.hostile!;
-      // A realm-signed token for another client that keeps the user's roles: accepted everywhere.
-      expect(blockingFindings(hostile)).toEqual(onEveryEndpoint('aud-other-client'));
+      expect(blockingFindings(hostile)).toEqual([]);
+      expect(
+        new Set(hostile.findings.filter((finding) => finding.caseId === 'aud-other-client').map((finding) => finding.endpoint)),
+      ).toEqual(new Set(PROTECTED));
       // Keycloak's real token for another client carries no roles of the API: authenticated, then refused with
       // 403 by the role rules instead of 401 — a note, since it got past authentication.
-      expect(findingKinds(hostile)).toEqual([...BELOW_THRESHOLD, 'aud-other-client [high]', 'other-client [advisory]'].sort());
+      expect(findingKinds(hostile)).toEqual([...BELOW_THRESHOLD, 'aud-other-client [policy]', 'other-client [advisory]'].sort());
       expect(new Set(hostile.findings.filter((finding) => finding.caseId === 'other-client').map((finding) => finding.status))).toEqual(
         new Set([403]),
       );
@@ -149,17 +151,17 @@ describe.skipIf(!springBoot.available)(
       expect(hostile.attempts.filter((attempt) => attempt.caseId === 'id-token').every((attempt) => attempt.pass)).toBe(true);
     });
 
-    it('without the typ validator, realm-signed tokens of another type get in', async () => {
+    it('without the typ validator, realm-signed tokens of another type get in (below the default threshold)', async () => {
       const result = await checkMatrix({
         spec: loadMatrixSpecSync(SPRING),
         server: server(),
         env: { ...process.env, FAULT: 'skip-typ-check' },
       });
-      expect(result.passed).toBe(false);
+      expect(result.passed).toBe(true);
       expect(failedCells(result)).toEqual([]);
       const hostile = result.hostile!;
-      expect(blockingFindings(hostile)).toEqual(onEveryEndpoint('typ-id'));
-      expect(findingKinds(hostile)).toEqual([...BELOW_THRESHOLD, 'typ-id [high]', 'typ-refresh [policy]'].sort());
+      expect(blockingFindings(hostile)).toEqual([]);
+      expect(findingKinds(hostile)).toEqual([...BELOW_THRESHOLD, 'typ-id [policy]', 'typ-refresh [policy]'].sort());
       // Keycloak's real ID and refresh tokens stay out: the audience (ID token) and RS256 with the JWKS (refresh token).
       expect(
         hostile.attempts

@@ -62,7 +62,19 @@ describe('judging hostile attempts', () => {
     expect(judgeAttempt(kase('none'), answered(200), valid).inconclusive).toBeUndefined();
   });
 
+  it('never takes an answer that cannot tell refusal from acceptance as either', () => {
+    // A valid token gets 400 here too (a body the handler rejects).
+    expect(judgeAttempt(kase('none'), answered(400), answered(400))).toMatchObject({ pass: false, inconclusive: true });
+    expect(judgeAttempt(kase('none'), answered(429), valid)).toMatchObject({ pass: false, inconclusive: true });
+    expect(judgeAttempt(kase('none'), answered(408), valid)).toMatchObject({ pass: false, inconclusive: true });
+    // A reset, then a refused connection: the backend went down, which is no refusal.
+    const crashed = noAnswer('network-error', 'no answer, twice: socket hang up; then on a fresh connection: connect ECONNREFUSED', 3);
+    expect(judgeAttempt(kase('oversized'), crashed, valid)).toMatchObject({ pass: false, inconclusive: true });
+  });
+
   it('requires controls to get in; a refused control is interoperability, not security', () => {
+    expect(judgeAttempt(kase('scheme-case'), answered(302), valid)).toMatchObject({ pass: false, severity: 'advisory' });
+    expect(judgeAttempt(kase('scheme-case'), answered(404), answered(404))).toMatchObject({ pass: true });
     expect(judgeAttempt(kase('scheme-case'), answered(200), valid)).toMatchObject({ pass: true });
     expect(judgeAttempt(kase('scheme-case'), answered(401), valid)).toEqual({
       pass: false,
@@ -93,12 +105,15 @@ describe('severity by exploitability', () => {
       'exp-missing',
       'iss-other-realm',
       'iss-missing',
+      'aud-other-client',
+      'typ-id',
       'typ-refresh',
     ]);
     for (const id of keyHolderOnly) expect(kase(id).severity, id).toBe('policy');
     expect(kase('scheme-case')).toMatchObject({ control: true, severity: 'advisory' });
-    expect(kase('aud-other-client').severity).toBe('high');
-    expect(kase('typ-id').severity).toBe('high');
+    // Their real, obtainable counterparts stay high: another client's token, an ID token.
+    expect(kase('other-client').severity).toBe('high');
+    expect(kase('id-token').severity).toBe('high');
     for (const id of HOSTILE_CASE_IDS) expect(kase(id).exploitableBy.length, id).toBeGreaterThan(10);
   });
 });

@@ -148,3 +148,19 @@ endpoints:
     );
   });
 });
+
+describe('variables kcbox owns', () => {
+  it('refuses them where kcbox does not fill them in, and the backend-only secrets anywhere', () => {
+    const yaml = `keycloak: {realmName: r, client: api}
+backend:
+  url: 'http://127.0.0.1:1'
+  env: {ISSUER: '\${KEYCLOAK_ISSUER}'}
+users: [alice]
+endpoints:
+  - {method: GET, path: /a, requires: authenticated, headers: {x-secret: '\${KEYCLOAK_CLIENT_SECRET}'}}
+`;
+    expect(() => parseMatrixSpec(yaml, { file: 'm.yaml', env: { KEYCLOAK_CLIENT_SECRET: 'from-ci' } })).toThrow(
+      /m\.yaml:4: backend\.env\.ISSUER: \$\{KEYCLOAK_ISSUER\} is filled in by kcbox only in endpoint paths[\s\S]*m\.yaml:7: endpoints\[0\]\.headers\.x-secret: \$\{KEYCLOAK_CLIENT_SECRET\} is given only to the backend's environment/,
+    );
+  });
+});

@@ -38,7 +38,7 @@ describe('matrix runner', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('records statuses and timeouts in plan order; only what got no answer is sent again', async () => {
+  it('records statuses and timeouts in plan order, each sent once', async () => {
     const plans = [
       plan('/status/200', 'tok'),
       plan('/status/401'),
@@ -60,10 +60,11 @@ describe('matrix runner', () => {
       ['answered', 200],
     ]);
     expect(observed[0]?.excerpt).toBe('answer 200');
-    expect(observed[5]?.excerpt).toBe('no answer, twice: no answer within 500 ms; then on a fresh connection: no answer within 500 ms');
+    // A timeout is not sent again: the backend may have acted on the request.
+    expect(observed[5]?.excerpt).toBe('no answer within 500 ms');
     expect(observed[6]?.excerpt.length).toBe(600);
     // The base URL's path is a prefix; the token travels as a bearer; an answer is never sent again.
-    expect(seen.filter((request) => request.path === '/prefix/hang')).toHaveLength(2);
+    expect(seen.filter((request) => request.path === '/prefix/hang')).toHaveLength(1);
     expect(seen.filter((request) => request.path === '/prefix/status/503')).toHaveLength(1);
     expect(seen.find((request) => request.path === '/prefix/status/200')?.authorization).toBe('Bearer tok');
     expect(seen.find((request) => request.path === '/prefix/status/401')?.authorization).toBeUndefined();

@@ -99,7 +99,7 @@ endpoints:
       ),
     );
     expect(problems).toEqual([
-      '5 endpoints[0].deny.authenticated: must be a deny status from 300 to 599 (a 2xx cannot tell a refusal from access), or a list of them',
+      '5 endpoints[0].deny.authenticated: must be a deny status from 300 to 499 (a 2xx cannot tell a refusal from access, a 5xx is a failure), or a list of them',
     ]);
   });
 
@@ -134,7 +134,7 @@ endpoints:
       '9 users: lists an entry twice (items 2 and 0)',
       '11 endpoints[0].method: must be one of "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"; got "get"',
       '12 endpoints[0].path: must start with "/"',
-      '14 endpoints[0].deny.anonymous: must be a deny status from 300 to 599 (a 2xx cannot tell a refusal from access), or a list of them',
+      '14 endpoints[0].deny.anonymous: must be a deny status from 300 to 499 (a 2xx cannot tell a refusal from access, a 5xx is a failure), or a list of them',
       '15 endpoints[1]: needs exactly one of "scope" (public, scope or Resource#scope) and "requires" (public, authenticated, {permission}, {role}, {realmRole}, {oauthScope}, {group}, {anyOf}, {allOf})',
     ]);
   });
