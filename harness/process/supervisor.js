@@ -74,7 +74,9 @@ function parseConfig(line) {
       typeof parsed.logFile === 'string' &&
       // Folders removed at the end: absolute, and never a filesystem root.
       Array.isArray(parsed.cleanup) &&
-      parsed.cleanup.every((folder) => typeof folder === 'string' && folder.startsWith('/') && folder.replace(/\/+$/, '') !== '');
+      parsed.cleanup.every(
+        (/** @type {unknown} */ folder) => typeof folder === 'string' && folder.startsWith('/') && folder.replace(/\/+$/, '') !== '',
+      );
     return valid ? parsed : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,6 @@
 import createDebug from 'debug';
 import { KcboxError } from '../errors.js';
-import { probeDocker } from './container/docker-probe.js';
+import { type ContainerAvailability, containerAvailability } from './container/container-availability.js';
 import { startContainer, stopRecordedContainer } from './container/keycloak-container.js';
 import { startDistribution } from './distribution/start-distribution.js';
 import { stopSupervisor } from '../process/supervised-process.js';
@@ -16,32 +16,53 @@ export function parseRuntimeChoice(value: string, source: string): RuntimeChoice
   throw new KcboxError('ERR_KCBOX_USAGE', `${source} "${value}" is not a runtime: expected one of ${RUNTIME_CHOICES.join(', ')}.`);
 }
 
+/** What `auto` (or an explicit choice) comes to, and why, in one line. */
+export interface RuntimeDecision {
+  readonly runtime: RuntimeKind;
+  readonly reason: string;
+}
+
 /**
  * `auto`: remote when KCBOX_URL is set (someone runs a server for us), else a container when a
- * Docker engine answers, else the distribution with a local JDK.
+ * Docker engine answers and holds the Keycloak image (or its registry serves it), else the
+ * distribution with a local JDK.
  */
+export async function decideRuntime(
+  choice: RuntimeChoice,
+  env: NodeJS.ProcessEnv = process.env,
+  containerUsable: () => Promise<ContainerAvailability> = () => containerAvailability({ env }),
+): Promise<RuntimeDecision> {
+  if (choice !== 'auto') return { runtime: choice, reason: 'asked for' };
+  if (env.KCBOX_URL) return { runtime: 'remote', reason: 'KCBOX_URL is set' };
+  const container = await containerUsable();
+  return { runtime: container.usable ? 'container' : 'dist', reason: container.reason };
+}
+
+/** The runtime `choice` comes to (see {@link decideRuntime}); `containerUsable` answers whether the container runtime can run here. */
 export async function resolveRuntime(
   choice: RuntimeChoice,
   env: NodeJS.ProcessEnv = process.env,
-  dockerAnswers: () => Promise<boolean> = async () => (await probeDocker(env)).available,
+  containerUsable: () => Promise<boolean> = async () => (await containerAvailability({ env })).usable,
 ): Promise<RuntimeKind> {
-  if (choice !== 'auto') return choice;
-  if (env.KCBOX_URL) return 'remote';
-  return (await dockerAnswers()) ? 'container' : 'dist';
+  return (await decideRuntime(choice, env, async () => ({ usable: await containerUsable(), reason: '' }))).runtime;
 }
 
 /**
  * Starts (or, for `remote`, connects to) a Keycloak and resolves once it is ready: health UP and
- * the admin API accepting a login. Stop it with `stop()` or `await using`.
+ * the admin API accepting a login. Stop it with `stop()` or `await using`. With `auto`, one
+ * progress line says which runtime was picked and why.
  *
  * @example
  * await using server = await startKeycloak({ realms: ['realm/inventory-realm.json'] });
  * console.log(server.url);
  */
 export async function startKeycloak(options: StartKeycloakOptions = {}): Promise<KeycloakServer> {
-  const choice = options.runtime ?? parseRuntimeChoice(process.env.KCBOX_RUNTIME ?? 'auto', 'KCBOX_RUNTIME');
-  const runtime = await resolveRuntime(parseRuntimeChoice(choice, 'runtime'));
-  debug('runtime %s (asked: %s)', runtime, choice);
+  const choice = parseRuntimeChoice(options.runtime ?? process.env.KCBOX_RUNTIME ?? 'auto', options.runtime ? 'runtime' : 'KCBOX_RUNTIME');
+  const { runtime, reason } = await decideRuntime(choice, process.env, () =>
+    containerAvailability({ env: process.env, version: options.version }),
+  );
+  debug('runtime %s (asked: %s): %s', runtime, choice, reason);
+  if (choice === 'auto') options.onProgress?.({ phase: 'start', message: `runtime ${runtime}: ${reason}` });
   switch (runtime) {
     case 'dist':
       return startDistribution(options);

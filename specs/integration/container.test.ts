@@ -1,64 +1,123 @@
-import { Client } from 'undici';
-import { describe, expect, it } from 'vitest';
-import { dockerEndpoints, probeDocker } from '../../harness/runtime/container/docker-probe.js';
-import { KEYCLOAK_IMAGE } from '../../harness/runtime/container/keycloak-container.js';
-import { DEFAULT_KEYCLOAK_VERSION, parseKeycloakVersion } from '../../harness/runtime/distribution/versions.js';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkMatrix } from '../../harness/check/check-matrix.js';
+import { loadMatrixSpecSync } from '../../harness/matrix/spec-load.js';
 import { adminLogin } from '../../harness/runtime/admin-login.js';
-import { startKeycloak } from '../../harness/runtime/start-keycloak.js';
+import { containerAvailability } from '../../harness/runtime/container/container-availability.js';
+import { OWNER_LABEL, ownerLabel } from '../../harness/runtime/container/container-owner.js';
+import { DETACHED_LABEL, SERVER_LABEL, removeAbandonedContainers } from '../../harness/runtime/container/keycloak-container.js';
+import { decideRuntime, startKeycloak } from '../../harness/runtime/start-keycloak.js';
+import type { KeycloakServer } from '../../harness/runtime/types.js';
+import { tarArchive } from '../../harness/runtime/container/tar.js';
+import { TEST_IMAGE, containerExists, dockerForTests } from '../support/docker.js';
 import { getStatus } from '../support/http.js';
-import { optionalTool } from '../support/optional-tool.js';
 
-const image = `${KEYCLOAK_IMAGE}:${parseKeycloakVersion(process.env.KCBOX_KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION).text}`;
+const { engine, tool } = await dockerForTests();
+const EXPRESS = 'examples/express-inventory/matrix.yaml';
 
-/** Whether an engine that answers already holds `reference` (Docker's `GET /images/{name}/json`): tests never pull. */
-async function imageIsLocal(reference: string, timeoutMs = 3_000): Promise<boolean> {
-  for (const endpoint of dockerEndpoints()) {
-    const client = endpoint.startsWith('unix://')
-      ? new Client('http://localhost', { connect: { socketPath: endpoint.slice('unix://'.length) } })
-      : new Client(endpoint.replace(/^tcp:\/\//, 'http://'));
-    try {
-      const response = await client.request({
-        method: 'GET',
-        path: `/images/${reference}/json`,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      await response.body.dump();
-      if (response.statusCode === 200) return true;
-    } catch {
-      // This endpoint does not answer; try the next.
-    } finally {
-      await client.close().catch(() => {});
-    }
-  }
-  return false;
-}
+describe.skipIf(!tool.available)('container runtime (needs a Docker engine and the Keycloak image)', () => {
+  let server: KeycloakServer;
+  let containerId: string;
 
-const docker = await probeDocker();
-const imagePresent = docker.available && (await imageIsLocal(image));
-// CI does not install Docker yet (another issue): unlike Chromium and Django, a missing engine or image
-// fails the run only with KCBOX_REQUIRE_DOCKER=1, so for now this test skips in CI too without it.
-const containerTool = optionalTool(
-  docker.available
-    ? `the Keycloak image ${image} in the local Docker engine`
-    : 'a Docker engine (none answers) with a local Keycloak image',
-  () => imagePresent,
-  docker.available
-    ? 'docker build or docker load it (tests never pull images)'
-    : `install and start Docker (or set DOCKER_HOST), then docker build or docker load ${image}`,
-  { requiredBy: process.env.KCBOX_REQUIRE_DOCKER === '1' ? 'KCBOX_REQUIRE_DOCKER=1' : undefined },
-);
-
-describe('container runtime (needs a Docker engine)', () => {
-  it.skipIf(!containerTool.available)('starts the official image with the bundled realm, ready for an admin login', async () => {
-    await using server = await startKeycloak({ runtime: 'container', realms: ['realm/inventory-realm.json'] });
-    expect(server.runtime).toBe('container');
-    expect(await getStatus(`${server.managementUrl}/health/ready`)).toBe(200);
-    await adminLogin(server.url, server.adminCredentials);
-    expect(await getStatus(`${server.url}/realms/inventory`)).toBe(200);
+  beforeAll(async () => {
+    // Each container start builds Keycloak anew (the image's `start` is not `--optimized`): slow on a busy machine.
+    server = await startKeycloak({ runtime: 'container', realms: ['realm/inventory-realm.json'], startupTimeoutMs: 280_000 });
+    containerId = server.toRecord().containerId ?? '';
+  });
+  afterAll(async () => {
+    await server?.stop();
   });
 
-  it.skipIf(docker.available)('without an engine, asking for it explicitly says what was tried', async () => {
+  it('starts the image with the bundled realm, ready for an admin login, published on loopback only', async () => {
+    expect(server.runtime).toBe('container');
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await getStatus(`${server.managementUrl}/health/ready`)).toBe(200);
+    await adminLogin(server.url, server.adminCredentials);
+    expect(server.adminCredentials.password).not.toBe('admin');
+    expect(await getStatus(`${server.url}/realms/inventory`)).toBe(200);
+    const { body } = await engine!.call('GET', `/containers/${containerId}/json`);
+    const inspected = JSON.parse(body.toString('utf8')) as {
+      Config: { Labels: Record<string, string> };
+      NetworkSettings: { Ports: Record<string, { HostIp: string }[]> };
+    };
+    // Owned by this process (a later start removes it once this process is gone), never detached.
+    expect(inspected.Config.Labels).toMatchObject({ [SERVER_LABEL]: 'true', [OWNER_LABEL]: ownerLabel() });
+    expect(inspected.Config.Labels[DETACHED_LABEL]).toBeUndefined();
+    expect(inspected.NetworkSettings.Ports['8080/tcp']?.map((binding) => binding.HostIp)).toEqual(['127.0.0.1']);
+  });
+
+  it('kcbox check: the express example enforces its matrix against the container', async () => {
+    const result = await checkMatrix({
+      spec: loadMatrixSpecSync(EXPRESS),
+      server: { url: server.url, adminCredentials: server.adminCredentials },
+      hostile: false,
+    });
+    expect(result.cells.filter((cell) => !cell.pass).map((cell) => `${cell.endpoint} × ${cell.user}`)).toEqual([]);
+    expect(result.passed).toBe(true);
+    expect(result.cells.length).toBeGreaterThan(10);
+  });
+
+  it('stop() removes the container; a second stop() does nothing', async () => {
+    await server.stop();
+    expect(await containerExists(engine!, containerId)).toBe(false);
+    expect(await getStatus(`${server.url}/realms/master`)).toBe('ECONNREFUSED');
+    await server.stop();
+  });
+});
+
+describe.skipIf(!tool.available)('containers left behind, and the auto choice', () => {
+  it('a start removes containers whose starter is gone, never a detached one or one whose starter lives', async () => {
+    // Containers from an empty image, never started: cheap to create on any storage driver.
+    const emptyImage = `kcbox-test-empty:${process.pid}`;
+    const imported = await engine!.call('POST', `/images/create?fromSrc=-&repo=kcbox-test-empty&tag=${process.pid}`, {
+      body: tarArchive([]),
+      contentType: 'application/x-tar',
+    });
+    expect(imported.status, imported.body.toString()).toBe(200);
+    // A process that has exited: its pid is free.
+    const gone = spawnSync(process.execPath, ['-e', '']);
+    const deadOwner = ownerLabel(gone.pid);
+    const created: string[] = [];
+    const create = async (name: string, labels: Record<string, string>) => {
+      const id = await engine!.create(`${name}-${process.pid}`, {
+        Image: emptyImage,
+        Cmd: ['none'],
+        Labels: { [SERVER_LABEL]: 'true', ...labels },
+      });
+      created.push(id);
+      return id;
+    };
+    try {
+      const abandoned = await create('kcbox-test-abandoned', { [OWNER_LABEL]: deadOwner });
+      const detached = await create('kcbox-test-detached', { [DETACHED_LABEL]: 'true' });
+      const owned = await create('kcbox-test-owned', { [OWNER_LABEL]: ownerLabel() });
+      const foreign = await create('kcbox-test-foreign', { [OWNER_LABEL]: deadOwner.replace(/^[^|]*/, 'another-host') });
+      await removeAbandonedContainers(engine!);
+      expect(await containerExists(engine!, abandoned)).toBe(false);
+      expect(await containerExists(engine!, detached)).toBe(true);
+      expect(await containerExists(engine!, owned)).toBe(true);
+      expect(await containerExists(engine!, foreign)).toBe(true);
+    } finally {
+      for (const id of created) await engine!.remove(id);
+      await engine!.call('DELETE', `/images/${emptyImage}`);
+    }
+  });
+
+  it('auto picks the container runtime when the image is in the engine, else dist with the reason', async () => {
+    const env = { ...process.env, KCBOX_URL: '' };
+    const present = await decideRuntime('auto', env, () => containerAvailability({ env }));
+    expect(present).toEqual({ runtime: 'container', reason: expect.stringContaining(`holds ${TEST_IMAGE}`) });
+    // A version nobody built here, and no registry reachable from CI (or none that serves it).
+    const absent = await decideRuntime('auto', env, () => containerAvailability({ env, version: '26.0.99' }));
+    expect(absent.runtime).toBe('dist');
+    expect(absent.reason).toMatch(
+      /a Docker engine answers, but quay\.io\/keycloak\/keycloak:26\.0\.99 is not in it and its registry does not serve it \(.+\)/,
+    );
+  });
+});
+
+describe.skipIf(engine !== undefined)('container runtime without an engine', () => {
+  it('asking for it explicitly says what was tried and what to do', async () => {
     await expect(startKeycloak({ runtime: 'container' })).rejects.toMatchObject({
       code: 'ERR_KCBOX_DOCKER_UNAVAILABLE',
       message: expect.stringContaining('Start Docker or use --runtime dist'),

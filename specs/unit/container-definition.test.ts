@@ -1,13 +1,27 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type GenericContainer } from 'testcontainers';
 import { describe, expect, it } from 'vitest';
+import { OWNER_LABEL } from '../../harness/runtime/container/container-owner.js';
 import {
   CONTAINER_HTTP_PORT,
   CONTAINER_MANAGEMENT_PORT,
+  DETACHED_LABEL,
   KEYCLOAK_IMAGE,
+  SERVER_LABEL,
   type ContainerPlan,
   containerCommand,
+  containerDefinition,
+  imageFix,
   keycloakContainer,
+  realmArchive,
 } from '../../harness/runtime/container/keycloak-container.js';
+import { tarArchive } from '../../harness/runtime/container/tar.js';
+import { TEST_JVM } from '../../harness/runtime/distribution/start-distribution.js';
+import { useTempDir } from '../support/temp.js';
+
+const tempDir = useTempDir();
 
 const plan: ContainerPlan = {
   version: '26.7.3',
@@ -31,7 +45,103 @@ function inspect(container: GenericContainer) {
   };
 }
 
-describe('keycloakContainer', () => {
+describe('containerDefinition (what kcbox sends to the engine)', () => {
+  const owner = 'host|pid:[1]|42|1234';
+  const definition = (overrides: Partial<ContainerPlan> = {}, publishHost = '127.0.0.1') =>
+    containerDefinition({ ...plan, ...overrides }, { owner, publishHost }) as {
+      Image: string;
+      Cmd: string[];
+      Env: string[];
+      Labels: Record<string, string>;
+      ExposedPorts: Record<string, object>;
+      HostConfig: { PortBindings: Record<string, { HostIp: string; HostPort: string }[]> };
+    };
+
+  it('runs the official image with the same command as the testcontainers definition', () => {
+    expect(definition().Image).toBe(`${KEYCLOAK_IMAGE}:26.7.3`);
+    expect(definition().Cmd).toEqual(containerCommand(plan));
+  });
+
+  it('passes the bootstrap admin and the bounded test heap through the environment; the caller may change the heap', () => {
+    expect(definition().Env).toEqual(
+      expect.arrayContaining([
+        'KC_BOOTSTRAP_ADMIN_USERNAME=kcbox-admin',
+        'KC_BOOTSTRAP_ADMIN_PASSWORD=pw-123',
+        `JAVA_OPTS_KC_HEAP=${TEST_JVM.JAVA_OPTS_KC_HEAP}`,
+      ]),
+    );
+    expect(definition({ env: { JAVA_OPTS_KC_HEAP: '-Xmx1g', KC_BOOTSTRAP_ADMIN_PASSWORD: 'admin' } }).Env).toEqual(
+      expect.arrayContaining(['JAVA_OPTS_KC_HEAP=-Xmx1g', 'KC_BOOTSTRAP_ADMIN_PASSWORD=pw-123']),
+    );
+  });
+
+  it('labels a foreground container with its owner, a detached one as detached (no owner: nothing removes it but kcbox down)', () => {
+    expect(definition().Labels).toEqual({ [SERVER_LABEL]: 'true', 'org.kcbox.version': '26.7.3', [OWNER_LABEL]: owner });
+    expect(definition({ detached: true }).Labels).toEqual({
+      [SERVER_LABEL]: 'true',
+      'org.kcbox.version': '26.7.3',
+      [DETACHED_LABEL]: 'true',
+    });
+  });
+
+  it('publishes HTTP and management on a free loopback port of a local engine', () => {
+    const { ExposedPorts, HostConfig } = definition();
+    expect(Object.keys(ExposedPorts)).toEqual([`${CONTAINER_HTTP_PORT}/tcp`, `${CONTAINER_MANAGEMENT_PORT}/tcp`]);
+    expect(HostConfig.PortBindings).toEqual({
+      '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }],
+      '9000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }],
+    });
+    expect(definition({}, '').HostConfig.PortBindings['8080/tcp']).toEqual([{ HostIp: '', HostPort: '' }]);
+  });
+
+  it('names the image and every way out when it cannot be had', () => {
+    const fix = imageFix('quay.io/keycloak/keycloak:26.7.3');
+    expect(fix).toContain('docker pull quay.io/keycloak/keycloak:26.7.3');
+    expect(fix).toContain('docker tag it quay.io/keycloak/keycloak:26.7.3');
+    expect(fix).toContain('KCBOX_RUNTIME=dist');
+  });
+});
+
+describe('realmArchive (copied into the container before it starts)', () => {
+  it('holds the import folder and one <realm>-realm.json per realm, owned like /opt/keycloak (1000:0)', () => {
+    const folder = tempDir();
+    const archive = join(folder, 'realms.tar');
+    writeFileSync(
+      archive,
+      realmArchive([
+        ...plan.realms,
+        { name: 'second', file: undefined, representation: { realm: 'second', displayName: 'Zweite – ünïcode' } },
+      ]),
+    );
+    const listing = execFileSync('tar', ['-tvf', archive, '--numeric-owner'], { encoding: 'utf8' }).trim().split('\n');
+    expect(listing.map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      'drwxrwxr-x 1000/0',
+      'drwxrwxr-x 1000/0',
+      '-rw-rw-r-- 1000/0',
+      '-rw-rw-r-- 1000/0',
+    ]);
+    expect(listing.map((line) => line.split(/\s+/).at(-1))).toEqual([
+      'opt/keycloak/data/',
+      'opt/keycloak/data/import/',
+      'opt/keycloak/data/import/inventory-realm.json',
+      'opt/keycloak/data/import/second-realm.json',
+    ]);
+    execFileSync('tar', ['-xf', archive, '-C', folder]);
+    expect(JSON.parse(readFileSync(join(folder, 'opt/keycloak/data/import/second-realm.json'), 'utf8'))).toEqual({
+      realm: 'second',
+      displayName: 'Zweite – ünïcode',
+    });
+  });
+
+  it('tarArchive splits a path longer than 100 bytes into prefix and name', () => {
+    const folder = tempDir();
+    const path = `${'a'.repeat(90)}/${'b'.repeat(90)}.json`;
+    writeFileSync(join(folder, 'long.tar'), tarArchive([{ path, content: '{}', mode: 0o644, uid: 0, gid: 0 }]));
+    expect(execFileSync('tar', ['-tf', join(folder, 'long.tar')], { encoding: 'utf8' }).trim()).toBe(path);
+  });
+});
+
+describe('keycloakContainer (the testcontainers definition, for callers who use testcontainers)', () => {
   it('runs the official image of the requested version', () => {
     expect(inspect(keycloakContainer(plan)).imageName.string).toBe(`${KEYCLOAK_IMAGE}:26.7.3`);
   });
@@ -80,6 +190,10 @@ describe('keycloakContainer', () => {
     const command = containerCommand({ ...plan, version: '26.5.6', realms: [] });
     expect(command).not.toContain('--import-realm');
     expect(command.some((arg) => arg.startsWith('--shutdown'))).toBe(false);
+  });
+
+  it('keeps health reports out of the log unless the caller sets the log level', () => {
+    expect(containerCommand(plan).at(-1)).toBe('--log-level=info,io.smallrye.health:warn');
   });
 
   it('passes features sorted and server options as flags', () => {

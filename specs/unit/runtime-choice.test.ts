@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { remoteOptionsFromEnv } from '../../harness/runtime/remote/connect-remote.js';
-import { parseRuntimeChoice, resolveRuntime } from '../../harness/runtime/start-keycloak.js';
+import { decideRuntime, parseRuntimeChoice, resolveRuntime } from '../../harness/runtime/start-keycloak.js';
 
 const docker = (answers: boolean) => async () => answers;
 
@@ -13,9 +13,31 @@ describe('resolveRuntime', () => {
     expect(await resolveRuntime('auto', { KCBOX_URL: 'http://kc' }, docker(true))).toBe('remote');
   });
 
-  it('auto: container when a Docker engine answers, else dist', async () => {
+  it('auto: container when the container runtime is usable, else dist', async () => {
     expect(await resolveRuntime('auto', {}, docker(true))).toBe('container');
     expect(await resolveRuntime('auto', {}, docker(false))).toBe('dist');
+  });
+});
+
+describe('decideRuntime', () => {
+  it('auto: gives the reason with the choice, in one line', async () => {
+    const image = async () => ({ usable: false, reason: 'a Docker engine answers, but quay.io/keycloak/keycloak:26.7.3 is not in it …' });
+    expect(await decideRuntime('auto', {}, image)).toEqual({
+      runtime: 'dist',
+      reason: 'a Docker engine answers, but quay.io/keycloak/keycloak:26.7.3 is not in it …',
+    });
+    expect(await decideRuntime('auto', {}, async () => ({ usable: true, reason: 'the engine holds it' }))).toEqual({
+      runtime: 'container',
+      reason: 'the engine holds it',
+    });
+    expect(await decideRuntime('auto', { KCBOX_URL: 'http://kc' }, image)).toEqual({ runtime: 'remote', reason: 'KCBOX_URL is set' });
+  });
+
+  it('an explicit choice asks nothing', async () => {
+    let asked = false;
+    const check = async () => ((asked = true), { usable: true, reason: 'an engine answers' });
+    expect(await decideRuntime('container', {}, check)).toEqual({ runtime: 'container', reason: 'asked for' });
+    expect(asked).toBe(false);
   });
 });
 

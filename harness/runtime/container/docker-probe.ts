@@ -32,6 +32,8 @@ async function ping(endpoint: string, timeoutMs: number): Promise<boolean> {
 
 export interface DockerProbe {
   readonly available: boolean;
+  /** The endpoint that answered, e.g. "unix:///var/run/docker.sock". */
+  readonly endpoint?: string;
   /** What was tried, for messages: "unix:///var/run/docker.sock: no answer". */
   readonly tried: readonly string[];
 }
@@ -41,7 +43,7 @@ export async function probeDocker(env: NodeJS.ProcessEnv = process.env, timeoutM
   const endpoints = dockerEndpoints(env);
   const tried: string[] = [];
   for (const endpoint of endpoints) {
-    if (await ping(endpoint, timeoutMs)) return { available: true, tried: [...tried, `${endpoint}: answered`] };
+    if (await ping(endpoint, timeoutMs)) return { available: true, endpoint, tried: [...tried, `${endpoint}: answered`] };
     tried.push(`${endpoint}: no answer`);
   }
   if (endpoints.length === 0) tried.push('no DOCKER_HOST and no Docker socket (/var/run/docker.sock, ~/.docker/run/docker.sock …)');

@@ -1,18 +1,40 @@
-import { GenericContainer, Wait, getContainerRuntimeClient } from 'testcontainers';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import createDebug from 'debug';
+import { GenericContainer, Wait } from 'testcontainers';
 import { KcboxError, KeycloakStartError, describeError } from '../../errors.js';
 import { type LoadedRealm, loadRealms, realmFilesOf } from '../../realm/realm-input.js';
 import type { AdminCredentials } from '../admin-login.js';
 import { generateAdminCredentials } from '../admin-password.js';
-import { adminLoginAccepted, assertRealmsServed, waitForReadiness } from '../readiness.js';
+import { cacheLayout, cacheRoot } from '../distribution/cache.js';
+import { TEST_JVM, keycloakErrors } from '../distribution/start-distribution.js';
+import { ignoreProgress } from '../progress.js';
+import { ReadinessTimeout, adminLoginAccepted, assertRealmsServed, healthReady, waitForReadiness } from '../readiness.js';
 import { serverHandle } from '../server-handle.js';
 import type { KeycloakServer, ServerRecord, StartKeycloakOptions } from '../types.js';
 import { DEFAULT_KEYCLOAK_VERSION, parseKeycloakVersion, supportsShutdownDelay } from '../distribution/versions.js';
+import { OWNER_LABEL, ownerIsGone, ownerLabel } from './container-owner.js';
+import { DockerEngine, EngineError, publishedHost } from './docker-engine.js';
 import { probeDocker } from './docker-probe.js';
+import { tarArchive } from './tar.js';
+import { startContainerWatchdog } from './watchdog.js';
+
+const debug = createDebug('kcbox:container');
 
 export const KEYCLOAK_IMAGE = 'quay.io/keycloak/keycloak';
 export const CONTAINER_HTTP_PORT = 8080;
 export const CONTAINER_MANAGEMENT_PORT = 9000;
 const IMPORT_FOLDER = '/opt/keycloak/data/import';
+/** The official image's user and group: /opt/keycloak belongs to 1000:0. */
+const KEYCLOAK_UID = 1000;
+const KEYCLOAK_GID = 0;
+const STOP_GRACE_SECONDS = 10;
+const DEFAULT_STARTUP_TIMEOUT_MS = 180_000;
+
+/** Every container kcbox creates carries it. */
+export const SERVER_LABEL = 'org.kcbox.server';
+/** A `kcbox up --detach` container: it outlives its starter, so no later start removes it. */
+export const DETACHED_LABEL = 'org.kcbox.detached';
 
 export interface ContainerPlan {
   readonly version: string;
@@ -25,6 +47,11 @@ export interface ContainerPlan {
   readonly detached: boolean;
 }
 
+/** The image a version runs from, e.g. quay.io/keycloak/keycloak:26.7.3. */
+export function keycloakImage(version: string): string {
+  return `${KEYCLOAK_IMAGE}:${version}`;
+}
+
 /** The server's command line inside the official image: the same settings as the dist runtime. */
 export function containerCommand(plan: ContainerPlan): string[] {
   const version = parseKeycloakVersion(plan.version);
@@ -32,92 +59,289 @@ export function containerCommand(plan: ContainerPlan): string[] {
   if (plan.features && plan.features.length > 0) command.push(`--features=${[...plan.features].sort().join(',')}`);
   if (plan.realms.length > 0) command.push('--import-realm');
   if (supportsShutdownDelay(version)) command.push('--shutdown-delay=0s', '--shutdown-timeout=1s');
-  for (const [name, value] of Object.entries(plan.serverOptions ?? {})) command.push(`--${name}=${value}`);
+  // Readiness polling would otherwise fill the log (and the tail in errors) with health reports.
+  const serverOptions = { 'log-level': 'info,io.smallrye.health:warn', ...plan.serverOptions };
+  for (const [name, value] of Object.entries(serverOptions)) command.push(`--${name}=${value}`);
   return command;
 }
 
-/** The container definition, before start; unit-tested without a Docker engine. */
+/** The container's environment: the dist runtime's bounded heap, the caller's additions, the bootstrap admin. */
+export function containerEnv(plan: ContainerPlan): Record<string, string> {
+  return {
+    ...TEST_JVM,
+    ...plan.env,
+    KC_BOOTSTRAP_ADMIN_USERNAME: plan.admin.username,
+    KC_BOOTSTRAP_ADMIN_PASSWORD: plan.admin.password,
+  };
+}
+
+/** A realm's file in the import folder: Keycloak insists on `<realm name>-realm.json`. */
+function importFileName(realm: LoadedRealm): string {
+  return `${realm.name}-realm.json`;
+}
+
+/**
+ * The tar the engine unpacks at `/` before the start: the import folder, owned like the rest of
+ * /opt/keycloak, with one file per realm.
+ */
+export function realmArchive(realms: readonly LoadedRealm[]): Buffer {
+  const owner = { uid: KEYCLOAK_UID, gid: KEYCLOAK_GID };
+  return tarArchive([
+    { path: 'opt/keycloak/data/', mode: 0o775, ...owner },
+    { path: `${IMPORT_FOLDER.slice(1)}/`, mode: 0o775, ...owner },
+    ...realms.map((realm) => ({
+      path: `${IMPORT_FOLDER.slice(1)}/${importFileName(realm)}`,
+      content: JSON.stringify(realm.representation),
+      mode: 0o664,
+      ...owner,
+    })),
+  ]);
+}
+
+/**
+ * What kcbox sends to the engine's `POST /containers/create`; unit-tested without an engine.
+ * Ports are published on loopback only (like the dist runtime's) when the engine is local, and
+ * the labels let a later start find containers whose starter died.
+ */
+export function containerDefinition(plan: ContainerPlan, options: { owner: string; publishHost: string }): object {
+  const binding = [{ HostIp: options.publishHost, HostPort: '' }];
+  return {
+    Image: keycloakImage(plan.version),
+    Cmd: containerCommand(plan),
+    Env: Object.entries(containerEnv(plan)).map(([name, value]) => `${name}=${value}`),
+    Labels: {
+      [SERVER_LABEL]: 'true',
+      'org.kcbox.version': plan.version,
+      ...(plan.detached ? { [DETACHED_LABEL]: 'true' } : { [OWNER_LABEL]: options.owner }),
+    },
+    ExposedPorts: { [`${CONTAINER_HTTP_PORT}/tcp`]: {}, [`${CONTAINER_MANAGEMENT_PORT}/tcp`]: {} },
+    HostConfig: {
+      PortBindings: { [`${CONTAINER_HTTP_PORT}/tcp`]: binding, [`${CONTAINER_MANAGEMENT_PORT}/tcp`]: binding },
+    },
+  };
+}
+
+/**
+ * The same server as a testcontainers definition, for callers who run their containers through
+ * testcontainers themselves. kcbox's own runtime talks to the engine directly (see
+ * {@link containerDefinition}): it needs no reaper image.
+ */
 export function keycloakContainer(plan: ContainerPlan): GenericContainer {
-  let container = new GenericContainer(`${KEYCLOAK_IMAGE}:${plan.version}`)
+  let container = new GenericContainer(keycloakImage(plan.version))
     .withCommand(containerCommand(plan))
-    .withEnvironment({
-      ...plan.env,
-      KC_BOOTSTRAP_ADMIN_USERNAME: plan.admin.username,
-      KC_BOOTSTRAP_ADMIN_PASSWORD: plan.admin.password,
-    })
+    .withEnvironment(containerEnv(plan))
     .withExposedPorts(CONTAINER_HTTP_PORT, CONTAINER_MANAGEMENT_PORT)
-    .withLabels({ 'org.kcbox.server': 'true' })
+    .withLabels({ [SERVER_LABEL]: 'true' })
     .withWaitStrategy(Wait.forHttp('/health/ready', CONTAINER_MANAGEMENT_PORT).forStatusCode(200))
     .withStartupTimeout(plan.startupTimeoutMs);
   if (plan.realms.length > 0) {
     container = container.withCopyContentToContainer(
       plan.realms.map((realm) => ({
         content: JSON.stringify(realm.representation),
-        target: `${IMPORT_FOLDER}/${realm.name}-realm.json`,
+        target: `${IMPORT_FOLDER}/${importFileName(realm)}`,
       })),
     );
   }
-  // A reusable container carries no session label, so testcontainers' reaper leaves a detached
-  // server running after this process exits; its unique admin password keeps it from being shared.
+  // A reusable container carries no session label, so testcontainers' reaper leaves it running.
   if (plan.detached) container = container.withReuse();
   return container;
 }
 
-/** Starts Keycloak in a container from the official image. */
-export async function startContainer(options: StartKeycloakOptions): Promise<KeycloakServer> {
+/** The engine that answers, or the error that says which were tried and what to do. */
+async function engineOrThrow(): Promise<DockerEngine> {
   const docker = await probeDocker();
-  if (!docker.available) {
+  if (!docker.available || !docker.endpoint) {
     throw new KcboxError(
       'ERR_KCBOX_DOCKER_UNAVAILABLE',
-      `The container runtime needs a Docker engine; none answered (${docker.tried.join('; ')}). Start Docker or use --runtime dist.`,
+      `The container runtime needs a Docker engine; none answered (${docker.tried.join('; ')}). Start Docker or use --runtime dist (KCBOX_RUNTIME=dist).`,
     );
   }
+  return new DockerEngine(docker.endpoint);
+}
+
+/** What to do when the engine itself fails. */
+const ENGINE_FIX = 'See what the engine says (docker info, its log), or use the dist runtime (--runtime dist, KCBOX_RUNTIME=dist).';
+
+/** What to do about an image the engine does not hold and cannot pull. */
+export function imageFix(image: string): string {
+  return (
+    `Pull it beforehand (docker pull ${image}), or build or load it under that name (docker load -i …; ` +
+    `through a registry mirror: docker pull MIRROR/keycloak/keycloak:${image.split(':').pop()} && docker tag it ${image}), ` +
+    'or use the dist runtime (--runtime dist, KCBOX_RUNTIME=dist).'
+  );
+}
+
+/**
+ * Removes containers kcbox started whose starter is gone (killed together with its watchdog, or
+ * a watchdog that could not reach the engine). Never touches detached servers or containers of
+ * processes on other machines. Returns the names removed.
+ */
+export async function removeAbandonedContainers(engine: DockerEngine): Promise<string[]> {
+  const removed: string[] = [];
+  for (const container of await engine.listByLabel(OWNER_LABEL)) {
+    const owner = container.Labels?.[OWNER_LABEL];
+    if (owner === undefined || !ownerIsGone(owner)) continue;
+    await engine.remove(container.Id);
+    removed.push(container.Names?.[0]?.replace(/^\//, '') ?? container.Id.slice(0, 12));
+  }
+  return removed;
+}
+
+async function ensureImage(engine: DockerEngine, image: string, onProgress: NonNullable<StartKeycloakOptions['onProgress']>) {
+  let present: boolean;
+  try {
+    present = await engine.hasImage(image);
+  } catch (error) {
+    throw new KcboxError(
+      'ERR_KCBOX_DOCKER_UNAVAILABLE',
+      `The Docker engine at ${engine.endpoint} could not say whether it holds ${image}: ${describeError(error)}. ${ENGINE_FIX}`,
+      { cause: error },
+    );
+  }
+  if (present) return;
+  onProgress({ phase: 'download', source: `${image} (docker pull)`, receivedBytes: 0 });
+  try {
+    await engine.pull(image, (receivedBytes, totalBytes) => onProgress({ phase: 'download', source: image, receivedBytes, totalBytes }));
+  } catch (error) {
+    throw new KcboxError(
+      'ERR_KCBOX_DOCKER_UNAVAILABLE',
+      `The Keycloak image ${image} is not in the Docker engine at ${engine.endpoint}, and pulling it failed: ${describeError(error)}. ${imageFix(image)}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Starts Keycloak in a container from the official image, through the engine API. From the moment
+ * the container exists a watchdog process (container-watchdog.js) removes it if this process ends
+ * without stopping it; a detached container is handed over to `kcbox down` instead.
+ */
+export async function startContainer(options: StartKeycloakOptions): Promise<KeycloakServer> {
+  const onProgress = options.onProgress ?? ignoreProgress;
+  const engine = await engineOrThrow();
   const version = parseKeycloakVersion(options.version ?? process.env.KCBOX_KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION).text;
   const realms = await loadRealms(options.realms ?? []);
-  const admin = generateAdminCredentials();
   const plan: ContainerPlan = {
     version,
-    admin,
+    admin: generateAdminCredentials(),
     realms,
     features: options.features,
     serverOptions: options.serverOptions,
     env: options.env,
-    startupTimeoutMs: options.startupTimeoutMs ?? 180_000,
+    startupTimeoutMs: options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
     detached: options.detached ?? false,
   };
-  options.onProgress?.({ phase: 'start', message: `starting ${KEYCLOAK_IMAGE}:${version}` });
-  let started;
-  try {
-    started = await keycloakContainer(plan).start();
-  } catch (error) {
-    throw new KeycloakStartError(
+  const image = keycloakImage(version);
+  const engineFailed = (what: string, error: unknown) =>
+    new KeycloakStartError(
       'ERR_KCBOX_START_FAILED',
-      `Container ${KEYCLOAK_IMAGE}:${version} did not start: ${describeError(error)}`,
+      `The Docker engine at ${engine.endpoint} could not ${what}: ${describeError(error)}. ${ENGINE_FIX}`,
       { cause: error },
     );
-  }
-  const url = `http://${started.getHost()}:${started.getMappedPort(CONTAINER_HTTP_PORT)}`;
+
   try {
-    await waitForReadiness([adminLoginAccepted(url, admin)], { timeoutMs: plan.startupTimeoutMs });
+    const removed = await removeAbandonedContainers(engine);
+    if (removed.length > 0) onProgress({ phase: 'start', message: `removed ${removed.join(', ')}: left by kcbox processes that are gone` });
+  } catch (error) {
+    debug('could not look for abandoned containers: %s', describeError(error));
+  }
+  await ensureImage(engine, image, onProgress);
+
+  const name = `kcbox-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const host = publishedHost(engine.endpoint);
+  let id: string;
+  try {
+    id = await engine.create(name, containerDefinition(plan, { owner: ownerLabel(), publishHost: host === '127.0.0.1' ? host : '' }));
+  } catch (error) {
+    throw engineFailed(`create a container from ${image}`, error);
+  }
+  debug('created container %s (%s)', id, name);
+  let watchdog;
+  try {
+    watchdog = await startContainerWatchdog(
+      engine.endpoint,
+      id,
+      join(cacheLayout(cacheRoot(options.cacheDir)).logs, 'container-watchdog.log'),
+    );
+  } catch (error) {
+    await engine.remove(id).catch(() => {});
+    throw error;
+  }
+  const abandon = async () => {
+    await engine.remove(id).catch((error: unknown) => debug('could not remove %s: %s', name, describeError(error)));
+    await watchdog.release().catch(() => {});
+  };
+
+  onProgress({ phase: 'start', message: `starting ${image} as container ${name}` });
+  let url: string;
+  let managementUrl: string;
+  try {
+    if (realms.length > 0) await engine.putArchive(id, '/', realmArchive(realms));
+    await engine.start(id);
+    url = `http://${host}:${await engine.publishedPort(id, CONTAINER_HTTP_PORT)}`;
+    managementUrl = `http://${host}:${await engine.publishedPort(id, CONTAINER_MANAGEMENT_PORT)}`;
+  } catch (error) {
+    await abandon();
+    throw engineFailed(`start container ${name} from ${image}`, error);
+  }
+  debug('container %s serves %s', name, url);
+
+  const stopWaiting = new AbortController();
+  const exitedEarly = engine.waitForExit(id, stopWaiting.signal).then(
+    (code): never => {
+      throw new KeycloakStartError(
+        'ERR_KCBOX_START_FAILED',
+        `Keycloak in container ${name} (${image}) exited with code ${code} before it was ready.`,
+        {},
+      );
+    },
+    (error: unknown): never => {
+      throw stopWaiting.signal.aborted ? new Error('no longer waiting') : engineFailed(`watch container ${name}`, error);
+    },
+  );
+  try {
+    await waitForReadiness([healthReady(managementUrl), adminLoginAccepted(url, plan.admin)], {
+      timeoutMs: plan.startupTimeoutMs,
+      abort: exitedEarly,
+    });
     await assertRealmsServed(url, realms);
   } catch (error) {
-    const logs = await started
-      .logs({ tail: 50 })
-      .then(collect)
-      .catch(() => []);
-    await started.stop();
+    const logTail = await engine.logs(id, 50).catch(() => []);
+    await abandon();
+    if (error instanceof ReadinessTimeout) {
+      throw new KeycloakStartError(
+        'ERR_KCBOX_START_TIMEOUT',
+        `Keycloak in container ${name} (${image}) at ${url} ${error.message}. Raise startupTimeoutMs if the machine is slow.`,
+        { logTail, cause: error },
+      );
+    }
+    if (error instanceof KeycloakStartError) {
+      const said = keycloakErrors(logTail);
+      const summary = said.length > 0 ? `${error.message} Keycloak said:\n  ${said.join('\n  ')}` : error.message;
+      throw new KeycloakStartError('ERR_KCBOX_START_FAILED', summary, { logTail, cause: error });
+    }
+    if (error instanceof KcboxError) throw error;
     throw new KeycloakStartError(
       'ERR_KCBOX_START_FAILED',
-      `Keycloak in container ${started.getId()} did not become ready: ${describeError(error)}`,
-      { logTail: logs, cause: error },
+      `Keycloak in container ${name} (${image}) did not become ready: ${describeError(error)}`,
+      {
+        logTail,
+        cause: error,
+      },
     );
+  } finally {
+    stopWaiting.abort();
+    exitedEarly.catch(() => {});
   }
+
+  if (plan.detached) await watchdog.detach();
+  else watchdog.unref();
   const record: ServerRecord = {
     runtime: 'container',
     version,
     url,
-    managementUrl: `http://${started.getHost()}:${started.getMappedPort(CONTAINER_MANAGEMENT_PORT)}`,
-    adminCredentials: admin,
+    managementUrl,
+    adminCredentials: plan.admin,
     realms: realms.map((realm) => realm.name),
     realmFiles: realmFilesOf(realms),
     createdRealms: [],
@@ -125,31 +349,35 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
     dataDir: undefined,
     pid: undefined,
     supervisorPid: undefined,
-    containerId: started.getId(),
+    containerId: id,
     startedAt: new Date().toISOString(),
   };
   return serverHandle(record, async () => {
-    await started.stop({ remove: true });
-  });
-}
-
-function collect(stream: NodeJS.ReadableStream): Promise<string[]> {
-  return new Promise((resolve) => {
-    let text = '';
-    stream.on('data', (chunk) => (text += String(chunk)));
-    stream.on('end', () => resolve(text.split('\n').filter(Boolean)));
-    stream.on('error', () => resolve(text.split('\n').filter(Boolean)));
+    try {
+      await engine.stop(id, STOP_GRACE_SECONDS);
+      await engine.remove(id);
+    } catch (error) {
+      // Not released, the watchdog removes the container once this process ends.
+      throw engineFailed(`stop container ${name}`, error);
+    }
+    await watchdog.release().catch((error: unknown) => debug('watchdog: %s', describeError(error)));
   });
 }
 
 /** Stops and removes a container recorded by `kcbox up --detach`. */
 export async function stopRecordedContainer(containerId: string): Promise<void> {
-  const client = await getContainerRuntimeClient();
-  const container = client.container.getById(containerId);
+  const engine = await engineOrThrow();
   try {
-    await client.container.stop(container, { timeout: 10_000 });
-    await client.container.remove(container, { removeVolumes: true });
+    await engine.stop(containerId, STOP_GRACE_SECONDS);
+    await engine.remove(containerId);
   } catch (error) {
-    if (!/no such container|404/i.test(describeError(error))) throw error;
+    if (error instanceof EngineError && error.status === 404) return;
+    throw new KcboxError(
+      'ERR_KCBOX_DOCKER_UNAVAILABLE',
+      `The Docker engine at ${engine.endpoint} could not remove container ${containerId.slice(0, 12)}: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
