@@ -14,7 +14,10 @@ export type RuntimeChoice = RuntimeKind | 'auto';
 export type RemoteServerOptions = Omit<KeycloakConnection, 'realmFiles'>;
 
 export interface StartKeycloakOptions {
-  /** Default: env `KCBOX_RUNTIME`, else `auto` (remote when `KCBOX_URL` is set, else container when a Docker engine answers, else dist). */
+  /**
+   * Default: env `KCBOX_RUNTIME`, else `auto`: remote when `KCBOX_URL` is set, else container when a
+   * Docker engine answers and has (or can pull) the Keycloak image, else dist.
+   */
   readonly runtime?: RuntimeChoice;
   /** Keycloak version. Default: env `KCBOX_KEYCLOAK_VERSION`, else the version of `KCBOX_DIST`, else {@link DEFAULT_KEYCLOAK_VERSION}. */
   readonly version?: string;
