@@ -11,13 +11,26 @@ import type { KeycloakConnection } from '../runtime/connection.js';
 import { startSpecBackend } from './backend-phase.js';
 import { runCells } from './cells-phase.js';
 import { backendGone, keycloakGone, unansweredCells } from './incomplete.js';
-import type { CheckSuite, PhaseContext, RealmKey, SuiteOutcome } from '../matrix/phases.js';
+import type { CheckSuite, PhaseContext, RealmKey, RealmPhase, SuiteOutcome } from '../matrix/phases.js';
 import { openRealm } from './realm-phase.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets, withoutPassword } from './redact.js';
 import type { MatrixResult } from './result-types.js';
 import { mintTokens } from './tokens-phase.js';
 
 const debug = createDebug('kcbox:check');
+
+/**
+ * Every secret the check knows, to be kept out of reports: the resource server's client secret,
+ * the secrets of token clients the spec names, and a password in the backend's URL.
+ */
+async function knownSecrets(realm: RealmPhase, backendUrl: string): Promise<string[]> {
+  const resourceServer = await realm.live.oauthClient(realm.spec.keycloak.client);
+  const clientSecrets = realm.spec.endpoints.flatMap((endpoint) =>
+    endpoint.token.kind === 'client' && endpoint.token.clientSecret ? [endpoint.token.clientSecret] : [],
+  );
+  const urlPassword = URL.canParse(backendUrl) ? decodeURIComponent(new URL(backendUrl).password) : '';
+  return [resourceServer.clientSecret ?? '', ...clientSecrets, urlPassword].filter(Boolean);
+}
 
 export interface CheckMatrixOptions {
   readonly spec: MatrixSpec;
@@ -129,7 +142,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
 
     const findings = realmFindings(spec, tokens.value.tokens);
     const result: MatrixResult = {
-      spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl },
+      spec: { file: spec.file, realm: realm.name, client: spec.keycloak.client, backendUrl: withoutPassword(backendUrl) },
       users: spec.users,
       endpoints: realm.spec.endpoints.map((endpoint) => ({
         id: endpoint.id,
@@ -155,8 +168,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         outcomes.every((outcome) => outcome.blocking === 0),
     };
     if (context.showTokens) return result;
-    const resourceServer = await realm.live.oauthClient(spec.keycloak.client);
-    return redactSecrets(result, resourceServer.clientSecret ? [resourceServer.clientSecret] : []);
+    return redactSecrets(result, await knownSecrets(realm, backendUrl));
   } finally {
     for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => debug('cleanup failed: %O', error));

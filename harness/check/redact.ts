@@ -10,3 +10,9 @@ export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
   for (const secret of secrets) if (secret.length >= 8) text = text.split(JSON.stringify(secret).slice(1, -1)).join('[secret]');
   return JSON.parse(text) as T;
 }
+
+/** A URL as reports show it: a password in it never reaches them, however short. */
+export function withoutPassword(url: string): string {
+  // Only the userinfo changes: new URL() would also encode `${PORT}`-style text.
+  return url.replace(/^([a-z][\w+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1@');
+}

@@ -131,6 +131,12 @@ describe('cell verdicts', () => {
 });
 
 describe('redacting reports', () => {
+  it('drops a password from a URL, whatever its length, and leaves the rest as written', async () => {
+    const { withoutPassword } = await import('../../harness/check/redact.js');
+    expect(withoutPassword('http://api:s3@127.0.0.1:${PORT}/v1')).toBe('http://api@127.0.0.1:${PORT}/v1');
+    expect(withoutPassword('http://127.0.0.1:8080/v1')).toBe('http://127.0.0.1:8080/v1');
+  });
+
   it('replaces compact tokens (JWS and JWE) and the client secret, and leaves the rest', async () => {
     const { redactSecrets } = await import('../../harness/check/redact.js');
     const jws = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJl';
