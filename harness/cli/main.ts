@@ -83,6 +83,7 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
       ]),
     )
     .option('--hostile-sample', 'attack one protected endpoint per method instead of all', false)
+    .option('--verbose', 'show every advisory hostile finding instead of one line per case', false)
     .addOption(
       new Option('--runtime <runtime>', 'where an ephemeral Keycloak runs when none is running').choices(['auto', 'dist', 'container']),
     )

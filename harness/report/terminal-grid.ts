@@ -31,12 +31,15 @@ export interface MatrixTextOptions {
   readonly color: boolean;
   /** Columns the grid should fit in; long paths wrap. Default 100. */
   readonly width?: number;
+  /** Every advisory hostile finding on its own instead of one line per case. Default false. */
+  readonly verbose?: boolean;
 }
 
 interface TextContext {
   readonly result: MatrixResult;
   readonly c: Colors;
   readonly width: number;
+  readonly verbose: boolean;
 }
 
 /** One part of the text report; `undefined` when it has nothing to say. */
@@ -138,8 +141,8 @@ const realmFindings: TextSection = ({ result, c }) => {
 const hostileTable: TextSection = ({ result, c, width }) =>
   result.hostile ? hostileTableText({ hostile: result.hostile, c, width }) : undefined;
 
-const hostileFindings: TextSection = ({ result, c, width }) =>
-  result.hostile ? hostileFindingsText({ hostile: result.hostile, c, width }) : undefined;
+const hostileFindings: TextSection = ({ result, c, width, verbose }) =>
+  result.hostile ? hostileFindingsText({ hostile: result.hostile, c, width, verbose }) : undefined;
 
 const listenerRequests: TextSection = ({ result, c, width }) =>
   result.hostile ? listenerRequestsText({ hostile: result.hostile, c, width }) : undefined;
@@ -196,7 +199,12 @@ const sections: readonly TextSection[] = [
  * process.stdout.write(`${renderMatrixText(result, { color: process.stdout.isTTY })}\n`);
  */
 export function renderMatrixText(result: MatrixResult, options: MatrixTextOptions): string {
-  const context: TextContext = { result, c: pc.createColors(options.color), width: options.width ?? 100 };
+  const context: TextContext = {
+    result,
+    c: pc.createColors(options.color),
+    width: options.width ?? 100,
+    verbose: options.verbose ?? false,
+  };
   return sections
     .map((section) => section(context))
     .filter((text) => text !== undefined)

@@ -22,6 +22,8 @@ export interface HostileTextContext {
   readonly c: Colors;
   /** Columns every line fits in. */
   readonly width: number;
+  /** Every advisory finding on its own; default: one line per advisory case. */
+  readonly verbose?: boolean;
 }
 
 /** Excerpts are one line of at most this many characters, and less when the width asks for it. */
@@ -106,10 +108,33 @@ function findingText(finding: HostileFinding, c: Colors, width: number): string 
 }
 
 /**
- * Every hostile finding: the blocking ones first (they fail the check), then those below the
- * threshold; worst severity first within each. `undefined` when there is none.
+ * The advisory findings of one case as one entry: JWT-only backends accept a revoked session on
+ * every endpoint alike, and eight near-identical blocks would bury the result.
  */
-export function hostileFindingsText({ hostile, c, width }: HostileTextContext): string | undefined {
+function foldedAdvisoryText(findings: readonly HostileFinding[], c: Colors, width: number): string {
+  const [first] = findings as [HostileFinding, ...HostileFinding[]];
+  const tag = `[${first.severity}]`;
+  const endpoints = [...new Set(findings.map((finding) => finding.endpoint))];
+  const [head = '', ...headRest] = hangingWrap(
+    `${tag} ${first.caseId} · ${plural(endpoints.length, 'endpoint')} (${endpoints.join(', ')})`,
+    width,
+    '',
+    '  ',
+  );
+  return [
+    `${c.yellow(tag)}${c.bold(head.slice(tag.length))}`,
+    ...headRest.map((line) => c.bold(line)),
+    ...hangingWrap(first.reason, width, '  '),
+    ...hangingWrap(first.fix, width, '  fix: ', '       '),
+  ].join('\n');
+}
+
+/**
+ * Every hostile finding: the blocking ones first (they fail the check), then those below the
+ * threshold; worst severity first within each. Advisory findings are folded to one entry per case
+ * unless `verbose`. `undefined` when there is none.
+ */
+export function hostileFindingsText({ hostile, c, width, verbose = false }: HostileTextContext): string | undefined {
   const findings = orderedFindings(hostile);
   const blocking = findings.filter((finding) => finding.blocking);
   const below = findings.filter((finding) => !finding.blocking);
@@ -132,7 +157,23 @@ export function hostileFindingsText({ hostile, c, width }: HostileTextContext): 
       c,
       width,
     );
-    groups.push([heading, ...below.map((finding) => findingText(finding, c, width))].join('\n'));
+    const entries: string[] = [];
+    const folded = new Set<string>();
+    for (const finding of below) {
+      if (verbose || finding.severity !== 'advisory') entries.push(findingText(finding, c, width));
+      else if (!folded.has(finding.caseId)) {
+        folded.add(finding.caseId);
+        entries.push(
+          foldedAdvisoryText(
+            below.filter((other) => other.caseId === finding.caseId && other.severity === 'advisory'),
+            c,
+            width,
+          ),
+        );
+      }
+    }
+    const hint = folded.size > 0 ? [c.dim('  (advisory findings folded per case: --verbose shows each)')] : [];
+    groups.push([heading, ...entries, ...hint].join('\n'));
   }
   return groups.length > 0 ? groups.join('\n\n') : undefined;
 }

@@ -716,3 +716,33 @@ describe('skipped cases, inconclusive cells and incomplete runs', () => {
     });
   });
 });
+
+describe('advisory findings in the terminal', () => {
+  /** The fixture plus revoked-session accepted on both protected endpoints, as a JWT-only backend does. */
+  function withAdvisory(): MatrixResult {
+    const result = matrixResultWithHostile();
+    const hostile = result.hostile!;
+    const advisory = ['POST /items', 'DELETE /items/{id}'].map((endpoint) => ({
+      ...hostile.findings[0]!,
+      caseId: 'revoked-session' as const,
+      title: 'Real token whose session was logged out',
+      severity: 'advisory' as const,
+      endpoint,
+      variant: 'Keycloak-issued token, unchanged',
+      reason: 'the backend accepted it (200)',
+      fix: 'Introspect tokens when logout must take effect before exp.',
+      blocking: false,
+    }));
+    return { ...result, hostile: { ...hostile, findings: [...hostile.findings, ...advisory] } };
+  }
+
+  it('folds them to one line per case, unless --verbose', () => {
+    const folded = renderMatrixText(withAdvisory(), { color: false, width: 120 });
+    expect(folded).toContain('[advisory] revoked-session · 2 endpoints (POST /items, DELETE /items/{id})');
+    expect(folded.match(/\[advisory\] revoked-session/g)).toHaveLength(1);
+    expect(folded).toContain('advisory findings folded per case: --verbose shows each');
+    const verbose = renderMatrixText(withAdvisory(), { color: false, width: 120, verbose: true });
+    expect(verbose.match(/\[advisory\] revoked-session · /g)).toHaveLength(2);
+    expect(verbose).not.toContain('folded per case');
+  });
+});

@@ -31,6 +31,8 @@ export interface CheckOptions {
   readonly hostile: boolean | string;
   readonly failOn?: Severity;
   readonly hostileSample: boolean;
+  /** Every advisory finding on its own in the terminal. */
+  readonly verbose: boolean;
 }
 
 function hostileOptions(options: CheckOptions): HostileOptions | false {
@@ -124,7 +126,9 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
       signal: abort.signal,
       onStep: step,
     });
-    output.out(options.json ? renderMatrixJson(result) : renderMatrixText(result, { color: pc.isColorSupported }));
+    output.out(
+      options.json ? renderMatrixJson(result) : renderMatrixText(result, { color: pc.isColorSupported, verbose: options.verbose }),
+    );
     // In a GitHub Actions step the job page gets a short summary, even when a report cannot be written.
     const summary = await appendStepSummary(result, targets).catch((error: unknown) => output.err(`kcbox: ${describeError(error)}`));
     if (summary) step(`job summary appended: ${summary}`);
