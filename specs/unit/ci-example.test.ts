@@ -34,3 +34,30 @@ describe('the GitHub Actions example', () => {
     expect(steps.findIndex((step) => step.run === 'npx kcbox fetch')).toBeLessThan(steps.indexOf(check));
   });
 });
+
+describe('the GitLab CI example', () => {
+  const job = (parse(readFileSync('examples/ci/gitlab-ci.yml', 'utf8')) as Record<string, GitLabJob>).kcbox!;
+
+  it('runs kcbox check with flags the CLI has, keeps the JUnit report and caches inside the project', () => {
+    const check = job.script.find((line) => line.includes('kcbox check'))!;
+    const args = check.trim().split(/\s+/).slice(2);
+    const command = buildProgram({ out: () => {}, err: () => {} }, () => {}).commands.find((entry) => entry.name() === 'check')!;
+    const flags = new Set(command.options.map((option) => option.long));
+    expect(args.filter((arg) => arg.startsWith('--') && !flags.has(arg))).toEqual([]);
+    const reports = parseReportTargets(args.flatMap((arg, index) => (args[index - 1] === '--report' ? [arg] : [])));
+    expect(job.artifacts.reports.junit).toBe(reports.find((report) => report.format === 'junit')?.path);
+    expect(job.artifacts.when).toBe('always');
+    // GitLab caches only paths inside the project: kcbox's cache is moved there.
+    expect(job.variables.KCBOX_CACHE).toBe('$CI_PROJECT_DIR/.cache/kcbox');
+    expect(job.cache.paths).toContain('.cache/kcbox');
+    expect(job.before_script.indexOf('npx kcbox fetch')).toBeGreaterThan(job.before_script.indexOf('npm ci'));
+  });
+});
+
+interface GitLabJob {
+  readonly variables: Record<string, string>;
+  readonly cache: { readonly paths: readonly string[] };
+  readonly before_script: readonly string[];
+  readonly script: readonly string[];
+  readonly artifacts: { readonly when: string; readonly reports: { readonly junit: string } };
+}
