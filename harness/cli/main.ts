@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { KcboxError, describeError } from '../errors.js';
 import { kcboxVersion } from '../package-info.js';
 import { check } from './commands/check.js';
+import { doctor } from './commands/doctor.js';
 import { down } from './commands/down.js';
 import { drift } from './commands/drift.js';
 import { exportSettings } from './commands/export.js';
@@ -144,6 +145,12 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .description('Exit 0 when the recorded server answers, 1 otherwise.')
     .option('--json', 'print one JSON object', false)
     .action(async (options) => setExitCode(await status(options, output)));
+
+  program
+    .command('doctor')
+    .description('Say what kcbox would do on this machine and why, with fixes. Exit 0 when a check can run here, 1 otherwise.')
+    .option('--json', 'print one JSON object', false)
+    .action(async (options) => setExitCode(await doctor(options, output)));
 
   program
     .command('down')

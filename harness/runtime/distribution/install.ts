@@ -25,7 +25,9 @@ import { inspectDistributionZip, unpackZip } from './zip.js';
 import { tailLines } from '../log-tail.js';
 
 const debug = createDebug('kcbox:install');
-const MARKER = '.kcbox-install.json';
+/** Written last into a finished build: a folder without it is half-built. */
+export const INSTALL_MARKER = '.kcbox-install.json';
+const MARKER = INSTALL_MARKER;
 /** Size, time and SHA-256 of every file the build left, written next to the marker. */
 const MANIFEST = '.kcbox-manifest.json';
 
