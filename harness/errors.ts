@@ -49,8 +49,6 @@ export const EXIT_CODES = {
   ERR_KCBOX_BACKEND: 2,
   /** A report file could not be written; the result was shown first. */
   ERR_KCBOX_REPORT_WRITE: 2,
-  /** Keycloak stopped answering while a check ran: what was not sent is no evidence either way. */
-  ERR_KCBOX_KEYCLOAK_LOST: 2,
   /** SIGINT or SIGTERM: everything created was removed. */
   ERR_KCBOX_INTERRUPTED: 130,
 } as const;
