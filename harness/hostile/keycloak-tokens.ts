@@ -51,6 +51,7 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
   const missing: Partial<Record<KeycloakTokenCaseId, string>> = {};
   const failed: Partial<Record<KeycloakTokenCaseId, string>> = {};
   const cleanups: Array<() => Promise<void>> = [];
+  let undone: Promise<void> | undefined;
   const attempt = async (id: KeycloakTokenCaseId, get: () => Promise<string | undefined>) => {
     try {
       const token = await get();
@@ -139,8 +140,10 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
     tokens,
     missing,
     failed,
-    async cleanup() {
-      for (const cleanup of cleanups) await cleanup().catch((error: unknown) => debug('cleanup: %O', error));
-    },
+    // Once only: the suite and the run both undo the tokens they were handed.
+    cleanup: () =>
+      (undone ??= (async () => {
+        for (const cleanup of cleanups) await cleanup().catch((error: unknown) => debug('cleanup: %O', error));
+      })()),
   };
 }

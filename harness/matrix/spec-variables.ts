@@ -4,7 +4,7 @@
  * isolated realm's name and issuer) stay as they are and are filled in by the check.
  */
 
-const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
+import { PLACEHOLDER, replacePlaceholders } from '../realm/placeholders.js';
 
 /** Filled in by kcbox during a check, never from the environment. */
 export const RUN_TIME_VARIABLES = ['PORT', 'KEYCLOAK_URL', 'KEYCLOAK_REALM', 'KEYCLOAK_ISSUER', 'KEYCLOAK_CLIENT_ID'] as const;
@@ -31,37 +31,28 @@ function takesRunTime(path: readonly (string | number)[], name: string): boolean
  */
 export function substituteEnvironment(value: unknown, env: NodeJS.ProcessEnv): { value: unknown; unset: UnsetVariable[] } {
   const unset: UnsetVariable[] = [];
-  const walk = (node: unknown, path: (string | number)[]): unknown => {
-    if (typeof node === 'string') {
-      return node.replace(PLACEHOLDER, (whole, name: string, fallback: string | undefined) => {
-        if ((RUN_TIME_VARIABLES as readonly string[]).includes(name)) {
-          if (!takesRunTime(path, name)) {
-            unset.push({
-              path,
-              name,
-              message: `\${${name}} is filled in by kcbox only in endpoint paths, headers and bodies (and \${PORT} in backend.url)`,
-            });
-          }
-          return whole;
-        }
-        if (BACKEND_ONLY.includes(name)) {
-          unset.push({ path, name, message: `\${${name}} is given only to the backend's environment, never to a matrix file` });
-          return whole;
-        }
-        const found = env[name];
-        if (found !== undefined) return found;
-        if (fallback !== undefined) return fallback;
-        unset.push({ path, name, message: `\${${name}} is not set and has no default (set it, or write \${${name}:default})` });
-        return whole;
-      });
+  const replaced = replacePlaceholders(value, (name, fallback, path, whole) => {
+    if ((RUN_TIME_VARIABLES as readonly string[]).includes(name)) {
+      if (!takesRunTime(path, name)) {
+        unset.push({
+          path,
+          name,
+          message: `\${${name}} is filled in by kcbox only in endpoint paths, headers and bodies (and \${PORT} in backend.url)`,
+        });
+      }
+      return whole;
     }
-    if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
-    if (node && typeof node === 'object') {
-      return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child, [...path, key])]));
+    if (BACKEND_ONLY.includes(name)) {
+      unset.push({ path, name, message: `\${${name}} is given only to the backend's environment, never to a matrix file` });
+      return whole;
     }
-    return node;
-  };
-  return { value: walk(value, []), unset };
+    const found = env[name];
+    if (found !== undefined) return found;
+    if (fallback !== undefined) return fallback;
+    unset.push({ path, name, message: `\${${name}} is not set and has no default (set it, or write \${${name}:default})` });
+    return whole;
+  });
+  return { value: replaced, unset };
 }
 
 /** Fills in kcbox's run-time values (`${KEYCLOAK_REALM}`…) in a string; other text is left alone. */

@@ -34,25 +34,10 @@ import {
   summaryLine,
   verdictOf,
 } from './matrix-facts.js';
+import { code, plain, tableRow } from './markdown-text.js';
 
 /** One part of the markdown report; `undefined` when it has nothing to say. */
 type MarkdownSection = (result: MatrixResult) => string | undefined;
-
-/** Plain text with the characters that start emphasis, links, code or HTML backslash-escaped. */
-const plain = (text: string) => text.replace(/[\\`*_[\]<>~]/g, '\\$&');
-
-/** A code span that survives backticks in the text. */
-function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
-}
-
-/** Table cells end at `|`, even inside code spans, unless escaped; a newline ends the row. */
-const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
-
-const row = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
 
 const VERDICT_MARKS: Readonly<Record<Verdict, string>> = { pass: '✅', fail: '❌', incomplete: '⚠️' };
 const CELL_MARKS: Readonly<Record<CellState, string>> = { passed: '✅', failed: '❌', inconclusive: '❔' };
@@ -81,12 +66,15 @@ const heading: MarkdownSection = (result) => {
 };
 
 const table: MarkdownSection = (result) => {
-  const lines = [row(['Endpoint', 'Requires', ...result.users.map(plain)]), row(['---', '---', ...result.users.map(() => ':---:')])];
+  const lines = [
+    tableRow(['Endpoint', 'Requires', ...result.users.map(plain)]),
+    tableRow(['---', '---', ...result.users.map(() => ':---:')]),
+  ];
   cellGrid(result).forEach((cells, index) => {
     const endpoint = result.endpoints[index];
     if (!endpoint) return;
     const marks = cells.map((value) => (value ? `${CELL_MARKS[cellState(value)]} ${statusLabel(value.observed)}` : '·'));
-    lines.push(row([code(`${endpoint.method} ${endpoint.path}`), code(endpoint.requirement), ...marks]));
+    lines.push(tableRow([code(`${endpoint.method} ${endpoint.path}`), code(endpoint.requirement), ...marks]));
   });
   return lines.join('\n');
 };
@@ -121,14 +109,14 @@ const realmFindings: MarkdownSection = (result) => {
 const hostileTable: MarkdownSection = ({ hostile }) => {
   if (!hostile) return undefined;
   const lines = [
-    row(['Case', 'Severity', 'Endpoints', 'Findings']),
-    row(['---', '---', ':---:', '---']),
+    tableRow(['Case', 'Severity', 'Endpoints', 'Findings']),
+    tableRow(['---', '---', ':---:', '---']),
     ...hostileGrid(hostile).rows.map((gridRow) => {
       const { row: entry } = gridRow;
       const severity = entry.control ? `${entry.severity} (control)` : entry.severity;
       const mark = CASE_MARKS[entry.state];
       if (entry.attempts === 0 && entry.findings.length === 0)
-        return row([code(entry.id), severity, '—', `${mark} ${plain(caseResultText(entry))}`]);
+        return tableRow([code(entry.id), severity, '—', `${mark} ${plain(caseResultText(entry))}`]);
       const { passed, total } = endpointTally(hostile, gridRow);
       const blocking = entry.findings.filter((finding) => finding.blocking).length;
       const below = entry.findings.length - blocking;
@@ -141,7 +129,7 @@ const hostileTable: MarkdownSection = ({ hostile }) => {
         ...(entry.skipped !== undefined ? [`⏭️ skipped on some endpoints: ${plain(entry.skipped)}`] : []),
         ...(entry.notChecked !== undefined ? [`❔ not checked on some endpoints: ${plain(entry.notChecked)}`] : []),
       ];
-      return row([
+      return tableRow([
         code(entry.id),
         severity,
         `${passed}/${total} ${passedWord(entry)}`,

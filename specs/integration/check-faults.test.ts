@@ -10,7 +10,7 @@ import { parseMatrixSpec } from '../../harness/matrix/spec-load.js';
 import { connectAdmin } from '../../harness/runtime/admin-client.js';
 import { startKeycloak } from '../../harness/runtime/start-keycloak.js';
 import { kcboxServer } from '../../harness/vitest/index.js';
-import { runKcbox } from '../support/cli-process.js';
+import { runKcbox, sharedServerEnv } from '../support/cli-process.js';
 import { useTempDir } from '../support/temp.js';
 
 const tempDir = useTempDir();
@@ -51,17 +51,7 @@ function denyStylesMatrix(realmFile: string, fault?: string): string {
   return file;
 }
 
-function cliEnv(): NodeJS.ProcessEnv {
-  const provided = kcboxServer();
-  return {
-    ...process.env,
-    KCBOX_STATE_FILE: join(tempDir(), 'no-state.json'),
-    KCBOX_URL: provided.url,
-    KCBOX_ADMIN_USER: provided.adminCredentials.username,
-    KCBOX_ADMIN_PASSWORD: provided.adminCredentials.password,
-    NO_COLOR: '1',
-  };
-}
+const cliEnv = () => sharedServerEnv(kcboxServer(), tempDir());
 
 async function realmsStartingWith(prefix: string): Promise<string[]> {
   const provided = kcboxServer();

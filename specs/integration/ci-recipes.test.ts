@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kcboxServer } from '../../harness/vitest/index.js';
-import { runKcbox } from '../support/cli-process.js';
+import { runKcbox, sharedServerEnv } from '../support/cli-process.js';
 import { useTempDir } from '../support/temp.js';
 
 const tempDir = useTempDir();
@@ -25,14 +25,7 @@ describe('the CI recipes, run here as written', () => {
   it("every kcbox command they contain works: fetch, and check with each recipe's reports", async () => {
     const provided = kcboxServer();
     const folder = tempDir();
-    const env = {
-      ...process.env,
-      KCBOX_URL: provided.url,
-      KCBOX_ADMIN_USER: provided.adminCredentials.username,
-      KCBOX_ADMIN_PASSWORD: provided.adminCredentials.password,
-      KCBOX_STATE_FILE: join(folder, 'state.json'),
-      NO_COLOR: '1',
-    };
+    const env = sharedServerEnv(provided, folder);
     const commands = kcboxCommands();
     expect(commands.map((args) => args[0])).toEqual(['fetch', 'check', 'fetch', 'check']);
     for (const args of commands) {

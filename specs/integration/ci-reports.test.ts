@@ -3,25 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMatrixSpecSync } from '../../harness/matrix/spec-load.js';
 import { kcboxServer } from '../../harness/vitest/index.js';
-import { runKcbox } from '../support/cli-process.js';
+import { runKcbox, sharedServerEnv } from '../support/cli-process.js';
 import { sarifSchemaErrors } from '../support/sarif-schema.js';
 import { useTempDir } from '../support/temp.js';
 
 const tempDir = useTempDir();
 const EXPRESS = 'examples/express-inventory/matrix.yaml';
 
-function cliEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const provided = kcboxServer();
-  return {
-    ...process.env,
-    KCBOX_STATE_FILE: join(tempDir(), 'no-state.json'),
-    KCBOX_URL: provided.url,
-    KCBOX_ADMIN_USER: provided.adminCredentials.username,
-    KCBOX_ADMIN_PASSWORD: provided.adminCredentials.password,
-    NO_COLOR: '1',
-    ...extra,
-  };
-}
+const cliEnv = (extra: NodeJS.ProcessEnv) => sharedServerEnv(kcboxServer(), tempDir(), extra);
 
 interface SarifResult {
   ruleId: string;

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { checkMatrix } from '../../harness/check/check-matrix.js';
 import { loadMatrixSpecSync } from '../../harness/matrix/spec-load.js';
-import type { MatrixResult } from '../../harness/check/result-types.js';
 import { kcboxServer } from '../../harness/vitest/index.js';
+import { failedCells, statusGrid } from '../support/cells.js';
 import { optionalTool } from '../support/optional-tool.js';
 
 const DJANGO = 'examples/django-inventory/matrix.yaml';
@@ -24,18 +24,11 @@ function server(): KeycloakConnection {
   return { url: provided.url, adminCredentials: provided.adminCredentials };
 }
 
-const failedCells = (result: MatrixResult) => result.cells.filter((cell) => !cell.pass).map((cell) => `${cell.endpoint} × ${cell.user}`);
-
-/** `endpoint × user` → status, for compact assertions. */
-function grid(result: MatrixResult): Record<string, number | string | undefined> {
-  return Object.fromEntries(result.cells.map((cell) => [`${cell.endpoint} × ${cell.user}`, cell.observed.status ?? cell.observed.kind]));
-}
-
 describe.skipIf(!django.available)('the Django example (Debian python3-django, DRF, PyJWT) against a real Keycloak', () => {
   it('enforces the matrix and refuses the whole hostile catalog but the advisory cases', async () => {
     const result = await checkMatrix({ spec: loadMatrixSpecSync(DJANGO), server: server() });
     expect(failedCells(result)).toEqual([]);
-    expect(grid(result)).toMatchObject({
+    expect(statusGrid(result)).toMatchObject({
       'GET /health × anonymous': 200,
       'GET /api/inventory × bob': 200,
       'GET /api/inventory × carol': 403,

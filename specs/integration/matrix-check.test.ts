@@ -9,7 +9,8 @@ import { MatrixSpecError } from '../../harness/matrix/spec-error.js';
 import { loadMatrixSpecSync, parseMatrixSpec } from '../../harness/matrix/spec-load.js';
 import type { MatrixResult } from '../../harness/check/result-types.js';
 import { kcboxServer } from '../../harness/vitest/index.js';
-import { runKcbox } from '../support/cli-process.js';
+import { runKcbox, sharedServerEnv } from '../support/cli-process.js';
+import { failedCells, statusGrid } from '../support/cells.js';
 import { useTempDir } from '../support/temp.js';
 
 const tempDir = useTempDir();
@@ -20,13 +21,6 @@ function server(): KeycloakConnection {
   const provided = kcboxServer();
   return { url: provided.url, adminCredentials: provided.adminCredentials };
 }
-
-/** `endpoint × user` → status, for compact assertions. */
-function grid(result: MatrixResult): Record<string, number | string | undefined> {
-  return Object.fromEntries(result.cells.map((cell) => [`${cell.endpoint} × ${cell.user}`, cell.observed.status ?? cell.observed.kind]));
-}
-
-const failedCells = (result: MatrixResult) => result.cells.filter((cell) => !cell.pass).map((cell) => `${cell.endpoint} × ${cell.user}`);
 
 describe('kcbox check against the example backends (real Keycloak, real backends)', () => {
   it('express: expectations come from Keycloak, and the backend enforces them', async () => {
@@ -45,7 +39,7 @@ describe('kcbox check against the example backends (real Keycloak, real backends
       'GET /health × anonymous': 'allow',
       'GET /api/inventory × anonymous': 'deny',
     });
-    expect(grid(result)).toMatchObject({
+    expect(statusGrid(result)).toMatchObject({
       'GET /api/inventory × carol': 403,
       'GET /api/inventory × anonymous': 401,
       'POST /api/inventory × alice': 201,
@@ -126,7 +120,7 @@ describe('kcbox check against the example backends (real Keycloak, real backends
     const good = await checkMatrix({ spec: denyStyles(), server: server(), hostile: false });
     expect(failedCells(good)).toEqual([]);
     expect(good.passed).toBe(true);
-    expect(grid(good)).toMatchObject({
+    expect(statusGrid(good)).toMatchObject({
       'GET /hidden/items × alice': 200,
       'GET /hidden/items × bob': 404,
       'GET /hidden/items × anonymous': 404,
@@ -244,18 +238,7 @@ describe('the hostile-token suite against the examples', () => {
 });
 
 describe('kcbox check CLI', () => {
-  function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    const provided = kcboxServer();
-    return {
-      ...process.env,
-      KCBOX_STATE_FILE: join(tempDir(), 'no-state.json'),
-      KCBOX_URL: provided.url,
-      KCBOX_ADMIN_USER: provided.adminCredentials.username,
-      KCBOX_ADMIN_PASSWORD: provided.adminCredentials.password,
-      NO_COLOR: '1',
-      ...extra,
-    };
-  }
+  const cliEnv = (extra: NodeJS.ProcessEnv = {}) => sharedServerEnv(kcboxServer(), tempDir(), extra);
 
   it('prints the grid, writes every report, exits 0; the faulty variant exits 1 naming the cell', async () => {
     const reports = tempDir();

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkMatrix } from '../../harness/check/check-matrix.js';
 import { loadMatrixSpecSync } from '../../harness/matrix/spec-load.js';
-import type { MatrixResult } from '../../harness/check/result-types.js';
 import type { HostileResult } from '../../harness/hostile/result-types.js';
 import { kcboxServer } from '../../harness/vitest/index.js';
+import { failedCells, statusGrid } from '../support/cells.js';
 import { optionalTool } from '../support/optional-tool.js';
 
 const SPRING = 'examples/spring-boot/matrix.yaml';
@@ -40,13 +40,6 @@ function server(): KeycloakConnection {
   return { url: provided.url, adminCredentials: provided.adminCredentials };
 }
 
-const failedCells = (result: MatrixResult) => result.cells.filter((cell) => !cell.pass).map((cell) => `${cell.endpoint} × ${cell.user}`);
-
-/** `endpoint × user` → status, for compact assertions. */
-function grid(result: MatrixResult): Record<string, number | string | undefined> {
-  return Object.fromEntries(result.cells.map((cell) => [`${cell.endpoint} × ${cell.user}`, cell.observed.status ?? cell.observed.kind]));
-}
-
 /** Every kind of finding, `case [severity]`, once each, sorted. */
 const findingKinds = (hostile: HostileResult) =>
   [...new Set(hostile.findings.map((finding) => `${finding.caseId} [${finding.severity}]`))].sort();
@@ -70,7 +63,7 @@ describe.skipIf(!springBoot.available)(
       const result = await checkMatrix({ spec: loadMatrixSpecSync(SPRING), server: server() });
       expect(failedCells(result)).toEqual([]);
       // Spring Security's own answers: 401 without a token (entry point), 403 with a token but not the role.
-      expect(grid(result)).toMatchObject({
+      expect(statusGrid(result)).toMatchObject({
         'GET /health × anonymous': 200,
         'GET /api/inventory × bob': 200,
         'GET /api/inventory × carol': 403,
@@ -123,7 +116,7 @@ describe.skipIf(!springBoot.available)(
         /Keycloak does not grant this, but the backend allowed/,
       );
       // Still authentication: anonymous gets Spring's 401.
-      expect(grid(result)['DELETE /api/inventory/2 × anonymous']).toBe(401);
+      expect(statusGrid(result)['DELETE /api/inventory/2 × anonymous']).toBe(401);
     });
 
     it('without the audience validator, only the tokens of other clients get in (below the default threshold)', async () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 
@@ -31,4 +32,24 @@ export async function spawnKcbox(args: string[], env: NodeJS.ProcessEnv): Promis
 export function exitOf(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/**
+ * The environment for a CLI run against the suite's shared Keycloak: its URL and admin through
+ * KCBOX_URL, a state file of the test's own (so no recorded server interferes), no colours.
+ */
+export function sharedServerEnv(
+  server: { readonly url: string; readonly adminCredentials: { readonly username: string; readonly password: string } },
+  stateFolder: string,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KCBOX_STATE_FILE: join(stateFolder, 'no-state.json'),
+    KCBOX_URL: server.url,
+    KCBOX_ADMIN_USER: server.adminCredentials.username,
+    KCBOX_ADMIN_PASSWORD: server.adminCredentials.password,
+    NO_COLOR: '1',
+    ...extra,
+  };
 }
