@@ -38,6 +38,16 @@ export const EXIT_CODES = {
   ERR_KCBOX_TOKEN: 1,
   /** A user of the matrix cannot get a token, so the matrix cannot run. */
   ERR_KCBOX_MATRIX_TOKEN: 2,
+  /** Keycloak's login form refused the user's password (authorization-code flow): like ERR_KCBOX_TOKEN. */
+  ERR_KCBOX_LOGIN_CREDENTIALS: 1,
+  /** A required action (update password, verify email, configure OTP, terms…) stands between the user and a code. */
+  ERR_KCBOX_LOGIN_REQUIRED_ACTION: 2,
+  /** Keycloak's login form asks the user's one-time password. */
+  ERR_KCBOX_LOGIN_OTP: 2,
+  /** Keycloak's login form asks the user's consent for the client. */
+  ERR_KCBOX_LOGIN_CONSENT: 2,
+  /** Keycloak's login form showed an error page or a page kcbox does not know, or sent no code back. */
+  ERR_KCBOX_LOGIN_FLOW: 2,
   ERR_KCBOX_NO_SERVER: 2,
   /** `kcbox up` found the server it recorded still running. */
   ERR_KCBOX_SERVER_RUNNING: 2,

@@ -114,6 +114,37 @@ export async function passwordGrant(
   return toTokenSet(status, body, context, Date.now());
 }
 
+/** The authorization code Keycloak's login form redirected with, and what proves this caller asked for it. */
+export interface AuthorizationCode {
+  readonly code: string;
+  /** The redirect URI the code was issued to, exactly as the authorization request sent it. */
+  readonly redirectUri: string;
+  /** The PKCE verifier whose S256 challenge the authorization request carried. */
+  readonly codeVerifier: string;
+}
+
+/** Authorization-code grant with PKCE: exchanges a code from Keycloak's login form for the user's tokens. */
+export async function authorizationCodeGrant(
+  realm: TokenRealm,
+  client: OAuthClient,
+  code: AuthorizationCode,
+  username?: string,
+): Promise<TokenSet> {
+  const context = { realm: realm.name, grant: 'authorization_code', clientId: client.clientId, ...(username ? { username } : {}) };
+  const { status, body } = await post(
+    realm,
+    {
+      grant_type: 'authorization_code',
+      ...clientForm(client),
+      code: code.code,
+      redirect_uri: code.redirectUri,
+      code_verifier: code.codeVerifier,
+    },
+    context,
+  );
+  return toTokenSet(status, body, context, Date.now());
+}
+
 /** Client-credentials grant: the client's service account. */
 export async function clientCredentialsGrant(realm: TokenRealm, client: OAuthClient): Promise<TokenSet> {
   const context = { realm: realm.name, grant: 'client_credentials', clientId: client.clientId };

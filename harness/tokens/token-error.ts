@@ -45,7 +45,7 @@ function explain(status: number, error: string | undefined, description: string 
     case 'invalid_grant|Account is not fully set up':
       return `${user} cannot log in to ${where}: the account is not fully set up (give it an email, first and last name, and no pending required actions).`;
     case 'unauthorized_client|Client not allowed for direct access grants':
-      return `${client} in ${where} does not allow the password grant: set "directAccessGrantsEnabled": true.`;
+      return `${client} in ${where} does not allow the password grant: set "directAccessGrantsEnabled": true, or let kcbox log in through Keycloak's login form (flow auto or code).`;
     case 'unauthorized_client|Client not enabled to retrieve service account':
       return `${client} in ${where} has no service account: set "serviceAccountsEnabled": true.`;
     case 'access_denied|not_authorized':
