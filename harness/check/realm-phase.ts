@@ -45,6 +45,7 @@ export async function openRealm(
   const live = await matrixRealm(admin, name, spec.keycloak.client, {
     representation,
     loginClient: spec.keycloak.loginClient,
+    loginFlow: spec.keycloak.loginFlow,
     passwords: spec.keycloak.passwords,
     // Realms without Authorization Services work as long as nothing asks a UMA permission.
     authorization: requirements.some((part) => part.kind === 'scope'),

@@ -99,6 +99,15 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--client <id>', "client to log in with (default: the realm file's public client with direct access grants)")
     .option('--secret <secret>', 'client secret (default: from the realm file)')
     .option('--password <password>', 'password (default: from the realm file)')
+    .addOption(
+      new Option(
+        '--flow <flow>',
+        "how to log in: password grant, Keycloak's login form (authorization code + PKCE), or auto: by the client's direct access grants",
+      )
+        .choices(['auto', 'password', 'code'])
+        .default('auto'),
+    )
+    .option('--redirect-uri <uri>', 'redirect URI for the login form (default: one the client registered; nothing needs to listen)')
     .option('--rpt', 'print a requesting party token with the granted permissions', false)
     .option('--audience <client>', "resource server for --rpt (default: the realm's client with authorization services)")
     .option('--permission <Resource#scope>', 'permission to ask for with --rpt (repeatable)', collect, [])

@@ -6,7 +6,8 @@ import type { RealmRepresentation } from '../realm/realm-input.js';
 import type { AdminClient } from '../runtime/admin-client.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import { decodeClaims } from '../tokens/claims.js';
-import { type OAuthClient, type TokenRealm, type UserCredentials, passwordGrant } from '../tokens/token-client.js';
+import { type TokenRealm, type UserCredentials, passwordGrant } from '../tokens/token-client.js';
+import { type LoginClient, loginTokens } from '../tokens/user-login.js';
 import type { KeycloakTokenCaseId } from './types.js';
 
 const debug = createDebug('kcbox:hostile');
@@ -15,8 +16,8 @@ export interface HostileTokenContext {
   readonly admin: AdminClient;
   readonly server: KeycloakConnection;
   readonly realm: TokenRealm;
-  /** The client the matrix logs users in with. */
-  readonly loginClient: OAuthClient;
+  /** The client the matrix logs users in with (and how). */
+  readonly loginClient: LoginClient;
   /** A user who is allowed on the endpoints under attack. */
   readonly user: UserCredentials;
   /** The realm's definition, for a sibling realm with the same users and clients; none skips other-realm. */
@@ -64,10 +65,10 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
   };
 
   await Promise.all([
-    attempt('id-token', async () => (await passwordGrant(realm, loginClient, user, { scope: 'openid' })).idToken),
-    attempt('refresh-token', async () => (await passwordGrant(realm, loginClient, user)).refreshToken),
+    attempt('id-token', async () => (await loginTokens(realm, loginClient, user, { scope: 'openid' })).idToken),
+    attempt('refresh-token', async () => (await loginTokens(realm, loginClient, user)).refreshToken),
     attempt('revoked-session', async () => {
-      const token = (await passwordGrant(realm, loginClient, user)).accessToken;
+      const token = (await loginTokens(realm, loginClient, user)).accessToken;
       const session = decodeClaims(token).sid;
       if (typeof session !== 'string') throw new Error('the access token carries no "sid"');
       await admin.realms.deleteSession({ realm: realm.name, session, isOffline: false });
@@ -77,7 +78,7 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
       ? attempt('other-realm', async () => {
           const sibling = await importRealm(context.server, context.representation as RealmRepresentation, { isolate: true });
           cleanups.push(() => sibling.delete());
-          return (await passwordGrant({ name: sibling.name, tokenUrl: sibling.tokenUrl }, loginClient, user)).accessToken;
+          return (await loginTokens({ name: sibling.name, tokenUrl: sibling.tokenUrl }, loginClient, user)).accessToken;
         })
       : Promise.resolve(
           void (missing['other-realm'] = 'the realm has no file kcbox knows, so it cannot create a sibling realm with the same users'),
@@ -129,7 +130,7 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
             if (client.id && roles.length > 0)
               await admin.users.addClientRoleMappings({ realm: realm.name, id, clientUniqueId: client.id, roles });
           }
-          const token = (await passwordGrant(realm, loginClient, { username, password })).accessToken;
+          const token = (await loginTokens(realm, loginClient, { username, password })).accessToken;
           await admin.users.update({ realm: realm.name, id }, { enabled: false });
           return token;
         })

@@ -3,7 +3,7 @@ import { adminCall as call } from '../realm/live-settings.js';
 import { fixturePassword, defaultLoginClient } from '../realm/fixtures.js';
 import type { RealmRepresentation } from '../realm/realm-input.js';
 import type { AdminClient } from '../runtime/admin-client.js';
-import type { OAuthClient } from '../tokens/token-client.js';
+import { type LoginClient, type LoginFlow, loginClientOf } from '../tokens/user-login.js';
 import { exportAuthorizationSettings } from '../realm/live-settings.js';
 import type { RealmFacts } from './spec-realm-check.js';
 
@@ -12,6 +12,9 @@ interface LiveClient {
   readonly clientId: string;
   readonly publicClient: boolean;
   readonly directAccessGrantsEnabled: boolean;
+  readonly standardFlowEnabled: boolean;
+  readonly redirectUris: readonly string[];
+  readonly rootUrl: string | undefined;
 }
 
 /** The live realm a matrix runs against: what it holds, and how to log its users in. */
@@ -19,7 +22,11 @@ export interface MatrixRealm {
   readonly facts: RealmFacts;
   /** The client users log in with for `access` and `rpt` tokens. */
   readonly loginClient: string;
-  oauthClient(clientId: string): Promise<OAuthClient>;
+  /**
+   * The client's credentials and login settings, to log users in with (the flow follows its
+   * settings, or `loginFlow`). With `secret`, its secret is not read from Keycloak.
+   */
+  oauthClient(clientId: string, secret?: string): Promise<LoginClient>;
   /** The user's password from `keycloak.passwords`, else the realm file; undefined when neither gives one. */
   passwordOf(username: string): string | undefined;
   /** The user's group paths, as Keycloak has them. */
@@ -45,6 +52,8 @@ export async function matrixRealm(
     representation: RealmRepresentation | undefined;
     loginClient: string | undefined;
     passwords: Readonly<Record<string, string>>;
+    /** How users log in; default `auto` (the client's direct access grants decide). */
+    loginFlow?: LoginFlow | undefined;
     /** Read the resource server's Authorization Services (only when the spec asks UMA permissions). */
     authorization: boolean;
     /** Clients whose roles the spec names. */
@@ -67,6 +76,9 @@ export async function matrixRealm(
             clientId: client.clientId,
             publicClient: client.publicClient === true,
             directAccessGrantsEnabled: client.directAccessGrantsEnabled === true,
+            standardFlowEnabled: client.standardFlowEnabled !== false,
+            redirectUris: client.redirectUris ?? [],
+            rootUrl: client.rootUrl || undefined,
           },
         ]
       : [],
@@ -99,25 +111,28 @@ export async function matrixRealm(
   const representation = options.representation;
   // Live realms without a file: the resource server itself is the one client sure to exist.
   const loginClient = options.loginClient ?? (representation ? defaultLoginClient(representation).clientId : resourceServer);
-  const secrets = new Map<string, Promise<OAuthClient>>();
+  const secrets = new Map<string, Promise<LoginClient>>();
   const passwordOf = (username: string) =>
     options.passwords[username] ?? (representation ? fixturePassword(representation, username) : undefined);
   return {
     facts,
     loginClient,
-    oauthClient(clientId) {
-      let client = secrets.get(clientId);
+    oauthClient(clientId, givenSecret) {
+      const cacheKey = JSON.stringify([clientId, givenSecret ?? null]);
+      let client = secrets.get(cacheKey);
       if (!client) {
         client = (async () => {
           const live = liveClients.find((candidate) => candidate.clientId === clientId);
           if (!live) throw new KcboxError('ERR_KCBOX_CLIENT_NOT_FOUND', `Realm "${realm}" has no client "${clientId}".`);
-          if (live.publicClient) return { clientId };
+          const flow = options.loginFlow ? { flow: options.loginFlow } : {};
+          if (live.publicClient || givenSecret !== undefined)
+            return { ...loginClientOf({ clientId, clientSecret: givenSecret }, live), ...flow };
           const secret = await call(`Reading the secret of client "${clientId}"`, () =>
             admin.clients.getClientSecret({ realm, id: live.id }),
           );
-          return { clientId, clientSecret: secret.value };
+          return { ...loginClientOf({ clientId, clientSecret: secret.value }, live), ...flow };
         })();
-        secrets.set(clientId, client);
+        secrets.set(cacheKey, client);
       }
       return client;
     },

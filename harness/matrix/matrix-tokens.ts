@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import { type TokenRealm, passwordGrant, rptGrant, umaDecision } from '../tokens/token-client.js';
+import { type TokenRealm, rptGrant, umaDecision } from '../tokens/token-client.js';
+import { loginTokens } from '../tokens/user-login.js';
 import { TokenError } from '../tokens/token-error.js';
 import { decodeClaims } from '../tokens/claims.js';
 import type { MatrixRealm } from './matrix-realm.js';
@@ -45,11 +46,8 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
       [...sources].map(([sourceKey, source]) =>
         limit(async () => {
           const clientId = source.kind === 'client' ? source.clientId : live.loginClient;
-          const client =
-            source.kind === 'client' && source.clientSecret !== undefined
-              ? { clientId, clientSecret: source.clientSecret }
-              : await live.oauthClient(clientId);
-          const access = await passwordGrant(realm, client, { username: user, password: live.password(user) });
+          const client = await live.oauthClient(clientId, source.kind === 'client' ? source.clientSecret : undefined);
+          const access = await loginTokens(realm, client, { username: user, password: live.password(user) });
           let bearer = access.accessToken;
           if (source.kind === 'rpt') {
             try {

@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
 import { jsonSyntaxError } from '../input/json-text.js';
 import { type InputProblem, clip, echo, echoList, readTextFileSync } from '../input/text-file.js';
+import type { LoginFlow } from '../tokens/user-login.js';
 import { flattenRequirement } from './requirements.js';
 import { substituteEnvironment } from './spec-variables.js';
 import { MatrixSpecError, type SpecProblem } from './spec-error.js';
@@ -43,7 +44,14 @@ interface RawEndpoint {
   expect?: Record<string, Expectation>;
 }
 interface RawSpec {
-  keycloak: { realm?: string; realmName?: string; client: string; loginClient?: string; passwords?: Record<string, string> };
+  keycloak: {
+    realm?: string;
+    realmName?: string;
+    client: string;
+    loginClient?: string;
+    loginFlow?: LoginFlow;
+    passwords?: Record<string, string>;
+  };
   backend: {
     url?: string;
     command?: string;
@@ -342,6 +350,7 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
       realm: raw.keycloak.realmName,
       client: raw.keycloak.client,
       loginClient: raw.keycloak.loginClient,
+      loginFlow: raw.keycloak.loginFlow ?? 'auto',
       passwords: { ...raw.keycloak.passwords },
     },
     backend: {

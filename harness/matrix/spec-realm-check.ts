@@ -1,3 +1,4 @@
+import { type ClientFlowFields, loginClientOf, loginClientProblem } from '../tokens/user-login.js';
 import type { SpecProblem } from './spec-error.js';
 import { flattenRequirement } from './requirements.js';
 import { ANONYMOUS, type MatrixSpec, type Requirement, type SourceLocation, type TokenSource } from './types.js';
@@ -6,7 +7,8 @@ import { ANONYMOUS, type MatrixSpec, type Requirement, type SourceLocation, type
 export interface RealmFacts {
   readonly realm: string;
   readonly users: ReadonlyArray<{ readonly username: string; readonly enabled: boolean }>;
-  readonly clients: ReadonlyArray<{ readonly clientId: string; readonly directAccessGrantsEnabled: boolean }>;
+  /** With the settings that decide how kcbox logs users in with them. */
+  readonly clients: ReadonlyArray<ClientFlowFields & { readonly clientId: string }>;
   /** The resource server's resources and the scopes each one has. */
   readonly resources: ReadonlyArray<{ readonly name: string; readonly scopes: readonly string[] }>;
   /** Every scope the resource server defines. */
@@ -18,7 +20,7 @@ export interface RealmFacts {
 
 /**
  * Checks a spec's references against the realm: users exist, are enabled and have a known password, token clients allow
- * the password grant, and every scope (and resource) an endpoint names exists on the resource
+ * a login flow kcbox can use, and every scope (and resource) an endpoint names exists on the resource
  * server. Each problem points at the line that names the missing thing.
  */
 export function realmProblems(
@@ -59,8 +61,10 @@ export function realmProblems(
   const checkClient = (clientId: string, source: SourceLocation | undefined, path: string) => {
     const client = facts.clients.find((candidate) => candidate.clientId === clientId);
     if (!client) at(source, path, `unknown client "${clientId}" in realm "${facts.realm}"`);
-    else if (!client.directAccessGrantsEnabled)
-      at(source, path, `client "${clientId}" does not allow direct access grants, so kcbox cannot log users in with it`);
+    else {
+      const problem = loginClientProblem({ ...loginClientOf({ clientId }, client), flow: spec.keycloak.loginFlow });
+      if (problem) at(source, path, `client "${clientId}" ${problem}, so kcbox cannot log users in with it`);
+    }
   };
   checkClient(loginClient, undefined, spec.keycloak.loginClient ? 'keycloak.loginClient' : 'keycloak (default login client)');
   const scopeNames = new Set(facts.scopes);

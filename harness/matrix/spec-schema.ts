@@ -72,6 +72,10 @@ export const matrixSpecSchema = {
         realmName: { type: 'string', minLength: 1, description: 'a realm that already exists on the server' },
         client: { type: 'string', minLength: 1 },
         loginClient: { type: 'string', minLength: 1 },
+        loginFlow: {
+          enum: ['auto', 'password', 'code'],
+          description: "password grant, login form (authorization code + PKCE), or auto: by the login client's direct access grants",
+        },
         passwords: {
           type: 'object',
           additionalProperties: { type: 'string' },

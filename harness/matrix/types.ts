@@ -1,3 +1,4 @@
+import type { LoginFlow } from '../tokens/user-login.js';
 import type { Observation } from '../http/observation.js';
 
 export type { Observation };
@@ -95,6 +96,11 @@ export interface MatrixKeycloak {
   readonly client: string;
   /** The client users log in with; default: the realm's public client with direct access grants. */
   readonly loginClient: string | undefined;
+  /**
+   * How users log in: `auto` (default) uses the password grant where the client allows direct
+   * access grants and Keycloak's login form (authorization code + PKCE) where it does not.
+   */
+  readonly loginFlow: LoginFlow;
   /** Passwords of users the realm file does not give one (or all, for `realm`). */
   readonly passwords: Readonly<Record<string, string>>;
 }

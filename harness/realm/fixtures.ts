@@ -1,5 +1,5 @@
 import { KcboxError } from '../errors.js';
-import type { OAuthClient } from '../tokens/token-client.js';
+import { type LoginClient, loginClientOf } from '../tokens/user-login.js';
 import type { RealmRepresentation } from './realm-input.js';
 
 interface ClientFields {
@@ -8,6 +8,9 @@ interface ClientFields {
   publicClient?: boolean;
   bearerOnly?: boolean;
   directAccessGrantsEnabled?: boolean;
+  standardFlowEnabled?: boolean;
+  redirectUris?: string[];
+  rootUrl?: string;
   authorizationServicesEnabled?: boolean;
 }
 interface UserFields {
@@ -25,8 +28,8 @@ export function fixturePassword(realm: RealmRepresentation, username: string): s
     ?.value;
 }
 
-/** A client of the realm file as OAuth credentials (its secret when confidential). */
-export function fixtureClient(realm: RealmRepresentation, clientId: string): OAuthClient {
+/** A client of the realm file as OAuth credentials (its secret when confidential) and its login settings. */
+export function fixtureClient(realm: RealmRepresentation, clientId: string): LoginClient {
   const client = clientsOf(realm).find((candidate) => candidate.clientId === clientId);
   if (!client) {
     throw new KcboxError(
@@ -38,17 +41,26 @@ export function fixtureClient(realm: RealmRepresentation, clientId: string): OAu
       }).`,
     );
   }
-  return { clientId, ...(client.publicClient ? {} : { clientSecret: client.secret }) };
+  return loginClientOf({ clientId, ...(client.publicClient ? {} : { clientSecret: client.secret }) }, client);
 }
 
-/** The client users log in with when none is named: a public one with direct access grants, else any with them. */
-export function defaultLoginClient(realm: RealmRepresentation): OAuthClient {
-  const candidates = clientsOf(realm).filter((client) => client.directAccessGrantsEnabled && !client.bearerOnly);
-  const chosen = candidates.find((client) => client.publicClient) ?? candidates[0];
+/** Clients every realm has; their redirect URIs lead to Keycloak's own consoles. */
+const BUILT_IN_CLIENTS = new Set(['account', 'account-console', 'admin-cli', 'broker', 'realm-management', 'security-admin-console']);
+
+/**
+ * The client users log in with when none is named: a public one with direct access grants, else
+ * any with them; else (production-like realms) a public one with the standard flow and a redirect
+ * URI, else any such.
+ */
+export function defaultLoginClient(realm: RealmRepresentation): LoginClient {
+  const own = clientsOf(realm).filter((client) => !client.bearerOnly && client.clientId && !BUILT_IN_CLIENTS.has(client.clientId));
+  const direct = own.filter((client) => client.directAccessGrantsEnabled);
+  const browser = own.filter((client) => client.standardFlowEnabled !== false && (client.redirectUris?.length ?? 0) > 0);
+  const chosen = direct.find((client) => client.publicClient) ?? direct[0] ?? browser.find((client) => client.publicClient) ?? browser[0];
   if (!chosen?.clientId) {
     throw new KcboxError(
       'ERR_KCBOX_CLIENT_NOT_FOUND',
-      `Realm "${realm.realm}" has no client with direct access grants: name one with --client.`,
+      `Realm "${realm.realm}" has no client to log users in with (none with direct access grants, none with the standard flow and a redirect URI): name one with --client.`,
     );
   }
   return fixtureClient(realm, chosen.clientId);

@@ -128,7 +128,7 @@ endpoints:
     );
     expect(problems).toEqual([
       '1 keycloak: name either "realm" (a realm file) or "realmName" (a realm on the server), not both',
-      '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, passwords)',
+      '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, loginFlow, passwords)',
       '6 backend: needs "url" (a running backend) or "command" (kcbox starts it), or both',
       '8 token: must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}',
       '9 users: lists an entry twice (items 2 and 0)',
@@ -189,7 +189,7 @@ describe('matrix spec against the realm', () => {
     ],
     clients: [
       { clientId: 'inventory-web', directAccessGrantsEnabled: true },
-      { clientId: 'account', directAccessGrantsEnabled: false },
+      { clientId: 'account', directAccessGrantsEnabled: false, redirectUris: ['/realms/inventory/account/*'], rootUrl: '${authBaseUrl}' },
     ],
     resources: [{ name: 'Inventory', scopes: ['inventory:view'] }],
     scopes: ['inventory:view'],
@@ -233,7 +233,7 @@ endpoints:
       '3 users[2]: user "dave" is disabled in realm "inventory": Keycloak issues it no token; remove it from "users"',
       '6 endpoints[1].scope: resource "Inventory" has no scope "inventory:add" (its scopes: inventory:view)',
       '7 endpoints[2].scope: unknown resource "Stock" on resource server "inventory-api" (resources: Inventory)',
-      '8 endpoints[3].token: client "account" does not allow direct access grants, so kcbox cannot log users in with it',
+      '8 endpoints[3].token: client "account" registers no redirect URI kcbox can use for the authorization-code flow: add one to its "redirectUris" (nothing needs to listen there), or give one (--redirect-uri), so kcbox cannot log users in with it',
       '8 endpoints[3].scope: unknown scope "inventory:nope" on resource server "inventory-api" (scopes: inventory:view)',
     ]);
     expect(realmProblems(spec, facts, 'nope', () => 'pw')[2]).toMatchObject({

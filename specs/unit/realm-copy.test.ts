@@ -63,12 +63,30 @@ describe('fixtures from the realm file', () => {
   it('finds passwords, the login client, confidential secrets and the resource server', () => {
     expect(fixturePassword(bundled, 'bob')).toBe('bob-password');
     expect(fixturePassword(bundled, 'nobody')).toBeUndefined();
-    expect(defaultLoginClient(bundled)).toEqual({ clientId: 'inventory-web' });
-    expect(fixtureClient(bundled, 'inventory-api')).toEqual({ clientId: 'inventory-api', clientSecret: 'inventory-api-test-secret' });
+    expect(defaultLoginClient(bundled)).toMatchObject({ clientId: 'inventory-web', directAccessGrantsEnabled: true });
+    expect(defaultLoginClient(bundled).clientSecret).toBeUndefined();
+    expect(fixtureClient(bundled, 'inventory-api')).toMatchObject({ clientId: 'inventory-api', clientSecret: 'inventory-api-test-secret' });
     expect(defaultResourceServer(bundled)).toBe('inventory-api');
     expect(() => fixtureClient(bundled, 'mobile')).toThrow(
       'Realm "inventory" defines no client "mobile" (clients: inventory-api, inventory-web).',
     );
+  });
+});
+
+describe('the default login client', () => {
+  const realm = (clients: object[]) => ({ realm: 'r', clients }) as RealmRepresentation;
+  const web = { clientId: 'web', publicClient: true, redirectUris: ['http://localhost:3000/*'] };
+  const console = { clientId: 'account-console', publicClient: true, redirectUris: ['/realms/r/account/*'] };
+
+  it('prefers direct access grants, then a client of the realm with the standard flow and a redirect URI', () => {
+    expect(defaultLoginClient(realm([web, { clientId: 'cli', directAccessGrantsEnabled: true }])).clientId).toBe('cli');
+    expect(defaultLoginClient(realm([console, web]))).toMatchObject({ clientId: 'web', directAccessGrantsEnabled: false });
+  });
+
+  it('passes over built-in clients and clients without a way to log in', () => {
+    expect(() =>
+      defaultLoginClient(realm([console, { clientId: 'api', standardFlowEnabled: false, redirectUris: ['http://x/*'] }])),
+    ).toThrow('Realm "r" has no client to log users in with');
   });
 });
 
