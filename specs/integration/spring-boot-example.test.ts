@@ -1,5 +1,5 @@
 import type { KeycloakConnection } from '../../harness/runtime/connection.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkMatrix } from '../../harness/check/check-matrix.js';
 import { loadMatrixSpecSync } from '../../harness/matrix/spec-load.js';
@@ -9,6 +9,7 @@ import { failedCells, statusGrid } from '../support/cells.js';
 import { optionalTool } from '../support/optional-tool.js';
 
 const SPRING = 'examples/spring-boot/matrix.yaml';
+const SPRING_ROLES = 'examples/spring-boot/matrix-roles.yaml';
 const JAR = 'examples/spring-boot/target/spring-boot-inventory.jar';
 
 // The matrix runs the built jar; building it takes Maven and a first download of Spring Boot, so say how.
@@ -101,6 +102,51 @@ describe.skipIf(!springBoot.available)(
       // One log line per request (the output keeps the last 100), and no token in it.
       expect(result.backendOutput).toMatch(/^(GET|POST|PUT|DELETE) \/api\/inventory(\/\d+)? \d{3}$/m);
       expect(JSON.stringify(result)).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+    });
+
+    it('a realm without Authorization Services: client roles, a realm role and OAuth scopes, users logged in through the login form', async () => {
+      // Production settings: the login client has no direct access grants, so every token came from the code flow.
+      const realmFile = JSON.parse(readFileSync('examples/spring-boot/roles-realm.json', 'utf8')) as {
+        clients: Array<{ clientId: string; directAccessGrantsEnabled?: boolean; authorizationServicesEnabled?: boolean }>;
+      };
+      expect(realmFile.clients.find((client) => client.clientId === 'inventory-spa')?.directAccessGrantsEnabled).toBe(false);
+      expect(realmFile.clients.some((client) => client.authorizationServicesEnabled)).toBe(false);
+
+      const result = await checkMatrix({ spec: loadMatrixSpecSync(SPRING_ROLES), server: server() });
+      expect(failedCells(result)).toEqual([]);
+      expect(result.endpoints.map((endpoint) => endpoint.requirement)).toEqual([
+        'public',
+        'any of (role inventory-api/inventory-admin; role inventory-api/inventory-user)',
+        'role inventory-api/inventory-admin',
+        'role inventory-api/inventory-admin',
+        'OAuth scope reports:read',
+        'OAuth scope reports:write',
+        'realm role auditor',
+      ]);
+      // Keycloak's tokens decide: bob's scope claim has reports:read (his realm role report-reader is mapped to
+      // that client scope), alice's both scopes and the auditor realm role, carol's neither.
+      expect(statusGrid(result)).toMatchObject({
+        'GET /api/inventory × bob': 200,
+        'GET /api/inventory × carol': 403,
+        'POST /api/inventory × bob': 403,
+        'DELETE /api/inventory/2 × alice': 204,
+        'GET /api/reports × alice': 200,
+        'GET /api/reports × bob': 200,
+        'GET /api/reports × carol': 403,
+        'GET /api/reports × anonymous': 401,
+        'POST /api/reports × alice': 201,
+        'POST /api/reports × bob': 403,
+        'GET /api/audit × alice': 200,
+        'GET /api/audit × bob': 403,
+        'GET /api/audit × anonymous': 401,
+      });
+      // The hostile suite's genuine tokens (ID, refresh, a logged-out session, a disabled user) came through the form too.
+      const hostile = result.hostile!;
+      expect(hostile.skipped).toEqual([]);
+      expect(hostile.incomplete).toEqual([]);
+      expect(hostile.blocking).toBe(0);
+      expect(findingKinds(hostile)).toEqual(BELOW_THRESHOLD);
+      expect(result.passed).toBe(true);
     });
 
     it('a DELETE rule that only requires authentication fails on exactly the cells Keycloak denies', async () => {

@@ -10,6 +10,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -19,6 +20,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoders;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -49,6 +51,10 @@ public class SecurityConfig {
       } else {
         authorize.requestMatchers(HttpMethod.DELETE, "/api/inventory/*").hasRole(ADMIN);
       }
+      // Realms without Authorization Services: OAuth scopes from the token's scope claim, and realm roles.
+      authorize.requestMatchers(HttpMethod.GET, "/api/reports").hasAuthority("SCOPE_reports:read");
+      authorize.requestMatchers(HttpMethod.POST, "/api/reports").hasAuthority("SCOPE_reports:write");
+      authorize.requestMatchers(HttpMethod.GET, "/api/audit").hasAuthority("REALM_auditor");
       // Deny by default: any other method or path.
       authorize.anyRequest().denyAll();
     });
@@ -75,11 +81,22 @@ public class SecurityConfig {
     return decoder;
   }
 
-  /** Authorities {@code ROLE_<role>} from {@code resource_access.<KEYCLOAK_CLIENT_ID>.roles}. */
+  /**
+   * Authorities {@code ROLE_<role>} from {@code resource_access.<KEYCLOAK_CLIENT_ID>.roles}, {@code REALM_<role>} from
+   * {@code realm_access.roles}, and Spring's own {@code SCOPE_<scope>} from the {@code scope} claim.
+   */
   @Bean
   JwtAuthenticationConverter keycloakRoles(Settings settings) {
+    KeycloakClientRoles clientRoles = new KeycloakClientRoles(settings.clientId());
+    KeycloakRealmRoles realmRoles = new KeycloakRealmRoles();
+    JwtGrantedAuthoritiesConverter scopes = new JwtGrantedAuthoritiesConverter();
     JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
-    converter.setJwtGrantedAuthoritiesConverter(new KeycloakClientRoles(settings.clientId()));
+    converter.setJwtGrantedAuthoritiesConverter(jwt -> {
+      List<GrantedAuthority> authorities = new ArrayList<>(clientRoles.convert(jwt));
+      authorities.addAll(realmRoles.convert(jwt));
+      authorities.addAll(scopes.convert(jwt));
+      return authorities;
+    });
     return converter;
   }
 }
