@@ -26,9 +26,10 @@ import org.springframework.security.web.SecurityFilterChain;
 /**
  * Spring Security the way its reference documentation configures a resource server: the issuer from
  * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri}, an audience validator (and, for Keycloak, a typ
- * validator) added to the default validators, the client's roles as authorities, and one {@code hasRole} rule per
- * endpoint that mirrors the realm's permissions (view: inventory-admin or inventory-user; add, edit, delete:
- * inventory-admin).
+ * validator) added to the default validators, the client's roles, realm roles and OAuth scopes as authorities, and one
+ * {@code hasRole} rule per inventory endpoint that mirrors the realm's permissions (view: inventory-admin or
+ * inventory-user; add, edit, delete: inventory-admin), plus {@code hasAuthority} rules on scopes and a realm role for
+ * the second matrix's endpoints.
  */
 @Configuration
 @EnableWebSecurity
