@@ -96,7 +96,10 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .argument('<user>', 'a fixture user of the realm, e.g. alice')
     .description("Print a user's access token (only the token), from the running server.")
     .option('--realm <name>', "realm (default: the server's first realm)")
-    .option('--client <id>', "client to log in with (default: the realm file's public client with direct access grants)")
+    .option(
+      '--client <id>',
+      "client to log in with (default: the realm file's public client with direct access grants, else one with the standard flow)",
+    )
     .option('--secret <secret>', 'client secret (default: from the realm file)')
     .option('--password <password>', 'password (default: from the realm file)')
     .addOption(

@@ -94,7 +94,10 @@ export interface MatrixKeycloak {
   readonly realm: string | undefined;
   /** The resource server client, e.g. `inventory-api`. */
   readonly client: string;
-  /** The client users log in with; default: the realm's public client with direct access grants. */
+  /**
+   * The client users log in with; default: the realm file's public client with direct access grants,
+   * else one with the standard flow and a redirect URI.
+   */
   readonly loginClient: string | undefined;
   /**
    * How users log in: `auto` (default) uses the password grant where the client allows direct
