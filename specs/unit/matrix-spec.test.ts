@@ -128,10 +128,10 @@ endpoints:
     );
     expect(problems).toEqual([
       '1 keycloak: name either "realm" (a realm file) or "realmName" (a realm on the server), not both',
-      '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, passwords)',
+      '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, passwords, users)',
       '6 backend: needs "url" (a running backend) or "command" (kcbox starts it), or both',
-      '8 token: must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}',
-      '9 users: lists an entry twice (items 2 and 0)',
+      '8 token: must be "access", "rpt", or {client?: CLIENT_ID, secret?: SECRET, scope?: SCOPES} (secret only with client)',
+      '9 users: lists an entry twice (items 0 and 2)',
       '11 endpoints[0].method: must be one of "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"; got "get"',
       '12 endpoints[0].path: must start with "/"',
       '14 endpoints[0].deny.anonymous: must be a deny status from 300 to 499 (a 2xx cannot tell a refusal from access, a 5xx is a failure), or a list of them',
@@ -229,7 +229,7 @@ endpoints:
       { file: 'm.yaml' },
     );
     expect(realmProblems(spec, facts, 'inventory-web', () => 'pw').map((p) => `${p.line} ${p.path}: ${p.message}`)).toEqual([
-      '3 users[1]: unknown user "zoe" in realm "inventory" (users: alice, dave; "anonymous" sends no token)',
+      '3 users[1]: unknown user "zoe" in realm "inventory" (users: alice, dave; "anonymous" sends no token; declare new ones under keycloak.users)',
       '3 users[2]: user "dave" is disabled in realm "inventory": Keycloak issues it no token; remove it from "users"',
       '6 endpoints[1].scope: resource "Inventory" has no scope "inventory:add" (its scopes: inventory:view)',
       '7 endpoints[2].scope: unknown resource "Stock" on resource server "inventory-api" (resources: Inventory)',
