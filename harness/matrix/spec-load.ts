@@ -209,12 +209,16 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
   };
   // A path with alternatives gets one summary line instead of every failing branch.
   const summarised = new Set<string>();
-  for (const error of errors) {
-    const alternative = ALTERNATIVES.find(([pattern]) => pattern.test(error.instancePath));
-    if ((error.keyword === 'oneOf' || error.keyword === 'anyOf') && alternative) {
-      summarised.add(error.instancePath);
-      add(segmentsOf(error.instancePath), alternative[1]);
-    }
+  const alternatives = errors.filter(
+    (error) =>
+      (error.keyword === 'oneOf' || error.keyword === 'anyOf') && ALTERNATIVES.some(([pattern]) => pattern.test(error.instancePath)),
+  );
+  for (const error of alternatives) {
+    summarised.add(error.instancePath);
+    // The innermost alternative says what is wrong (a caller's scope), not the whole caller.
+    if (alternatives.some((other) => other.instancePath.startsWith(`${error.instancePath}/`))) continue;
+    const alternative = ALTERNATIVES.find(([pattern]) => pattern.test(error.instancePath)) as [RegExp, string];
+    add(segmentsOf(error.instancePath), alternative[1]);
   }
   for (const error of errors) {
     const segments = segmentsOf(error.instancePath);
