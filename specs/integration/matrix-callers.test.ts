@@ -14,7 +14,7 @@ const MATRIX = 'specs/fixtures/callers/matrix.yaml';
 describe('callers beyond password users (real Keycloak, real backend)', () => {
   it('matrix-declared users, a service account and scoped callers get what Keycloak issues them', async () => {
     const spec = loadMatrixSpecSync(MATRIX);
-    const result = await checkMatrix({ spec, server: kcboxServer(), hostile: { cases: ['none', 'typ-id'] } });
+    const result = await checkMatrix({ spec, server: kcboxServer(), hostile: { cases: ['none', 'typ-id', 'id-token'] } });
     expect(failedCells(result)).toEqual([]);
     expect(result.incomplete).toEqual([]);
     const expected = Object.fromEntries(result.cells.map((cell) => [`${cell.endpoint} × ${cell.user}`, cell.expected]));
@@ -41,12 +41,25 @@ describe('callers beyond password users (real Keycloak, real backend)', () => {
       'exports, asking for the scope × nightly-job': 'allow',
       'exports, asking for the scope × anonymous': 'deny',
       'GET /health × anonymous': 'allow',
+      'POST /exports/scheduled × dana': 'deny',
+      'POST /exports/scheduled × eve+write': 'deny',
+      'POST /exports/scheduled × nightly-job': 'deny',
+      'POST /exports/scheduled × job+write': 'allow',
     });
     expect(result.users).toEqual(['dana', 'eve', 'eve+write', 'nightly-job', 'job+write', 'anonymous']);
     expect(result.endpoints.find((endpoint) => endpoint.id === 'exports, asking for the scope')?.token).toBe(
       'access token, scope reports.write',
     );
     expect(result.hostile?.blocking).toBe(0);
+    // Only a service account may schedule exports: forged tokens start from its token, and the
+    // cases that need a password login are skipped there, with the reason.
+    expect(result.hostile?.endpoints).toContain('POST /exports/scheduled');
+    expect(result.hostile?.attempts.filter((attempt) => attempt.endpoint === 'POST /exports/scheduled').map((a) => a.user)).toContain(
+      'job+write',
+    );
+    expect(result.hostile?.skipped).toEqual([
+      { id: 'id-token', reason: expect.stringContaining('"job+write", is a service account') as string },
+    ]);
     expect(result.passed).toBe(true);
     // The service account's secret never reaches the result.
     expect(JSON.stringify(result)).not.toContain('nightly-job-secret');
@@ -60,7 +73,14 @@ describe('callers beyond password users (real Keycloak, real backend)', () => {
       hostile: false,
     });
     // Only the callers whose tokens lack reports.write; the scoped ones are rightly let in.
-    expect(failedCells(result)).toEqual(['GET /exports × dana', 'GET /exports × eve', 'GET /exports × nightly-job']);
+    expect(failedCells(result)).toEqual([
+      'GET /exports × dana',
+      'GET /exports × eve',
+      'GET /exports × nightly-job',
+      // The role alone now lets them schedule exports too.
+      'POST /exports/scheduled × dana',
+      'POST /exports/scheduled × nightly-job',
+    ]);
     expect(new Set(result.cells.filter((cell) => !cell.pass).map((cell) => cell.reason))).toEqual(
       new Set(['Keycloak does not grant this, but the backend allowed it with 200']),
     );
