@@ -122,8 +122,9 @@ export function realmProblems(
     else if (!client.directAccessGrantsEnabled)
       at(source, path, `client "${clientId}" does not allow direct access grants, so kcbox cannot log users in with it`);
   };
-  // Only users log in with it: service accounts use their own client.
-  if (spec.users.some((name) => callerOf(spec, name).kind === 'user'))
+  // Only users log in with it (or with an endpoint's token client): service accounts use their own client.
+  const usersLogIn = spec.users.some((name) => callerOf(spec, name).kind === 'user');
+  if (usersLogIn)
     checkClient(loginClient, undefined, spec.keycloak.loginClient ? 'keycloak.loginClient' : 'keycloak (default login client)');
   const scopeNames = new Set(facts.scopes);
   const checkPermission = (requirement: Extract<Requirement, { kind: 'scope' }>, source: SourceLocation | undefined, path: string) => {
@@ -156,7 +157,7 @@ export function realmProblems(
   spec.endpoints.forEach((endpoint, index) => {
     const path = `endpoints[${index}]`;
     const token: TokenSource = endpoint.token;
-    if (token.kind === 'client' && !tokenClients.has(token.clientId)) {
+    if (token.kind === 'client' && usersLogIn && !tokenClients.has(token.clientId)) {
       tokenClients.add(token.clientId);
       checkClient(token.clientId, endpoint.source, `${path}.token`);
     }

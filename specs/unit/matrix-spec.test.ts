@@ -441,6 +441,7 @@ backend: {url: 'http://127.0.0.1:1'}
 users: [{serviceAccount: nightly-job}, anonymous]
 endpoints:
   - {method: GET, path: /a, requires: authenticated}
+  - {method: GET, path: /b, requires: authenticated, token: {client: nightly-job}}
 `,
       { file: 'm.yaml' },
     );
