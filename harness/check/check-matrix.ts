@@ -21,15 +21,21 @@ const debug = createDebug('kcbox:check');
 
 /**
  * Every secret the check knows, to be kept out of reports: the resource server's client secret,
- * the secrets of token clients the spec names, and a password in the backend's URL.
+ * the secrets of token clients and service accounts the spec names, and a password in the backend's URL.
  */
 async function knownSecrets(realm: RealmPhase, backendUrl: string): Promise<string[]> {
   const resourceServer = await realm.live.oauthClient(realm.spec.keycloak.client);
   const clientSecrets = realm.spec.endpoints.flatMap((endpoint) =>
     endpoint.token.kind === 'client' && endpoint.token.clientSecret ? [endpoint.token.clientSecret] : [],
   );
+  // Service accounts' secrets, the matrix's or Keycloak's (read once already, for their tokens).
+  const serviceAccounts = await Promise.all(
+    Object.values(realm.spec.callers).map(async (caller) =>
+      caller.kind !== 'service-account' ? '' : (caller.secret ?? (await realm.live.oauthClient(caller.clientId)).clientSecret ?? ''),
+    ),
+  );
   const urlPassword = URL.canParse(backendUrl) ? decodeURIComponent(new URL(backendUrl).password) : '';
-  return [resourceServer.clientSecret ?? '', ...clientSecrets, urlPassword].filter(Boolean);
+  return [resourceServer.clientSecret ?? '', ...clientSecrets, ...serviceAccounts, urlPassword].filter(Boolean);
 }
 
 export interface CheckMatrixOptions {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isKcboxError } from '../errors.js';
 import { matrixRealm } from '../matrix/matrix-realm.js';
 import { flattenRequirement } from '../matrix/requirements.js';
@@ -42,14 +43,25 @@ export async function openRealm(
   }
   const admin = await connectAdmin(server.url, server.adminCredentials);
   const requirements = spec.endpoints.flatMap((endpoint) => flattenRequirement(endpoint.requirement));
+  const fixtures = spec.keycloak.fixtureUsers;
   const live = await matrixRealm(admin, name, spec.keycloak.client, {
     representation,
     loginClient: spec.keycloak.loginClient,
     loginFlow: spec.keycloak.loginFlow,
-    passwords: spec.keycloak.passwords,
+    // A fixture user without a password gets one nobody needs to know: kcbox logs it in itself.
+    passwords: {
+      ...spec.keycloak.passwords,
+      ...Object.fromEntries(fixtures.map((user) => [user.username, user.password ?? randomBytes(18).toString('base64url')])),
+    },
     // Realms without Authorization Services work as long as nothing asks a UMA permission.
     authorization: requirements.some((part) => part.kind === 'scope'),
-    roleClients: [...new Set(requirements.flatMap((part) => (part.kind === 'client-role' ? [part.client] : [])))],
+    roleClients: [
+      ...new Set([
+        ...requirements.flatMap((part) => (part.kind === 'client-role' ? [part.client] : [])),
+        ...fixtures.flatMap((user) => Object.keys(user.clientRoles)),
+      ]),
+    ],
+    groups: fixtures.some((user) => user.groups.length > 0),
   }).catch((error: unknown) => {
     // The spec named the resource server: say so in the spec's terms, not the drift command's flags.
     if (isKcboxError(error) && error.code === 'ERR_KCBOX_CLIENT_NOT_FOUND') {
@@ -66,6 +78,11 @@ export async function openRealm(
   });
   const problems = realmProblems(spec, live.facts, live.loginClient, (user) => live.passwordOf(user));
   if (problems.length > 0) throw new MatrixSpecError(problems);
+  if (fixtures.length > 0) {
+    context.step(`creating ${fixtures.map((user) => user.username).join(', ')} in realm ${name}`);
+    // The loader refuses keycloak.users without a realm file: this realm is kcbox's own copy.
+    await live.createUsers(fixtures);
+  }
   // Read now, while Keycloak surely answers: the result is redacted with it at the very end.
   await live.oauthClient(spec.keycloak.client);
   const endpoints = realmEndpoints(server.url, name);

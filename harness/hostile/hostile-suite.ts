@@ -1,5 +1,5 @@
+import { usernameOf } from '../matrix/callers.js';
 import type { CheckSuite, RealmKey, TokensPhase } from '../matrix/phases.js';
-import { ANONYMOUS } from '../matrix/types.js';
 import type { HostileKeycloakTokens, HostileTokenContext } from './keycloak-tokens.js';
 import { type RealmSigningKey, provisionRealmSigningKey } from './realm-signing-key.js';
 import type { HostileOptions, HostileResult } from './result-types.js';
@@ -39,20 +39,24 @@ export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hos
 
     tokensReady(tokens) {
       // One user Keycloak allows per protected endpoint: the forgeries start from their real tokens.
+      // Service accounts have no password login, so the Keycloak-token cases start from users only.
       const allowed = new Set(
         tokens.spec.endpoints
           .filter((endpoint) => endpoint.requirement.kind !== 'public')
-          .map((endpoint) => tokens.spec.users.find((user) => user !== ANONYMOUS && tokens.expected(endpoint, user) === 'allow'))
+          .map((endpoint) =>
+            tokens.spec.users.find((user) => usernameOf(tokens.spec, user) !== undefined && tokens.expected(endpoint, user) === 'allow'),
+          )
           .filter((user): user is string => user !== undefined),
       );
-      const users = [...allowed].map((username) => ({ username, password: tokens.live.password(username) }));
       const context = keycloakContext(tokens);
       prefetched = new Map(
-        users.map((user) => {
-          const collected = context.then((resolved) => prefetchHostileTokens(resolved, [user]).get(user.username)!);
+        [...allowed].map((column) => {
+          const username = usernameOf(tokens.spec, column) as string;
+          const user = { username, password: tokens.live.password(username) };
+          const collected = context.then((resolved) => prefetchHostileTokens(resolved, [user]).get(username)!);
           // Awaited in run(), which reports the failure; until then it must not count as unhandled.
           collected.catch(() => undefined);
-          return [user.username, collected];
+          return [column, collected];
         }),
       );
     },

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import pLimit from 'p-limit';
 import { KcboxError } from '../errors.js';
+import { usernameOf } from '../matrix/callers.js';
 import { ANONYMOUS, type CellResult, type MatrixEndpoint, type MatrixSpec } from '../matrix/types.js';
 import { hostileCase } from './catalog.js';
 import { forgeAttempts, unforgeableCases } from './forge-attempts.js';
@@ -10,7 +11,14 @@ import { startKeyListener } from './key-listener.js';
 import { listenerDocuments } from './listener-documents.js';
 import type { HostileAttemptResult, HostileFinding, HostileOptions, HostileResult } from './result-types.js';
 import { hostileSender } from './send-attempt.js';
-import { HOSTILE_CASE_IDS, type HostileCase, type HostileCaseId, SEVERITY_ORDER, type Severity } from './types.js';
+import {
+  HOSTILE_CASE_IDS,
+  type HostileCase,
+  type HostileCaseId,
+  type KeycloakTokenCaseId,
+  SEVERITY_ORDER,
+  type Severity,
+} from './types.js';
 
 export const DEFAULT_FAIL_ON: Severity = 'high';
 
@@ -34,7 +42,8 @@ export interface HostileRunContext {
   readonly cells: readonly CellResult[];
   /** The bearer token a user sends to an endpoint in the matrix. */
   readonly bearer: (user: string, endpoint: MatrixEndpoint) => string;
-  readonly password: (user: string) => string;
+  /** A user's password, by username. */
+  readonly password: (username: string) => string;
   readonly keycloak: Omit<HostileTokenContext, 'user'>;
   readonly realmKey: { readonly kid: string; readonly pem: string };
   readonly signingKey: { readonly privateKey: KeyObject; readonly kid: string } | undefined;
@@ -45,7 +54,7 @@ export interface HostileRunContext {
   readonly showTokens: boolean;
   /** Stops sending further attempts once aborted; the suite then throws the abort reason. */
   readonly signal?: AbortSignal | undefined;
-  /** Keycloak tokens already being collected, per allowed user (see {@link prefetchHostileTokens}). */
+  /** Keycloak tokens already being collected, per allowed grid column (see {@link prefetchHostileTokens}). */
   readonly prefetched?: ReadonlyMap<string, Promise<HostileKeycloakTokens>> | undefined;
 }
 
@@ -58,6 +67,13 @@ export function prefetchHostileTokens(
   users: Iterable<{ username: string; password: string }>,
 ): Map<string, Promise<HostileKeycloakTokens>> {
   return new Map([...users].map((user) => [user.username, hostileKeycloakTokens({ ...keycloak, user })]));
+}
+
+/** A service account has no password login: the cases built from one are skipped, the forged ones still run. */
+function withoutPasswordLogin(column: string): HostileKeycloakTokens {
+  const reason = `the only caller Keycloak allows here, "${column}", is a service account: it has no password login to take such a token from`;
+  const ids: KeycloakTokenCaseId[] = ['other-realm', 'other-client', 'id-token', 'refresh-token', 'revoked-session', 'disabled-user'];
+  return { tokens: {}, missing: Object.fromEntries(ids.map((id) => [id, reason])), failed: {}, cleanup: async () => {} };
 }
 
 /**
@@ -78,11 +94,12 @@ function targets(
   const chosen = sample
     ? protectedEndpoints.filter((endpoint, index) => protectedEndpoints.findIndex((other) => other.method === endpoint.method) === index)
     : protectedEndpoints;
-  return chosen.map((endpoint) => ({
-    endpoint,
-    // A user Keycloak allows here: a refusal of the forged token then cannot be a scope denial.
-    user: cells.find((cell) => cell.endpoint === endpoint.id && cell.user !== ANONYMOUS && cell.expected === 'allow')?.user,
-  }));
+  return chosen.map((endpoint) => {
+    // A caller Keycloak allows here: a refusal of the forged token then cannot be a scope denial.
+    // A user is preferred: only a password login yields the Keycloak-token cases (ID, refresh…).
+    const allowed = cells.filter((cell) => cell.endpoint === endpoint.id && cell.user !== ANONYMOUS && cell.expected === 'allow');
+    return { endpoint, user: (allowed.find((cell) => usernameOf(spec, cell.user) !== undefined) ?? allowed[0])?.user };
+  });
 }
 
 /**
@@ -111,7 +128,11 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
     const tokensFor = (user: string) => {
       let tokens = keycloakTokens.get(user);
       if (!tokens) {
-        tokens = hostileKeycloakTokens({ ...context.keycloak, user: { username: user, password: context.password(user) } });
+        const username = usernameOf(spec, user);
+        tokens =
+          username !== undefined
+            ? hostileKeycloakTokens({ ...context.keycloak, user: { username, password: context.password(username) } })
+            : Promise.resolve(withoutPasswordLogin(user));
         keycloakTokens.set(user, tokens);
       }
       return tokens;

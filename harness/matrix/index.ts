@@ -5,10 +5,12 @@ export { MatrixSpecError } from './spec-error.js';
 export type { SpecProblem } from './spec-error.js';
 export { ANONYMOUS } from './types.js';
 export type {
+  Caller,
   CellOutcome,
   CellResult,
   DenyStatuses,
   Expectation,
+  FixtureUser,
   MatrixBackend,
   MatrixEndpoint,
   MatrixKeycloak,

@@ -6,6 +6,22 @@ import type { AdminClient } from '../runtime/admin-client.js';
 import { type LoginClient, type LoginFlow, loginClientOf } from '../tokens/user-login.js';
 import { exportAuthorizationSettings } from '../realm/live-settings.js';
 import type { RealmFacts } from './spec-realm-check.js';
+import type { Caller, FixtureUser } from './types.js';
+
+/** Every group path of the realm, subgroups included. */
+async function groupPaths(admin: AdminClient, realm: string): Promise<string[]> {
+  const paths: string[] = [];
+  const walk = async (groups: ReadonlyArray<{ id?: string; path?: string; subGroupCount?: number; subGroups?: unknown[] }>) => {
+    for (const group of groups) {
+      if (group.path) paths.push(group.path);
+      if (!group.id || (group.subGroupCount ?? group.subGroups?.length ?? 0) === 0) continue;
+      const parentId = group.id;
+      await walk(await admin.groups.listSubGroups({ realm, parentId, max: 10_000 }));
+    }
+  };
+  await walk(await admin.groups.find({ realm, max: 10_000 }));
+  return paths;
+}
 
 interface LiveClient {
   readonly id: string;
@@ -15,6 +31,7 @@ interface LiveClient {
   readonly standardFlowEnabled: boolean;
   readonly redirectUris: readonly string[];
   readonly rootUrl: string | undefined;
+  readonly serviceAccountsEnabled: boolean;
 }
 
 /** The live realm a matrix runs against: what it holds, and how to log its users in. */
@@ -29,8 +46,13 @@ export interface MatrixRealm {
   oauthClient(clientId: string, secret?: string): Promise<LoginClient>;
   /** The user's password from `keycloak.passwords`, else the realm file; undefined when neither gives one. */
   passwordOf(username: string): string | undefined;
-  /** The user's group paths, as Keycloak has them. */
-  userGroups(username: string): Promise<string[]>;
+  /** The caller's group paths, as Keycloak has them (a service account's are its service-account user's). */
+  callerGroups(caller: Caller): Promise<string[]>;
+  /**
+   * Creates the matrix's fixture users in one partial import, with the passwords
+   * {@link passwordOf} gives them. Only for a realm kcbox imported: it is deleted with them.
+   */
+  createUsers(users: readonly FixtureUser[]): Promise<void>;
   /** {@link passwordOf}, for users the spec check already vouched for. */
   password(username: string): string;
 }
@@ -58,15 +80,18 @@ export async function matrixRealm(
     authorization: boolean;
     /** Clients whose roles the spec names. */
     roleClients: readonly string[];
+    /** Read every group path (only when fixture users name groups). */
+    groups?: boolean;
   },
 ): Promise<MatrixRealm> {
-  const [users, clients, settings, realmRoles] = await Promise.all([
+  const [users, clients, settings, realmRoles, groups] = await Promise.all([
     call(`Listing the users of realm "${realm}"`, () => admin.users.find({ realm, max: 10_000, briefRepresentation: true })),
     call(`Listing the clients of realm "${realm}"`, () => admin.clients.find({ realm })),
     options.authorization
       ? (exportAuthorizationSettings(admin, realm, resourceServer) as Promise<SettingsShape>)
       : Promise.resolve<SettingsShape>({}),
     call(`Listing the realm roles of "${realm}"`, () => admin.roles.find({ realm })),
+    options.groups ? call(`Listing the groups of realm "${realm}"`, () => groupPaths(admin, realm)) : Promise.resolve(undefined),
   ]);
   const liveClients: LiveClient[] = clients.flatMap((client) =>
     client.id && client.clientId
@@ -79,6 +104,7 @@ export async function matrixRealm(
             standardFlowEnabled: client.standardFlowEnabled !== false,
             redirectUris: client.redirectUris ?? [],
             rootUrl: client.rootUrl || undefined,
+            serviceAccountsEnabled: client.serviceAccountsEnabled === true && client.bearerOnly !== true,
           },
         ]
       : [],
@@ -95,6 +121,7 @@ export async function matrixRealm(
     })),
     scopes: (settings.scopes ?? []).map((scope) => String(scope.name)),
     realmRoles: realmRoles.map((role) => String(role.name)),
+    ...(groups ? { groups } : {}),
     clientRoles: Object.fromEntries(
       await Promise.all(
         liveClients
@@ -110,7 +137,16 @@ export async function matrixRealm(
   };
   const representation = options.representation;
   // Live realms without a file: the resource server itself is the one client sure to exist.
-  const loginClient = options.loginClient ?? (representation ? defaultLoginClient(representation).clientId : resourceServer);
+  // A realm file without a client that allows the password grant is fine for service accounts:
+  // the spec check names the missing login client only when a user needs it.
+  const fileLoginClient = () => {
+    try {
+      return representation ? defaultLoginClient(representation).clientId : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const loginClient = options.loginClient ?? fileLoginClient() ?? resourceServer;
   const secrets = new Map<string, Promise<LoginClient>>();
   const passwordOf = (username: string) =>
     options.passwords[username] ?? (representation ? fixturePassword(representation, username) : undefined);
@@ -137,12 +173,50 @@ export async function matrixRealm(
       return client;
     },
     passwordOf,
-    async userGroups(username) {
-      const [user] = await call(`Looking up user "${username}"`, () => admin.users.find({ realm, username, exact: true }));
-      if (!user?.id) return [];
-      const id = user.id;
-      const groups = await call(`Listing the groups of "${username}"`, () => admin.users.listGroups({ realm, id }));
+    async callerGroups(caller) {
+      let id: string | undefined;
+      if (caller.kind === 'user') {
+        const username = caller.username;
+        const [user] = await call(`Looking up user "${username}"`, () => admin.users.find({ realm, username, exact: true }));
+        id = user?.id;
+      } else if (caller.kind === 'service-account') {
+        const live = liveClients.find((candidate) => candidate.clientId === caller.clientId);
+        if (live) {
+          const user = await call(`Looking up the service account of "${caller.clientId}"`, () =>
+            admin.clients.getServiceAccountUser({ realm, id: live.id }),
+          );
+          id = user.id;
+        }
+      }
+      if (!id) return [];
+      const user = id;
+      const groups = await call(`Listing the groups of a caller`, () => admin.users.listGroups({ realm, id: user }));
       return groups.map((group) => String(group.path));
+    },
+    async createUsers(fixtures) {
+      if (fixtures.length === 0) return;
+      await call(`Creating the matrix's users (${fixtures.map((user) => user.username).join(', ')}) in realm "${realm}"`, () =>
+        admin.realms.partialImport({
+          realm,
+          rep: {
+            ifResourceExists: 'FAIL',
+            users: fixtures.map((user) => ({
+              username: user.username,
+              enabled: user.enabled,
+              // Keycloak's user profile refuses the password grant to an account without these.
+              email: user.email ?? `${user.username}@kcbox.test`,
+              emailVerified: true,
+              firstName: user.firstName ?? user.username,
+              lastName: user.lastName ?? 'Test',
+              credentials: [{ type: 'password', value: passwordOf(user.username) ?? '', temporary: false }],
+              realmRoles: [...user.realmRoles],
+              clientRoles: Object.fromEntries(Object.entries(user.clientRoles).map(([client, roles]) => [client, [...roles]])),
+              groups: [...user.groups],
+              attributes: Object.fromEntries(Object.entries(user.attributes).map(([name, values]) => [name, [...values]])),
+            })),
+          },
+        }),
+      );
     },
     password(username) {
       const password = passwordOf(username);

@@ -1,11 +1,12 @@
 import pLimit from 'p-limit';
-import { type TokenRealm, rptGrant, umaDecision } from '../tokens/token-client.js';
+import { type TokenRealm, clientCredentialsGrant, rptGrant, umaDecision } from '../tokens/token-client.js';
 import { loginTokens } from '../tokens/user-login.js';
 import { TokenError } from '../tokens/token-error.js';
 import { decodeClaims } from '../tokens/claims.js';
+import { callerOf } from './callers.js';
 import type { MatrixRealm } from './matrix-realm.js';
 import { type CallerFacts, flattenRequirement, permissionsOf } from './requirements.js';
-import { ANONYMOUS, type MatrixSpec, type TokenSource } from './types.js';
+import { ANONYMOUS, type Caller, type MatrixSpec, type TokenSource } from './types.js';
 
 /** The token a cell sends, and the access token Keycloak's decision is asked with. */
 export interface CellToken {
@@ -13,12 +14,25 @@ export interface CellToken {
   readonly decisionToken: string;
 }
 
+const scopesOf = (source: TokenSource): readonly string[] => (source.kind === 'rpt' ? [] : (source.scopes ?? []));
+
 export function tokenSourceKey(source: TokenSource): string {
-  return source.kind === 'client' ? `client:${source.clientId}` : source.kind;
+  const base = source.kind === 'client' ? `client:${source.clientId}` : source.kind;
+  const scopes = scopesOf(source);
+  return scopes.length > 0 ? `${base} scope=${[...scopes].sort().join(' ')}` : base;
 }
 
 export function describeTokenSource(source: TokenSource): string {
-  return source.kind === 'client' ? `access token of client ${source.clientId}` : source.kind === 'rpt' ? 'RPT' : 'access token';
+  const base = source.kind === 'client' ? `access token of client ${source.clientId}` : source.kind === 'rpt' ? 'RPT' : 'access token';
+  const scopes = scopesOf(source);
+  return scopes.length > 0 ? `${base}, scope ${scopes.join(' ')}` : base;
+}
+
+/** The `scope` parameter of a caller's token request: the caller's scopes and the endpoint's, `openid` for users. */
+export function requestedScope(caller: Caller, source: TokenSource): string {
+  const own = caller.kind === 'anonymous' ? [] : caller.scopes;
+  const scopes = new Set([...(caller.kind === 'user' ? ['openid'] : []), ...own, ...scopesOf(source)]);
+  return [...scopes].join(' ');
 }
 
 const key = (user: string, source: string) => `${user}\u0000${source}`;
@@ -38,26 +52,36 @@ export interface MatrixTokens {
  */
 export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live: MatrixRealm, concurrency: number): Promise<MatrixTokens> {
   const limit = pLimit(concurrency);
-  const users = spec.users.filter((user) => user !== ANONYMOUS);
+  const users = spec.users.filter((user) => callerOf(spec, user).kind !== 'anonymous');
   const sources = new Map(spec.endpoints.map((endpoint) => [tokenSourceKey(endpoint.token), endpoint.token]));
   const tokens = new Map<string, CellToken>();
+  const accessToken = async (caller: Exclude<Caller, { kind: 'anonymous' }>, source: TokenSource): Promise<string> => {
+    const scope = requestedScope(caller, source);
+    if (caller.kind === 'service-account') {
+      // A service account's token is always its own client's, whatever client the endpoint's users log in with.
+      const client = await live.oauthClient(caller.clientId, caller.secret);
+      return (await clientCredentialsGrant(realm, client, { scope })).accessToken;
+    }
+    const clientId = source.kind === 'client' ? source.clientId : live.loginClient;
+    const client = await live.oauthClient(clientId, source.kind === 'client' ? source.clientSecret : undefined);
+    return (await loginTokens(realm, client, { username: caller.username, password: live.password(caller.username) }, { scope }))
+      .accessToken;
+  };
   await Promise.all(
     users.flatMap((user) =>
       [...sources].map(([sourceKey, source]) =>
         limit(async () => {
-          const clientId = source.kind === 'client' ? source.clientId : live.loginClient;
-          const client = await live.oauthClient(clientId, source.kind === 'client' ? source.clientSecret : undefined);
-          const access = await loginTokens(realm, client, { username: user, password: live.password(user) });
-          let bearer = access.accessToken;
+          const access = await accessToken(callerOf(spec, user) as Exclude<Caller, { kind: 'anonymous' }>, source);
+          let bearer = access;
           if (source.kind === 'rpt') {
             try {
-              bearer = (await rptGrant(realm, access.accessToken, { audience: spec.keycloak.client })).accessToken;
+              bearer = (await rptGrant(realm, access, { audience: spec.keycloak.client })).accessToken;
             } catch (error) {
               // Keycloak issues no RPT to a user it grants nothing: such a client sends its plain token.
               if (!(error instanceof TokenError && error.status === 403)) throw error;
             }
           }
-          tokens.set(key(user, sourceKey), { bearer, decisionToken: access.accessToken });
+          tokens.set(key(user, sourceKey), { bearer, decisionToken: access });
         }),
       ),
     ),
@@ -69,7 +93,7 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
   // Group memberships as Keycloak has them.
   const groups = new Map<string, readonly string[]>();
   if (spec.endpoints.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))) {
-    await Promise.all(users.map((user) => limit(async () => groups.set(user, await live.userGroups(user)))));
+    await Promise.all(users.map((user) => limit(async () => groups.set(user, await live.callerGroups(callerOf(spec, user))))));
   }
 
   for (const endpoint of spec.endpoints)

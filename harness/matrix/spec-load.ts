@@ -9,7 +9,10 @@ import { substituteEnvironment } from './spec-variables.js';
 import { MatrixSpecError, type SpecProblem } from './spec-error.js';
 import { matrixSpecSchema } from './spec-schema.js';
 import {
+  ANONYMOUS,
+  type Caller,
   type DenyStatuses,
+  type FixtureUser,
   type Expectation,
   type MatrixEndpoint,
   type MatrixSpec,
@@ -29,7 +32,23 @@ type RawRequirement =
   | { group: string }
   | { anyOf: RawRequirement[] }
   | { allOf: RawRequirement[] };
-type RawToken = 'access' | 'rpt' | { client: string; secret?: string };
+type RawScopes = string | string[];
+type RawToken = 'access' | 'rpt' | { client?: string; secret?: string; scope?: RawScopes };
+type RawCaller =
+  | string
+  | { name?: string; user: string; scope?: RawScopes }
+  | { name?: string; serviceAccount: string; secret?: string; scope?: RawScopes };
+interface RawFixtureUser {
+  password?: string;
+  enabled?: boolean;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  realmRoles?: string[];
+  clientRoles?: Record<string, string[]>;
+  groups?: string[];
+  attributes?: Record<string, string | string[]>;
+}
 type RawStatuses = number | number[];
 interface RawEndpoint {
   name?: string;
@@ -51,6 +70,7 @@ interface RawSpec {
     loginClient?: string;
     loginFlow?: LoginFlow;
     passwords?: Record<string, string>;
+    users?: Record<string, RawFixtureUser | null>;
   };
   backend: {
     url?: string;
@@ -64,7 +84,7 @@ interface RawSpec {
   status?: 'lenient' | 'strict';
   deny?: { anonymous?: RawStatuses; authenticated?: RawStatuses };
   timeout?: number;
-  users: string[];
+  users: RawCaller[];
   endpoints: RawEndpoint[];
 }
 
@@ -99,7 +119,12 @@ const CONVENTIONS: Record<'lenient' | 'strict', DenyStatuses> = {
 const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
   [/^\/keycloak$/, 'name either "realm" (a realm file) or "realmName" (a realm on the server), not both'],
   [/^\/backend$/, 'needs "url" (a running backend) or "command" (kcbox starts it), or both'],
-  [/(^|\/)token$/, 'must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}'],
+  [/(^|\/)token$/, 'must be "access", "rpt", or {client?: CLIENT_ID, secret?: SECRET, scope?: SCOPES} (secret only with client)'],
+  [
+    /^\/users\/\d+$/,
+    'must be a username, anonymous, {user: USERNAME, scope?: SCOPES, name?: COLUMN} or {serviceAccount: CLIENT_ID, secret?: SECRET, scope?: SCOPES, name?: COLUMN}',
+  ],
+  [/\/scope$/, 'must be OAuth scopes: "a b" or [a, b]'],
   [
     /\/endpoints\/\d+$/,
     'needs exactly one of "scope" (public, scope or Resource#scope) and "requires" (public, authenticated, {permission}, {role}, {realmRole}, {oauthScope}, {group}, {anyOf}, {allOf})',
@@ -186,12 +211,16 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
   };
   // A path with alternatives gets one summary line instead of every failing branch.
   const summarised = new Set<string>();
-  for (const error of errors) {
-    const alternative = ALTERNATIVES.find(([pattern]) => pattern.test(error.instancePath));
-    if ((error.keyword === 'oneOf' || error.keyword === 'anyOf') && alternative) {
-      summarised.add(error.instancePath);
-      add(segmentsOf(error.instancePath), alternative[1]);
-    }
+  const alternatives = errors.filter(
+    (error) =>
+      (error.keyword === 'oneOf' || error.keyword === 'anyOf') && ALTERNATIVES.some(([pattern]) => pattern.test(error.instancePath)),
+  );
+  for (const error of alternatives) {
+    summarised.add(error.instancePath);
+    // The innermost alternative says what is wrong (a caller's scope), not the whole caller.
+    if (alternatives.some((other) => other.instancePath.startsWith(`${error.instancePath}/`))) continue;
+    const alternative = ALTERNATIVES.find(([pattern]) => pattern.test(error.instancePath)) as [RegExp, string];
+    add(segmentsOf(error.instancePath), alternative[1]);
   }
   for (const error of errors) {
     const segments = segmentsOf(error.instancePath);
@@ -222,10 +251,20 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
         );
         break;
       case 'pattern':
-        add(segments, String(params.pattern) === '^/' ? 'must start with "/"' : 'must start with http:// or https://');
+        add(
+          segments,
+          String(params.pattern) === '^/'
+            ? 'must start with "/"'
+            : String(params.pattern).startsWith('^http')
+              ? 'must start with http:// or https://'
+              : 'must be a scope name without spaces',
+        );
         break;
       case 'uniqueItems':
-        add(segments, `lists an entry twice (items ${String(params.j)} and ${String(params.i)})`);
+        add(
+          segments,
+          `lists an entry twice (items ${Math.min(Number(params.i), Number(params.j))} and ${Math.max(Number(params.i), Number(params.j))})`,
+        );
         break;
       default:
         add(segments, error.message ?? 'is invalid');
@@ -239,10 +278,56 @@ function statuses(value: RawStatuses | undefined, fallback: readonly number[]): 
   return typeof value === 'number' ? [value] : value;
 }
 
+/** `"a b"` or `[a, b]` as a list without repeats. */
+export function scopeList(raw: RawScopes | undefined): string[] {
+  if (raw === undefined) return [];
+  return [...new Set((typeof raw === 'string' ? raw.split(/\s+/) : raw).filter(Boolean))];
+}
+
 function tokenSource(raw: RawToken | undefined, fallback: TokenSource): TokenSource {
   if (raw === undefined) return fallback;
   if (raw === 'access' || raw === 'rpt') return { kind: raw };
-  return { kind: 'client', clientId: raw.client, clientSecret: raw.secret };
+  const scopes = scopeList(raw.scope);
+  const withScopes = scopes.length > 0 ? { scopes } : {};
+  if (raw.client === undefined) return { kind: 'access', ...withScopes };
+  return { kind: 'client', clientId: raw.client, clientSecret: raw.secret, ...withScopes };
+}
+
+function callerOf(raw: RawCaller): { name: string; caller: Caller } {
+  if (typeof raw === 'string')
+    return { name: raw, caller: raw === ANONYMOUS ? { kind: 'anonymous' } : { kind: 'user', username: raw, scopes: [] } };
+  if ('user' in raw) return { name: raw.name ?? raw.user, caller: { kind: 'user', username: raw.user, scopes: scopeList(raw.scope) } };
+  return {
+    name: raw.name ?? raw.serviceAccount,
+    caller: { kind: 'service-account', clientId: raw.serviceAccount, secret: raw.secret, scopes: scopeList(raw.scope) },
+  };
+}
+
+function fixtureUsers(
+  raw: Record<string, RawFixtureUser | null>,
+  location: (segments: (string | number)[]) => SourceLocation | undefined,
+): FixtureUser[] {
+  return Object.entries(raw).map(([username, definition]) => {
+    const user = definition ?? {};
+    const at = (field: 'realmRoles' | 'clientRoles' | 'groups') =>
+      user[field] === undefined ? [] : [[field, location(['keycloak', 'users', username, field])] as const];
+    return {
+      username,
+      password: user.password,
+      enabled: user.enabled ?? true,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      realmRoles: [...new Set(user.realmRoles ?? [])],
+      clientRoles: Object.fromEntries(Object.entries(user.clientRoles ?? {}).map(([client, roles]) => [client, [...new Set(roles)]])),
+      groups: [...new Set(user.groups ?? [])],
+      attributes: Object.fromEntries(
+        Object.entries(user.attributes ?? {}).map(([name, value]) => [name, typeof value === 'string' ? [value] : value]),
+      ),
+      source: location(['keycloak', 'users', username]),
+      fieldSources: Object.fromEntries([...at('realmRoles'), ...at('clientRoles'), ...at('groups')].filter(([, source]) => source)),
+    };
+  });
 }
 
 /** A `requires:` value as the schema admits it, as a requirement. */
@@ -299,7 +384,35 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     authenticated: statuses(raw.deny?.authenticated, convention.authenticated),
   };
   const defaultToken = tokenSource(raw.token, { kind: 'access' });
-  const users = raw.users;
+  const callers: Record<string, Caller> = {};
+  const users: string[] = [];
+  const userSources: Record<string, SourceLocation> = {};
+  raw.users.forEach((entry, index) => {
+    const { name, caller } = callerOf(entry);
+    const first = users.indexOf(name);
+    if (first !== -1) {
+      // Identical entries are the schema's "listed twice"; different ones with one column name are this.
+      if (typeof entry !== 'string')
+        problem(['users', index], `column ${echo(name)} is listed twice (also users[${first}]); give one a "name"`);
+      return;
+    }
+    if (typeof entry !== 'string' && name === ANONYMOUS)
+      problem(['users', index, 'name'], `"${ANONYMOUS}" is the column that sends no token; name this caller otherwise`);
+    users.push(name);
+    callers[name] = caller;
+    const source = location(['users', index]);
+    if (source) userSources[name] = source;
+  });
+  const fixtures = fixtureUsers(raw.keycloak.users ?? {}, location);
+  if (fixtures.length > 0 && raw.keycloak.realmName !== undefined)
+    problem(
+      ['keycloak', 'users'],
+      `kcbox creates users only in the isolated copy of a realm file it imports, never in realm ${echo(raw.keycloak.realmName)} that it did not create: name the realm file with "realm" instead of "realmName", or create the users in that realm yourself and give their passwords under keycloak.passwords`,
+    );
+  for (const fixture of fixtures) {
+    if (fixture.username === ANONYMOUS)
+      problem(['keycloak', 'users', fixture.username], `"${ANONYMOUS}" is the column that sends no token; give the user another name`);
+  }
   const ids = new Map<string, number>();
   const endpoints: MatrixEndpoint[] = raw.endpoints.map((endpoint, index) => {
     const id = endpoint.name ?? `${endpoint.method} ${endpoint.path}`;
@@ -352,6 +465,7 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
       loginClient: raw.keycloak.loginClient,
       loginFlow: raw.keycloak.loginFlow ?? 'auto',
       passwords: { ...raw.keycloak.passwords },
+      fixtureUsers: fixtures,
     },
     backend: {
       url,
@@ -362,14 +476,10 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
       readyTimeoutMs: (backend.readyTimeout ?? DEFAULT_READY_TIMEOUT_S) * 1000,
     },
     users,
+    callers,
     endpoints,
     requestTimeoutMs: (raw.timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000,
-    userSources: Object.fromEntries(
-      users.flatMap((user, index) => {
-        const source = location(['users', index]);
-        return source ? [[user, source]] : [];
-      }),
-    ),
+    userSources,
   };
 }
 

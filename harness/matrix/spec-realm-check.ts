@@ -1,5 +1,6 @@
 import { type ClientFlowFields, loginClientOf, loginClientProblem } from '../tokens/user-login.js';
 import type { SpecProblem } from './spec-error.js';
+import { callerOf } from './callers.js';
 import { flattenRequirement } from './requirements.js';
 import { ANONYMOUS, type MatrixSpec, type Requirement, type SourceLocation, type TokenSource } from './types.js';
 
@@ -8,15 +9,25 @@ export interface RealmFacts {
   readonly realm: string;
   readonly users: ReadonlyArray<{ readonly username: string; readonly enabled: boolean }>;
   /** With the settings that decide how kcbox logs users in with them. */
-  readonly clients: ReadonlyArray<ClientFlowFields & { readonly clientId: string }>;
+  readonly clients: ReadonlyArray<
+    ClientFlowFields & {
+      readonly clientId: string;
+      /** A confidential client whose service account is on. */
+      readonly serviceAccountsEnabled?: boolean;
+    }
+  >;
   /** The resource server's resources and the scopes each one has. */
   readonly resources: ReadonlyArray<{ readonly name: string; readonly scopes: readonly string[] }>;
   /** Every scope the resource server defines. */
   readonly scopes: readonly string[];
   readonly realmRoles: readonly string[];
-  /** The roles of the clients the spec's role requirements name (absent: no such client). */
+  /** The roles of the clients the spec's role requirements and fixture users name (absent: no such client). */
   readonly clientRoles: Readonly<Record<string, readonly string[]>>;
+  /** Every group path; read only when fixture users name groups. */
+  readonly groups?: readonly string[];
 }
+
+const list = (names: Iterable<string>) => [...names].sort().join(', ') || 'none';
 
 /**
  * Checks a spec's references against the realm: users exist, are enabled and have a known password, token clients allow
@@ -34,29 +45,79 @@ export function realmProblems(
   const at = (source: SourceLocation | undefined, path: string, message: string) =>
     problems.push({ file, line: source?.line, path, message });
 
-  const knownUsers = facts.users.map((user) => user.username);
-  spec.users.forEach((username, index) => {
-    if (username === ANONYMOUS) return;
-    const user = facts.users.find((candidate) => candidate.username === username);
+  const fixtures = new Map(spec.keycloak.fixtureUsers.map((user) => [user.username, user]));
+  const knownUsers = [...facts.users.map((user) => user.username), ...fixtures.keys()];
+  spec.users.forEach((name, index) => {
+    const caller = callerOf(spec, name);
+    const source = spec.userSources[name];
+    if (caller.kind === 'anonymous') return;
+    if (caller.kind === 'service-account') {
+      const client = facts.clients.find((candidate) => candidate.clientId === caller.clientId);
+      if (!client)
+        at(source, `users[${index}]`, `unknown client "${caller.clientId}" in realm "${facts.realm}": a service account is a client's`);
+      else if (!client.serviceAccountsEnabled)
+        at(
+          source,
+          `users[${index}]`,
+          `client "${caller.clientId}" has no service account: make it a confidential client with "serviceAccountsEnabled": true`,
+        );
+      return;
+    }
+    const username = caller.username;
+    const user = fixtures.get(username) ?? facts.users.find((candidate) => candidate.username === username);
     if (!user)
       at(
-        spec.userSources[username],
+        source,
         `users[${index}]`,
-        `unknown user "${username}" in realm "${facts.realm}" (users: ${knownUsers.join(', ') || 'none'}; "${ANONYMOUS}" sends no token)`,
+        `unknown user "${username}" in realm "${facts.realm}" (users: ${knownUsers.join(', ') || 'none'}; "${ANONYMOUS}" sends no token; declare new ones under keycloak.users)`,
       );
     else if (!user.enabled)
       at(
-        spec.userSources[username],
+        source,
         `users[${index}]`,
         `user "${username}" is disabled in realm "${facts.realm}": Keycloak issues it no token; remove it from "users"`,
       );
     else if (passwordOf(username) === undefined)
       at(
-        spec.userSources[username],
+        source,
         `users[${index}]`,
         `no password for user "${username}": neither keycloak.passwords nor a realm file gives one in clear; add it under keycloak.passwords`,
       );
   });
+
+  for (const fixture of spec.keycloak.fixtureUsers) {
+    const path = `keycloak.users.${fixture.username}`;
+    if (facts.users.some((user) => user.username === fixture.username))
+      at(
+        fixture.source,
+        path,
+        `user "${fixture.username}" already exists in realm "${facts.realm}" (from the realm file): remove it from keycloak.users or from the realm file`,
+      );
+    for (const role of fixture.realmRoles)
+      if (!facts.realmRoles.includes(role))
+        at(fixture.fieldSources.realmRoles, `${path}.realmRoles`, `unknown realm role "${role}" (roles: ${list(facts.realmRoles)})`);
+    for (const [clientId, roles] of Object.entries(fixture.clientRoles)) {
+      const known = facts.clientRoles[clientId];
+      if (!known) at(fixture.fieldSources.clientRoles, `${path}.clientRoles`, `unknown client "${clientId}" in realm "${facts.realm}"`);
+      else
+        for (const role of roles)
+          if (!known.includes(role))
+            at(
+              fixture.fieldSources.clientRoles,
+              `${path}.clientRoles`,
+              `client "${clientId}" has no role "${role}" (its roles: ${list(known)})`,
+            );
+    }
+    for (const group of fixture.groups) {
+      const normalised = group.replace(/\/+$/, '');
+      if (facts.groups && !facts.groups.includes(normalised))
+        at(
+          fixture.fieldSources.groups,
+          `${path}.groups`,
+          `unknown group "${group}" in realm "${facts.realm}" (groups: ${list(facts.groups)})`,
+        );
+    }
+  }
 
   const checkClient = (clientId: string, source: SourceLocation | undefined, path: string) => {
     const client = facts.clients.find((candidate) => candidate.clientId === clientId);
@@ -66,7 +127,10 @@ export function realmProblems(
       if (problem) at(source, path, `client "${clientId}" ${problem}, so kcbox cannot log users in with it`);
     }
   };
-  checkClient(loginClient, undefined, spec.keycloak.loginClient ? 'keycloak.loginClient' : 'keycloak (default login client)');
+  // Only users log in with it (or with an endpoint's token client): service accounts use their own client.
+  const usersLogIn = spec.users.some((name) => callerOf(spec, name).kind === 'user');
+  if (usersLogIn)
+    checkClient(loginClient, undefined, spec.keycloak.loginClient ? 'keycloak.loginClient' : 'keycloak (default login client)');
   const scopeNames = new Set(facts.scopes);
   const checkPermission = (requirement: Extract<Requirement, { kind: 'scope' }>, source: SourceLocation | undefined, path: string) => {
     if (requirement.resource === undefined) {
@@ -98,7 +162,7 @@ export function realmProblems(
   spec.endpoints.forEach((endpoint, index) => {
     const path = `endpoints[${index}]`;
     const token: TokenSource = endpoint.token;
-    if (token.kind === 'client' && !tokenClients.has(token.clientId)) {
+    if (token.kind === 'client' && usersLogIn && !tokenClients.has(token.clientId)) {
       tokenClients.add(token.clientId);
       checkClient(token.clientId, endpoint.source, `${path}.token`);
     }

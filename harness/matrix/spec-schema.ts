@@ -5,17 +5,73 @@
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
+/** OAuth scopes to request: `"a b"` or `[a, b]`. */
+const oauthScopes = {
+  oneOf: [
+    { type: 'string', pattern: '\\S' },
+    { type: 'array', minItems: 1, items: { type: 'string', pattern: '^\\S+$' } },
+  ],
+};
+
 const tokenSource = {
-  description: 'access (default), rpt, or {client: ID, secret?: SECRET} for a token from another client',
+  description:
+    'access (default), rpt, or {client?: ID, secret?: SECRET, scope?: SCOPES}: a token from another client, or requested with OAuth scopes',
   oneOf: [
     { type: 'string', enum: ['access', 'rpt'] },
     {
       type: 'object',
       additionalProperties: false,
-      required: ['client'],
-      properties: { client: { type: 'string', minLength: 1 }, secret: { type: 'string' } },
+      minProperties: 1,
+      dependencies: { secret: ['client'] },
+      properties: { client: { type: 'string', minLength: 1 }, secret: { type: 'string' }, scope: oauthScopes },
     },
   ],
+};
+
+/** A grid column: a username (or anonymous), a user whose tokens are requested with scopes, or a service account. */
+const caller = {
+  oneOf: [
+    { type: 'string', minLength: 1 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['user'],
+      properties: { name: { type: 'string', minLength: 1 }, user: { type: 'string', minLength: 1 }, scope: oauthScopes },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['serviceAccount'],
+      properties: {
+        name: { type: 'string', minLength: 1 },
+        serviceAccount: { type: 'string', minLength: 1, description: 'a confidential client with a service account' },
+        secret: { type: 'string', minLength: 1 },
+        scope: oauthScopes,
+      },
+    },
+  ],
+};
+
+const roleNames = { type: 'array', items: { type: 'string', minLength: 1 } };
+
+/** A user kcbox creates in the isolated realm copy before minting tokens. */
+const fixtureUser = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    password: { type: 'string', minLength: 1 },
+    enabled: { type: 'boolean' },
+    email: { type: 'string', minLength: 1 },
+    firstName: { type: 'string', minLength: 1 },
+    lastName: { type: 'string', minLength: 1 },
+    realmRoles: roleNames,
+    clientRoles: { type: 'object', additionalProperties: roleNames },
+    groups: { type: 'array', items: { type: 'string', pattern: '^/' } },
+    attributes: {
+      type: 'object',
+      additionalProperties: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    },
+  },
 };
 
 // A deny status is what tells a refusal from access: a 2xx (or 1xx) cannot, and a 5xx is a
@@ -81,6 +137,12 @@ export const matrixSpecSchema = {
           additionalProperties: { type: 'string' },
           description: 'user → password, for realms without a realm file',
         },
+        users: {
+          type: 'object',
+          propertyNames: { minLength: 1 },
+          additionalProperties: fixtureUser,
+          description: 'username → definition: users created in the isolated realm copy',
+        },
       },
       oneOf: [{ required: ['realm'] }, { required: ['realmName'] }],
     },
@@ -101,7 +163,7 @@ export const matrixSpecSchema = {
     status: { type: 'string', enum: ['lenient', 'strict'] },
     deny: { ...denyStatuses, description: 'default deny statuses for every endpoint (after status:)' },
     timeout: seconds,
-    users: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+    users: { type: 'array', minItems: 1, uniqueItems: true, items: caller },
     endpoints: {
       type: 'array',
       minItems: 1,

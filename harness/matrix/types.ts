@@ -12,14 +12,58 @@ export type { Observation };
 /** The pseudo-user that sends no token at all. */
 export const ANONYMOUS = 'anonymous';
 
-/** Where a cell's bearer token comes from. */
+/**
+ * Where a cell's bearer token comes from. `scopes` are OAuth scopes requested with it (`scope=`), on
+ * top of the caller's own: Keycloak adds a client's optional client scopes only when asked.
+ */
 export type TokenSource =
-  /** The user's access token from the login client (password grant). */
-  | { readonly kind: 'access' }
+  /** The caller's access token from the login client (password grant; a service account's own client). */
+  | { readonly kind: 'access'; readonly scopes?: readonly string[] | undefined }
   /** A requesting party token for the resource server (the access token when Keycloak grants nothing). */
   | { readonly kind: 'rpt' }
   /** The user's access token from another client, e.g. a public frontend client. */
-  | { readonly kind: 'client'; readonly clientId: string; readonly clientSecret?: string | undefined };
+  | {
+      readonly kind: 'client';
+      readonly clientId: string;
+      readonly clientSecret?: string | undefined;
+      readonly scopes?: readonly string[] | undefined;
+    };
+
+/**
+ * Who a grid column is. A user logs in with the password grant; a service account is a
+ * confidential client's own client-credentials token; anonymous sends no token. `scopes` are
+ * requested with every token of this caller.
+ */
+export type Caller =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'user'; readonly username: string; readonly scopes: readonly string[] }
+  | {
+      readonly kind: 'service-account';
+      readonly clientId: string;
+      /** From the matrix; none: read from Keycloak (the realm file's secret, or the one Keycloak generated). */
+      readonly secret: string | undefined;
+      readonly scopes: readonly string[];
+    };
+
+/** A user the matrix declares, created in the isolated realm copy before any token is minted. */
+export interface FixtureUser {
+  readonly username: string;
+  /** None: kcbox makes one up; the matrix never needs to know it. */
+  readonly password: string | undefined;
+  readonly enabled: boolean;
+  readonly email: string | undefined;
+  readonly firstName: string | undefined;
+  readonly lastName: string | undefined;
+  readonly realmRoles: readonly string[];
+  /** Client id → role names. */
+  readonly clientRoles: Readonly<Record<string, readonly string[]>>;
+  /** Group paths, e.g. `/staff/backend`. */
+  readonly groups: readonly string[];
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
+  readonly source: SourceLocation | undefined;
+  /** Lines of `realmRoles`, `clientRoles` and `groups`, for problems with what they name. */
+  readonly fieldSources: Readonly<Partial<Record<'realmRoles' | 'clientRoles' | 'groups', SourceLocation>>>;
+}
 
 /**
  * What an endpoint needs. Whether a caller has it is read from Keycloak, never from the realm
@@ -106,6 +150,8 @@ export interface MatrixKeycloak {
   readonly loginFlow: LoginFlow;
   /** Passwords of users the realm file does not give one (or all, for `realm`). */
   readonly passwords: Readonly<Record<string, string>>;
+  /** Users created in the isolated copy (`keycloak.users`); only with {@link realmFile}. */
+  readonly fixtureUsers: readonly FixtureUser[];
 }
 
 /** A validated matrix spec. Build one with `loadMatrixSpec` or `parseMatrixSpec`. */
@@ -113,8 +159,10 @@ export interface MatrixSpec {
   readonly file: string | undefined;
   readonly keycloak: MatrixKeycloak;
   readonly backend: MatrixBackend;
-  /** Fixture usernames, plus {@link ANONYMOUS} when listed. */
+  /** The grid's columns: usernames, service accounts and named callers, plus {@link ANONYMOUS} when listed. */
   readonly users: readonly string[];
+  /** Who each column of {@link users} is. */
+  readonly callers: Readonly<Record<string, Caller>>;
   readonly endpoints: readonly MatrixEndpoint[];
   /** Per request, milliseconds. */
   readonly requestTimeoutMs: number;

@@ -145,10 +145,14 @@ export async function authorizationCodeGrant(
   return toTokenSet(status, body, context, Date.now());
 }
 
-/** Client-credentials grant: the client's service account. */
-export async function clientCredentialsGrant(realm: TokenRealm, client: OAuthClient): Promise<TokenSet> {
+/** Client-credentials grant: the client's service account; `scope` asks for optional client scopes too. */
+export async function clientCredentialsGrant(realm: TokenRealm, client: OAuthClient, options: { scope?: string } = {}): Promise<TokenSet> {
   const context = { realm: realm.name, grant: 'client_credentials', clientId: client.clientId };
-  const { status, body } = await post(realm, { grant_type: 'client_credentials', ...clientForm(client) }, context);
+  const { status, body } = await post(
+    realm,
+    { grant_type: 'client_credentials', ...clientForm(client), ...(options.scope ? { scope: options.scope } : {}) },
+    context,
+  );
   return toTokenSet(status, body, context, Date.now());
 }
 

@@ -53,6 +53,9 @@ function explain(status: number, error: string | undefined, description: string 
   }
   if (error === 'unauthorized_client' || error === 'invalid_client')
     return `${client} in ${where} was refused (${said}): check the client id and secret.`;
+  // Without an audience it was a login asking for OAuth scopes (`scope=`), not a UMA permission.
+  if (error === 'invalid_scope' && context.audience === undefined)
+    return `${client} in ${where} does not offer the OAuth scopes asked (${said}): make each a default or optional client scope of the client.`;
   if (error === 'invalid_resource' || error === 'invalid_scope')
     return `Resource server "${context.audience ?? '?'}" in ${where} does not know what was asked (${said}).`;
   if (status === 404) return `${where} does not exist on this server (${said || 'HTTP 404'}).`;

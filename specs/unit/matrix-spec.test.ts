@@ -128,10 +128,10 @@ endpoints:
     );
     expect(problems).toEqual([
       '1 keycloak: name either "realm" (a realm file) or "realmName" (a realm on the server), not both',
-      '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, loginFlow, passwords)',
+      '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, loginFlow, passwords, users)',
       '6 backend: needs "url" (a running backend) or "command" (kcbox starts it), or both',
-      '8 token: must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}',
-      '9 users: lists an entry twice (items 2 and 0)',
+      '8 token: must be "access", "rpt", or {client?: CLIENT_ID, secret?: SECRET, scope?: SCOPES} (secret only with client)',
+      '9 users: lists an entry twice (items 0 and 2)',
       '11 endpoints[0].method: must be one of "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"; got "get"',
       '12 endpoints[0].path: must start with "/"',
       '14 endpoints[0].deny.anonymous: must be a deny status from 300 to 499 (a 2xx cannot tell a refusal from access, a 5xx is a failure), or a list of them',
@@ -229,7 +229,7 @@ endpoints:
       { file: 'm.yaml' },
     );
     expect(realmProblems(spec, facts, 'inventory-web', () => 'pw').map((p) => `${p.line} ${p.path}: ${p.message}`)).toEqual([
-      '3 users[1]: unknown user "zoe" in realm "inventory" (users: alice, dave; "anonymous" sends no token)',
+      '3 users[1]: unknown user "zoe" in realm "inventory" (users: alice, dave; "anonymous" sends no token; declare new ones under keycloak.users)',
       '3 users[2]: user "dave" is disabled in realm "inventory": Keycloak issues it no token; remove it from "users"',
       '6 endpoints[1].scope: resource "Inventory" has no scope "inventory:add" (its scopes: inventory:view)',
       '7 endpoints[2].scope: unknown resource "Stock" on resource server "inventory-api" (resources: Inventory)',
@@ -244,5 +244,207 @@ endpoints:
     expect(realmProblems(spec, facts, 'inventory-web', () => undefined).map((p) => `${p.line} ${p.path}: ${p.message}`)).toContain(
       '3 users[0]: no password for user "alice": neither keycloak.passwords nor a realm file gives one in clear; add it under keycloak.passwords',
     );
+  });
+});
+
+describe('callers and fixture users in a matrix spec', () => {
+  const callers = `keycloak:
+  realm: realm.json
+  client: reports-api
+  users:
+    dana:
+      realmRoles: [staff]
+      clientRoles: {reports-api: [reports-read]}
+      groups: [/finance]
+      attributes: {tenant: a, regions: [eu, us]}
+    eve:
+backend: {url: 'http://127.0.0.1:1'}
+token: {scope: reports.read}
+users:
+  - dana
+  - {name: dana+write, user: dana, scope: reports.write openid}
+  - {serviceAccount: nightly-job, secret: '\${JOB_SECRET:fallback}', scope: [reports.read, reports.write]}
+  - anonymous
+endpoints:
+  - {method: GET, path: /a, requires: authenticated}
+  - {method: GET, path: /b, requires: authenticated, token: {client: reports-web, scope: [a, b, a]}}
+  - {method: GET, path: /c, requires: authenticated, token: access}
+`;
+
+  it('reads users, scoped users, service accounts and anonymous as grid columns, in order', () => {
+    const spec = parseMatrixSpec(callers, { file: 'm.yaml', env: { JOB_SECRET: 'from-env' } });
+    expect(spec.users).toEqual(['dana', 'dana+write', 'nightly-job', 'anonymous']);
+    expect(spec.callers).toEqual({
+      dana: { kind: 'user', username: 'dana', scopes: [] },
+      'dana+write': { kind: 'user', username: 'dana', scopes: ['reports.write', 'openid'] },
+      'nightly-job': { kind: 'service-account', clientId: 'nightly-job', secret: 'from-env', scopes: ['reports.read', 'reports.write'] },
+      anonymous: { kind: 'anonymous' },
+    });
+    expect(spec.userSources['nightly-job']).toEqual({ file: 'm.yaml', line: 16 });
+    expect(parseMatrixSpec(callers, { env: {} }).callers['nightly-job']).toMatchObject({ secret: 'fallback' });
+    // The top-level token asks for its scopes on every endpoint; an endpoint's own token replaces it.
+    expect(spec.endpoints.map((endpoint) => endpoint.token)).toEqual([
+      { kind: 'access', scopes: ['reports.read'] },
+      { kind: 'client', clientId: 'reports-web', clientSecret: undefined, scopes: ['a', 'b'] },
+      { kind: 'access' },
+    ]);
+  });
+
+  it('reads fixture users with their defaults and the lines of what they name', () => {
+    const spec = parseMatrixSpec(callers, { file: 'm.yaml', env: {} });
+    expect(spec.keycloak.fixtureUsers).toEqual([
+      {
+        username: 'dana',
+        password: undefined,
+        enabled: true,
+        email: undefined,
+        firstName: undefined,
+        lastName: undefined,
+        realmRoles: ['staff'],
+        clientRoles: { 'reports-api': ['reports-read'] },
+        groups: ['/finance'],
+        attributes: { tenant: ['a'], regions: ['eu', 'us'] },
+        source: { file: 'm.yaml', line: 5 },
+        fieldSources: {
+          realmRoles: { file: 'm.yaml', line: 6 },
+          clientRoles: { file: 'm.yaml', line: 7 },
+          groups: { file: 'm.yaml', line: 8 },
+        },
+      },
+      expect.objectContaining({ username: 'eve', enabled: true, realmRoles: [], groups: [], source: { file: 'm.yaml', line: 10 } }),
+    ]);
+  });
+
+  it('the grid of a matrix that lists only usernames is what it always was', () => {
+    const spec = parseMatrixSpec(minimal, { file: 'm.yaml' });
+    expect(spec.callers).toEqual({ alice: { kind: 'user', username: 'alice', scopes: [] }, anonymous: { kind: 'anonymous' } });
+    expect(spec.keycloak.fixtureUsers).toEqual([]);
+  });
+
+  it('lists bad callers, bad scopes and fixture users in a realm kcbox did not create, by line', () => {
+    const problems = problemsOf(() =>
+      parseMatrixSpec(
+        `keycloak:
+  realmName: reports
+  client: reports-api
+  users:
+    dana: {groups: [finance], nickname: d}
+backend: {url: 'http://127.0.0.1:1'}
+users:
+  - {user: eve, secret: s}
+  - {serviceAccount: job, scope: ''}
+  - {user: dana, serviceAccount: job}
+endpoints:
+  - {method: GET, path: /a, requires: authenticated, token: {secret: s}}
+  - {method: GET, path: /b, requires: authenticated, token: {scope: [a b]}}
+`,
+        { file: 'm.yaml' },
+      ),
+    );
+    const callerShape =
+      'must be a username, anonymous, {user: USERNAME, scope?: SCOPES, name?: COLUMN} or {serviceAccount: CLIENT_ID, secret?: SECRET, scope?: SCOPES, name?: COLUMN}';
+    const tokenShape = 'must be "access", "rpt", or {client?: CLIENT_ID, secret?: SECRET, scope?: SCOPES} (secret only with client)';
+    expect(problems).toEqual([
+      '5 keycloak.users.dana.nickname: unknown field "nickname" (expected one of: password, enabled, email, firstName, lastName, realmRoles, clientRoles, groups, attributes)',
+      '5 keycloak.users.dana.groups[0]: must start with "/"',
+      `8 users[0]: ${callerShape}`,
+      '9 users[1].scope: must be OAuth scopes: "a b" or [a, b]',
+      `10 users[2]: ${callerShape}`,
+      `12 endpoints[0].token: ${tokenShape}`,
+      '13 endpoints[1].token.scope: must be OAuth scopes: "a b" or [a, b]',
+    ]);
+  });
+
+  it('refuses fixture users with realmName, columns named twice and callers named anonymous', () => {
+    const problems = problemsOf(() =>
+      parseMatrixSpec(
+        `keycloak:
+  realmName: reports
+  client: reports-api
+  users:
+    anonymous: {}
+backend: {url: 'http://127.0.0.1:1'}
+users:
+  - eve
+  - {user: eve, scope: reports.write}
+  - {name: anonymous, serviceAccount: job}
+endpoints:
+  - {method: GET, path: /a, requires: authenticated}
+`,
+        { file: 'm.yaml' },
+      ),
+    );
+    expect(problems).toEqual([
+      '4 keycloak.users: kcbox creates users only in the isolated copy of a realm file it imports, never in realm "reports" that it did not create: name the realm file with "realm" instead of "realmName", or create the users in that realm yourself and give their passwords under keycloak.passwords',
+      '5 keycloak.users.anonymous: "anonymous" is the column that sends no token; give the user another name',
+      '9 users[1]: column "eve" is listed twice (also users[0]); give one a "name"',
+      '10 users[2].name: "anonymous" is the column that sends no token; name this caller otherwise',
+    ]);
+  });
+});
+
+describe('callers and fixture users against the realm', () => {
+  const facts: RealmFacts = {
+    realm: 'reports',
+    users: [{ username: 'carl', enabled: true }],
+    clients: [
+      { clientId: 'reports-web', directAccessGrantsEnabled: true, serviceAccountsEnabled: false },
+      { clientId: 'nightly-job', directAccessGrantsEnabled: false, serviceAccountsEnabled: true },
+    ],
+    resources: [],
+    scopes: [],
+    realmRoles: ['staff'],
+    clientRoles: { 'reports-api': ['reports-read'] },
+    groups: ['/finance', '/finance/payroll'],
+  };
+
+  it('checks service accounts, and what fixture users name, at their lines', () => {
+    const spec = parseMatrixSpec(
+      `keycloak:
+  realm: r.json
+  client: reports-api
+  users:
+    dana:
+      realmRoles: [staff, boss]
+      clientRoles: {reports-api: [reports-read, reports-admin], billing: [x]}
+      groups: [/finance/payroll, /sales]
+    carl: {}
+    olga: {enabled: false}
+backend: {url: 'http://127.0.0.1:1'}
+users:
+  - dana
+  - olga
+  - {serviceAccount: nightly-job}
+  - {serviceAccount: reports-web}
+  - {serviceAccount: ghost}
+endpoints:
+  - {method: GET, path: /a, requires: authenticated}
+`,
+      { file: 'm.yaml' },
+    );
+    expect(realmProblems(spec, facts, 'reports-web', () => 'pw').map((p) => `${p.line} ${p.path}: ${p.message}`)).toEqual([
+      '14 users[1]: user "olga" is disabled in realm "reports": Keycloak issues it no token; remove it from "users"',
+      '16 users[3]: client "reports-web" has no service account: make it a confidential client with "serviceAccountsEnabled": true',
+      '17 users[4]: unknown client "ghost" in realm "reports": a service account is a client\'s',
+      '6 keycloak.users.dana.realmRoles: unknown realm role "boss" (roles: staff)',
+      '7 keycloak.users.dana.clientRoles: client "reports-api" has no role "reports-admin" (its roles: reports-read)',
+      '7 keycloak.users.dana.clientRoles: unknown client "billing" in realm "reports"',
+      '8 keycloak.users.dana.groups: unknown group "/sales" in realm "reports" (groups: /finance, /finance/payroll)',
+      '9 keycloak.users.carl: user "carl" already exists in realm "reports" (from the realm file): remove it from keycloak.users or from the realm file',
+    ]);
+  });
+
+  it('needs no login client when every caller is a service account', () => {
+    const spec = parseMatrixSpec(
+      `keycloak: {realm: r.json, client: reports-api}
+backend: {url: 'http://127.0.0.1:1'}
+users: [{serviceAccount: nightly-job}, anonymous]
+endpoints:
+  - {method: GET, path: /a, requires: authenticated}
+  - {method: GET, path: /b, requires: authenticated, token: {client: nightly-job}}
+`,
+      { file: 'm.yaml' },
+    );
+    expect(realmProblems(spec, facts, 'reports-api', () => undefined)).toEqual([]);
   });
 });

@@ -46,6 +46,18 @@ describe('explainTokenError', () => {
   ])('HTTP %d %s %s', (status, error, description, expected) => {
     expect(explainTokenError(status, error, description, context)).toContain(expected);
   });
+
+  it('names the client when a login asks for OAuth scopes it does not offer', () => {
+    expect(
+      explainTokenError(400, 'invalid_scope', 'Invalid scopes: openid reports.fly', {
+        realm: 'reports',
+        grant: 'client_credentials',
+        clientId: 'nightly-job',
+      }),
+    ).toBe(
+      'Client "nightly-job" in realm "reports" does not offer the OAuth scopes asked (invalid_scope: Invalid scopes: openid reports.fly): make each a default or optional client scope of the client.',
+    );
+  });
 });
 
 async function jwt(claims: Record<string, unknown>): Promise<string> {
