@@ -5,11 +5,12 @@ import { validateHostileOptions } from '../hostile/run-hostile.js';
 import { realmFindings } from '../matrix/expectations.js';
 import { describeTokenSource } from '../matrix/matrix-tokens.js';
 import { describeRequirement } from '../matrix/requirements.js';
-import type { MatrixSpec } from '../matrix/types.js';
+import type { CellResult, MatrixSpec } from '../matrix/types.js';
 import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import { startSpecBackend } from './backend-phase.js';
 import { runCells } from './cells-phase.js';
+import { runObjectCells } from './objects-phase.js';
 import { backendGone, keycloakGone, unansweredCells } from './incomplete.js';
 import type { CheckSuite, PhaseContext, RealmKey, RealmPhase, SuiteOutcome } from '../matrix/phases.js';
 import { openRealm } from './realm-phase.js';
@@ -30,6 +31,18 @@ async function knownSecrets(realm: RealmPhase, backendUrl: string): Promise<stri
   );
   const urlPassword = URL.canParse(backendUrl) ? decodeURIComponent(new URL(backendUrl).password) : '';
   return [resourceServer.clientSecret ?? '', ...clientSecrets, urlPassword].filter(Boolean);
+}
+
+/** Role cells endpoint-major, as reports expect them, whichever phase called them. */
+function inSpecOrder(roles: readonly CellResult[], objects: readonly CellResult[], spec: MatrixSpec): CellResult[] {
+  if (objects.length === 0) return [...roles];
+  const byEndpoint = new Map<string, CellResult[]>();
+  for (const cell of [...roles, ...objects]) {
+    const list = byEndpoint.get(cell.endpoint) ?? [];
+    list.push(cell);
+    byEndpoint.set(cell.endpoint, list);
+  }
+  return spec.endpoints.flatMap((endpoint) => byEndpoint.get(endpoint.id) ?? []);
 }
 
 export interface CheckMatrixOptions {
@@ -120,7 +133,11 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     );
 
     const backendUrl = backend.value?.url ?? options.backendUrl ?? spec.backend.url;
-    const cells = await timed(() => runCells(tokens.value, key, backendUrl, context));
+    const cells = await timed(async () => {
+      const roles = await runCells(tokens.value, key, backendUrl, context);
+      const objects = await runObjectCells(tokens.value, backendUrl, context);
+      return { ...roles, cells: inSpecOrder(roles.cells, objects.cells, spec), peerCells: objects.peerCells, setup: objects.incomplete };
+    });
 
     const outcomes: SuiteOutcome[] = [];
     const suitesRun = await timed(async () => {
@@ -135,7 +152,9 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     const incomplete = [
       ...backendGone(backend.value),
       ...(await keycloakGone(server.url, realm.name)),
+      ...cells.value.setup,
       ...unansweredCells(cells.value.cells),
+      ...unansweredCells(cells.value.peerCells),
       ...outcomes.flatMap((outcome) => outcome.incomplete),
     ];
     await backend.value?.stop();
@@ -153,6 +172,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         source: endpoint.source,
       })),
       cells: cells.value.cells,
+      ...(spec.setup ? { peerCells: cells.value.peerCells } : {}),
       realmFindings: findings,
       backendOutput: backend.value ? await backend.value.output() : undefined,
       startedAt: new Date(started).toISOString(),
@@ -164,6 +184,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       passed:
         incomplete.length === 0 &&
         cells.value.cells.every((cell) => cell.pass) &&
+        cells.value.peerCells.every((cell) => cell.pass) &&
         findings.length === 0 &&
         outcomes.every((outcome) => outcome.blocking === 0),
     };

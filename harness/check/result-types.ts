@@ -38,6 +38,12 @@ export interface MatrixResult {
   readonly endpoints: readonly EndpointSummary[];
   /** Endpoint-major order: every user of the first endpoint, then the next. */
   readonly cells: readonly CellResult[];
+  /**
+   * Object-level (BOLA) cells: each caller on every other owner's objects, each with `owner`. Absent
+   * when the spec has no setup section. Role cells of object endpoints (a caller on its own
+   * objects) are in `cells`.
+   */
+  readonly peerCells?: readonly CellResult[] | undefined;
   readonly realmFindings: readonly RealmFinding[];
   /** The tail of the backend's output when kcbox started it. */
   readonly backendOutput: string | undefined;
