@@ -4,6 +4,7 @@ import type { HostileOptions } from '../hostile/result-types.js';
 import { validateHostileOptions } from '../hostile/run-hostile.js';
 import { realmFindings } from '../matrix/expectations.js';
 import { describeTokenSource } from '../matrix/matrix-tokens.js';
+import { describeOwnership } from '../matrix/objects.js';
 import { describeRequirement } from '../matrix/requirements.js';
 import type { CellResult, MatrixSpec } from '../matrix/types.js';
 import { realmSigningKeyInfo } from '../realm/realm-key.js';
@@ -169,6 +170,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         path: endpoint.path,
         requirement: describeRequirement(endpoint.requirement),
         token: describeTokenSource(endpoint.token),
+        ...(endpoint.owner ? { ownership: describeOwnership(endpoint.owner) } : {}),
         source: endpoint.source,
       })),
       cells: cells.value.cells,

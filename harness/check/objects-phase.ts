@@ -1,8 +1,9 @@
 import { answerLabel } from '../http/observation.js';
 import { type RequestPlan, runRequests } from '../http/run-requests.js';
 import { clip } from '../input/text-file.js';
-import { judgeCell } from '../matrix/judge-cell.js';
-import { type Captured, captureValue, expectedOnObject, fillRequest } from '../matrix/objects.js';
+import { expectedFor } from '../matrix/expectations.js';
+import { type CellVerdict, judgeCell } from '../matrix/judge-cell.js';
+import { type Captured, captureValue, describeOwnership, expectedOnObject, fillRequest } from '../matrix/objects.js';
 import type { PhaseContext, TokensPhase } from '../matrix/phases.js';
 import { ANONYMOUS, type CellResult, type IncompleteWork, type MatrixEndpoint, type SetupStep } from '../matrix/types.js';
 
@@ -28,6 +29,19 @@ export interface ObjectCells {
 }
 
 const successful = (status: number | undefined) => status !== undefined && status >= 200 && status < 300;
+
+/** A refusal the ownership rule calls for, said as such: Keycloak grants the caller the endpoint itself. */
+function ownershipReason(
+  cell: Pick<CellResult, 'user' | 'owner' | 'expected'>,
+  verdict: CellVerdict,
+  endpoint: MatrixEndpoint,
+  tokens: TokensPhase,
+): string {
+  if (verdict.pass || verdict.outcome !== 'allowed' || !endpoint.owner || cell.user === cell.owner) return verdict.reason;
+  if (expectedFor(endpoint, cell.user, tokens.tokens) !== 'allow') return verdict.reason;
+  const status = verdict.reason.match(/with (\d+)$/)?.[1];
+  return `Keycloak grants ${cell.user} the endpoint, but the object is ${cell.owner ?? 'another user'}'s and the rule is "${describeOwnership(endpoint.owner)}": the backend allowed it${status ? ` with ${status}` : ''}`;
+}
 
 const stepLabel = (step: SetupStep, owner: string) => `setup ${JSON.stringify(step.name)} as ${owner}`;
 
@@ -117,7 +131,7 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
           acceptedDenyStatuses: copy.caller === ANONYMOUS ? endpoint.deny.anonymous : endpoint.deny.authenticated,
           ...(context.showTokens ? { token } : {}),
         };
-        return { plan, cell };
+        return { plan, cell, endpoint };
       }),
     );
   const judged: CellResult[] = [];
@@ -135,7 +149,8 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
     );
     observations.forEach((observed, index) => {
       const { cell } = planned[index]!;
-      judged.push({ ...cell, observed, ...judgeCell(cell.expected, cell.acceptedDenyStatuses, observed) });
+      const verdict = judgeCell(cell.expected, cell.acceptedDenyStatuses, observed);
+      judged.push({ ...cell, observed, ...verdict, reason: ownershipReason(cell, verdict, planned[index]!.endpoint, tokens) });
     });
   }
   // Endpoint-major, as the role cells: every caller of the first endpoint, each on every owner's object.

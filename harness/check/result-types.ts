@@ -23,6 +23,8 @@ export interface EndpointSummary {
   /** `public` or the permission, e.g. `Inventory#inventory:view`. */
   readonly requirement: string;
   readonly token: string;
+  /** An object endpoint's ownership rule, e.g. `owner only`, `owner or role inventory-api/inventory-admin`. */
+  readonly ownership?: string | undefined;
   /** Where the spec declares the endpoint; undefined for a spec given as an object. */
   readonly source?: SourceLocation | undefined;
 }

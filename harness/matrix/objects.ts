@@ -4,8 +4,20 @@
  */
 import { expectedFor } from './expectations.js';
 import type { MatrixTokens } from './matrix-tokens.js';
-import { meets } from './requirements.js';
-import { ANONYMOUS, type Expectation, type MatrixEndpoint } from './types.js';
+import { describeRequirement, meets } from './requirements.js';
+import { ANONYMOUS, type Expectation, type MatrixEndpoint, type OwnershipRule } from './types.js';
+
+/** How reports name an ownership rule: `owner only`, `owner or role inventory-api/inventory-admin`, `any owner`. */
+export function describeOwnership(rule: OwnershipRule): string {
+  switch (rule.kind) {
+    case 'owner-only':
+      return 'owner only';
+    case 'anyone':
+      return "anyone's objects";
+    case 'owner-or':
+      return `owner or ${describeRequirement(rule.requirement)}`;
+  }
+}
 
 /** `${owner.NAME}`: a value the owner's setup steps captured. */
 export const OWNER_REFERENCE = /\$\{owner\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
