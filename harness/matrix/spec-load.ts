@@ -215,6 +215,8 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
   for (const error of errors) {
     const segments = segmentsOf(error.instancePath);
     if (error.keyword === 'oneOf' || error.keyword === 'anyOf') continue;
+    // A bad capture name fails its pattern inside propertyNames too: one line says it.
+    if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue;
     const inBranch = /\/(oneOf|anyOf)\//.test(error.schemaPath);
     if (inBranch && [...summarised].some((prefix) => error.instancePath === prefix || error.instancePath.startsWith(`${prefix}/`)))
       continue;
