@@ -263,7 +263,8 @@ const FILTER_SCRIPT = `(() => {
           const other = outcome !== '' && cell.dataset.outcome !== outcome;
           cell.hidden = off;
           cell.classList.toggle('filtered-out', !off && other);
-          if (!off && !other) matching++;
+          // The caller's own object (peer grid) and a cell that was not run are no cells to count.
+          if (!off && !other && cell.dataset.outcome !== 'own' && cell.dataset.outcome !== 'missing') matching++;
         }
         row.hidden = (endpoint !== '' && row.dataset.endpoint !== endpoint) || (!byColumn && caller !== '' && row.dataset.caller !== caller) || matching === 0;
         if (!row.hidden) shown += matching;
