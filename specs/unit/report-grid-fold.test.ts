@@ -94,7 +94,10 @@ describe('folding a grid wider than the terminal', () => {
   it('spreads columns that differ over several tables when even folded they do not fit', () => {
     const result = wideResult();
     // Every user different: nothing folds.
-    const cells = result.cells.map((value, index) => ({ ...value, observed: { ...value.observed, status: 200 + (index % 101) } }));
+    const cells: CellResult[] = result.cells.map((value, index) => ({
+      ...value,
+      observed: { kind: 'answered', status: 200 + (index % 101), excerpt: '', durationMs: 1 },
+    }));
     const text = renderMatrixText({ ...result, cells }, { color: false, width: 100 });
     expect(text.split('\n').filter((line) => line.length > 100)).toEqual([]);
     expect(text.match(/│ Endpoint/g)!.length).toBeGreaterThan(5);
