@@ -88,7 +88,8 @@ async function bothSettled<A, B>(first: Promise<A>, second: Promise<B>): Promise
 /**
  * Runs a scope matrix as a pipeline of phases: spec → realm (an isolated copy of the spec's realm
  * file, checked against the spec) → tokens and Keycloak's decisions, while the backend starts →
- * every endpoint called as every user and judged → further suites (the hostile-token suite) →
+ * every endpoint called as every user and judged, then the setup steps and the object endpoints
+ * as every caller on every owner's objects (peer cells) → further suites (the hostile-token suite) →
  * result. Everything it started or created is gone when it returns or throws.
  *
  * @throws MatrixSpecError when the spec names users, clients or scopes the realm lacks (exit 2).

@@ -154,11 +154,9 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
     });
   }
   // Endpoint-major, as the role cells: every caller of the first endpoint, each on every owner's object.
-  const rank = (cell: CellResult) => [
-    spec.endpoints.findIndex((endpoint) => endpoint.id === cell.endpoint),
-    spec.users.indexOf(cell.user),
-    owners.indexOf(cell.owner ?? ''),
-  ];
+  const position = (list: readonly string[]) => new Map(list.map((name, index) => [name, index]));
+  const [endpointAt, userAt, ownerAt] = [position(spec.endpoints.map((endpoint) => endpoint.id)), position(spec.users), position(owners)];
+  const rank = (cell: CellResult) => [endpointAt.get(cell.endpoint) ?? 0, userAt.get(cell.user) ?? 0, ownerAt.get(cell.owner ?? '') ?? 0];
   judged.sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
     return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;

@@ -21,6 +21,7 @@ import {
   notChecked as notCheckedWork,
   observedLabel,
   oneLine,
+  type PeerGridRow,
   peerGrid,
   requirementLabel,
   statusLabel,
@@ -176,6 +177,9 @@ const peerGridSection: TextSection = ({ result, c, width }) => {
   const { owners, rows } = peerGrid(result);
   const title = headingText(`${PEER_CELLS_TITLE}: caller × owner`, [PEER_CELLS_NOTE], (text) => c.bold(text), c, width);
   if (rows.length === 0) return `${title}\n${c.dim('No peer cell ran.')}`;
+  // One column per owner fits only so many owners: past that, one line per endpoint and alike callers.
+  const natural = owners.reduce((sum, owner) => sum + Math.max(owner.length, 6) + 3, 0) + LABEL_MIN[0] + LABEL_MIN[1] + 7;
+  if (natural > width) return `${title}\n${peerSummaryText(rows, owners, c, width)}`;
   return `${title}\n${gridText(
     {
       heads: ['Endpoint', 'Caller'],
@@ -187,6 +191,54 @@ const peerGridSection: TextSection = ({ result, c, width }) => {
     width,
   )}`;
 };
+
+/**
+ * The peer grid for many owners: per endpoint, callers whose attempts on others' objects read the
+ * same share one row (`user001 +97`), each row saying how many were as expected and whose objects
+ * were not. Every failing cell is listed in full below it.
+ */
+function peerSummaryText(rows: readonly PeerGridRow[], owners: readonly string[], c: Colors, width: number): string {
+  const summaries = rows.map((row) => {
+    const judged = row.cells.filter((cell, index): cell is CellResult => cell !== undefined && owners[index] !== row.caller);
+    const wrong = judged.filter((cell) => cellState(cell) !== 'passed');
+    const text =
+      wrong.length === 0
+        ? `✓ ${judged.length} as expected`
+        : `✗ ${wrong.length} of ${judged.length} not as expected, on the objects of ${wrong.map((cell) => cell.owner).join(', ')}`;
+    return { row, text, ok: wrong.length === 0 };
+  });
+  const groups = new Map<string, { endpoint: string; callers: string[]; text: string; ok: boolean }>();
+  for (const { row, text, ok } of summaries) {
+    const key = `${row.endpoint.id}\u0000${text}`;
+    const group = groups.get(key) ?? { endpoint: `${row.endpoint.method} ${row.endpoint.path}`, callers: [], text, ok };
+    group.callers.push(row.caller);
+    groups.set(key, group);
+  }
+  const endpointWidth = Math.min(40, Math.max(...[...groups.values()].map((group) => group.endpoint.length)));
+  const callerWidth = 16;
+  const resultWidth = Math.max(20, width - endpointWidth - callerWidth - 10);
+  const table = new Table({
+    head: ['Endpoint', 'Callers', "On other owners' objects"].map((label) => c.bold(label)),
+    colWidths: [endpointWidth + 2, callerWidth + 2, resultWidth + 2],
+    style: { head: [], border: [] },
+  });
+  for (const group of groups.values()) {
+    const callers = group.callers.length === 1 ? group.callers[0]! : `${group.callers[0]!} +${group.callers.length - 1}`;
+    table.push([
+      wrap(group.endpoint, endpointWidth),
+      wrap(callers, callerWidth),
+      (group.ok ? c.green : c.red)(wrap(group.text, resultWidth)),
+    ]);
+  }
+  const legend = [...groups.values()]
+    .filter((group) => group.callers.length > 1)
+    .flatMap((group) =>
+      hangingWrap(`${group.callers[0]!} +${group.callers.length - 1} = ${group.callers.join(', ')}`, width, '  ', '    '),
+    );
+  const note =
+    legend.length > 0 ? [c.dim(`Folded to fit ${width} columns: callers whose rows read the same share one.`), ...legend.map(c.dim)] : [];
+  return [table.toString(), ...note].join('\n');
+}
 
 /** Every failing cell in full: what was expected, what came, why, and the answer's start. */
 function failureEntries(failed: readonly CellResult[], c: Colors): string[] {

@@ -102,4 +102,34 @@ describe('folding a grid wider than the terminal', () => {
     expect(text.split('\n').filter((line) => line.length > 100)).toEqual([]);
     expect(text.match(/│ Endpoint/g)!.length).toBeGreaterThan(5);
   });
+
+  it('sums up peer cells per caller when one column per owner does not fit, alike callers folded', () => {
+    const result = wideResult();
+    const owners = result.users.filter((user) => user !== 'anonymous');
+    const id = 'GET /carts/${owner.cartId}';
+    const peerCells = result.users.flatMap((user) =>
+      owners
+        .filter((owner) => owner !== user)
+        .map((owner) => {
+          const wrong = user === 'user002' && owner === 'user001';
+          return { ...cell(id, user, 'deny', wrong ? 200 : user === 'anonymous' ? 401 : 403, !wrong), owner };
+        }),
+    );
+    const text = renderMatrixText(
+      {
+        ...result,
+        endpoints: [
+          ...result.endpoints,
+          { id, method: 'GET', path: '/carts/${owner.cartId}', requirement: 'authenticated', token: 'access' },
+        ],
+        peerCells,
+      },
+      { color: false, width: 100 },
+    );
+    expect(text.split('\n').filter((line) => line.length > 100)).toEqual([]);
+    expect(text).toMatch(/│ user001 \+98 +│ ✓ 99 as expected/);
+    expect(text).toMatch(/│ user002 +│ ✗ 1 of 99 not as expected, on the objects of +│\n.*│ user001 +│/);
+    expect(text).toMatch(/│ anonymous +│ ✓ 100 as expected/);
+    expect(text).toContain("✗ GET /carts/${owner.cartId} × user002 on user001's object");
+  });
 });
