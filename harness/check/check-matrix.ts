@@ -27,8 +27,8 @@ const debug = createDebug('kcbox:check');
  */
 async function knownSecrets(realm: RealmPhase, backendUrl: string): Promise<string[]> {
   const resourceServer = await realm.live.oauthClient(realm.spec.keycloak.client);
-  const clientSecrets = realm.spec.endpoints.flatMap((endpoint) =>
-    endpoint.token.kind === 'client' && endpoint.token.clientSecret ? [endpoint.token.clientSecret] : [],
+  const clientSecrets = [...realm.spec.endpoints, ...(realm.spec.setup?.steps ?? [])].flatMap((request) =>
+    request.token.kind === 'client' && request.token.clientSecret ? [request.token.clientSecret] : [],
   );
   const urlPassword = URL.canParse(backendUrl) ? decodeURIComponent(new URL(backendUrl).password) : '';
   return [resourceServer.clientSecret ?? '', ...clientSecrets, urlPassword].filter(Boolean);

@@ -107,7 +107,9 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
   const objectEndpoints = spec.endpoints.filter((endpoint) => endpoint.owner !== undefined);
   if (!spec.setup || objectEndpoints.length === 0) return { cells: [], peerCells: [], incomplete: [] };
   const copies: ObjectCopy[] = spec.users.flatMap((caller) => spec.setup!.owners.map((owner) => ({ owner, caller, captured: {} })));
-  context.step(`creating objects: ${spec.setup.steps.length} setup steps × ${copies.length} (owner, caller) pairs`);
+  context.step(
+    `creating objects: ${spec.setup.steps.length} setup step${spec.setup.steps.length === 1 ? '' : 's'} × ${copies.length} (owner, caller) pairs`,
+  );
   const failures: Array<{ step: SetupStep; copy: ObjectCopy }> = [];
   for (const step of spec.setup.steps) {
     const before = new Set(copies.filter((copy) => copy.failed !== undefined));
