@@ -43,6 +43,7 @@ const KNOWN_FAULTS = {
   'skip-audience-check': 'accept tokens issued for any client',
   'allow-query-token': 'accept ?access_token= when no Authorization header is sent',
   'anonymous-403': 'answer 403 instead of 401 when no token is sent',
+  'skip-item-owner-check': "PUT /api/items/:id skips its owner check (any valid token may edit anyone's item)",
 };
 const FAULTS = new Set(
   (process.env.FAULT ?? '')
@@ -60,6 +61,10 @@ for (const fault of FAULTS) console.log(`express-inventory: FAULT ${fault}: ${KN
 
 const AUTHZ_FILE = process.env.KCBOX_AUTHZ_CONFIG || fileURLToPath(new URL('../../realm/inventory-authz-config.json', import.meta.url));
 const EXEMPT_PATHS = ['/health'];
+// Per-user items: any valid token may create one; its owner (the token's sub) or an inventory-admin
+// may read, edit and delete it. No realm resource covers them: the owner check decides.
+const ITEMS_PATH = /^\/api\/items(\/|$)/;
+const ITEMS_ADMIN_ROLE = 'inventory-admin';
 const MAX_TOKEN_LENGTH = 8192;
 const CLOCK_TOLERANCE_S = 5;
 
@@ -341,6 +346,7 @@ async function authenticate(req, res, next) {
 
 function authorize(req, res, next) {
   if (EXEMPT_PATHS.includes(req.path)) return next();
+  if (ITEMS_PATH.test(req.path)) return next(); // authorized per item, by ownership
   const scope = METHOD_SCOPES[req.method];
   if (req.method === 'DELETE' && FAULTS.has('skip-delete-scope')) return next();
   const resource = resourceFor(req.path);
@@ -426,6 +432,41 @@ app.delete('/api/inventory/:id', (req, res) => {
   const id = itemId(req);
   if (id === undefined) return res.status(404).json({ error: 'not_found' });
   items.delete(id);
+  res.status(204).end();
+});
+
+// Per-user items, owned by the creating token's sub.
+const userItems = new Map();
+let nextUserItemId = 1;
+
+/** The item the request names, when the caller owns it or is an inventory admin; else 404 or 403. */
+function ownedItem(req, { skipOwnerCheck = false } = {}) {
+  const id = /^[1-9][0-9]{0,8}$/.test(req.params.id) ? Number(req.params.id) : undefined;
+  const item = id === undefined ? undefined : userItems.get(id);
+  if (!item) throw new HttpError(404, { error: 'not_found' });
+  const admin = tokenHasRole(req.claims, `${CLIENT_ID}/${ITEMS_ADMIN_ROLE}`);
+  if (item.owner !== req.claims.sub && !admin && !skipOwnerCheck) throw new HttpError(403, { error: 'forbidden', reason: 'not the owner' });
+  return item;
+}
+
+app.post('/api/items', (req, res) => {
+  if (typeof req.claims.sub !== 'string' || req.claims.sub === '') throw new HttpError(403, { error: 'forbidden', reason: 'no subject' });
+  const item = { id: nextUserItemId++, owner: req.claims.sub, ...itemInput(req.body) };
+  userItems.set(item.id, item);
+  res.status(201).location(`/api/items/${item.id}`).json(item);
+});
+
+app.get('/api/items/:id', (req, res) => res.json(ownedItem(req)));
+
+app.put('/api/items/:id', (req, res) => {
+  const existing = ownedItem(req, { skipOwnerCheck: FAULTS.has('skip-item-owner-check') });
+  const item = { ...existing, ...itemInput(req.body) };
+  userItems.set(item.id, item);
+  res.json(item);
+});
+
+app.delete('/api/items/:id', (req, res) => {
+  userItems.delete(ownedItem(req).id);
   res.status(204).end();
 });
 

@@ -8,7 +8,8 @@ export async function runCells(tokens: TokensPhase, realmKey: RealmKey, backendU
   const { spec } = tokens;
   const plans: RequestPlan[] = [];
   const cells: Array<Omit<CellResult, 'observed' | 'outcome' | 'pass' | 'reason'>> = [];
-  for (const endpoint of spec.endpoints) {
+  // Object endpoints (an ownership rule) are called on each owner's objects by runObjectCells.
+  for (const endpoint of spec.endpoints.filter((candidate) => candidate.owner === undefined)) {
     for (const user of spec.users) {
       const token = user === ANONYMOUS ? undefined : tokens.tokens.token(user, endpoint.token).bearer;
       plans.push({ method: endpoint.method, path: endpoint.path, headers: endpoint.headers, body: endpoint.body, token });

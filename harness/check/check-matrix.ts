@@ -4,12 +4,14 @@ import type { HostileOptions } from '../hostile/result-types.js';
 import { validateHostileOptions } from '../hostile/run-hostile.js';
 import { realmFindings } from '../matrix/expectations.js';
 import { describeTokenSource } from '../matrix/matrix-tokens.js';
+import { describeOwnership } from '../matrix/objects.js';
 import { describeRequirement } from '../matrix/requirements.js';
-import type { MatrixSpec } from '../matrix/types.js';
+import type { CellResult, MatrixSpec } from '../matrix/types.js';
 import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import { startSpecBackend } from './backend-phase.js';
 import { runCells } from './cells-phase.js';
+import { runObjectCells } from './objects-phase.js';
 import { backendGone, keycloakGone, unansweredCells } from './incomplete.js';
 import type { CheckSuite, PhaseContext, RealmKey, RealmPhase, SuiteOutcome } from '../matrix/phases.js';
 import { openRealm } from './realm-phase.js';
@@ -25,8 +27,8 @@ const debug = createDebug('kcbox:check');
  */
 async function knownSecrets(realm: RealmPhase, backendUrl: string): Promise<string[]> {
   const resourceServer = await realm.live.oauthClient(realm.spec.keycloak.client);
-  const clientSecrets = realm.spec.endpoints.flatMap((endpoint) =>
-    endpoint.token.kind === 'client' && endpoint.token.clientSecret ? [endpoint.token.clientSecret] : [],
+  const clientSecrets = [...realm.spec.endpoints, ...(realm.spec.setup?.steps ?? [])].flatMap((request) =>
+    request.token.kind === 'client' && request.token.clientSecret ? [request.token.clientSecret] : [],
   );
   // Service accounts' secrets, the matrix's or Keycloak's (read once already, for their tokens).
   const serviceAccounts = await Promise.all(
@@ -36,6 +38,18 @@ async function knownSecrets(realm: RealmPhase, backendUrl: string): Promise<stri
   );
   const urlPassword = URL.canParse(backendUrl) ? decodeURIComponent(new URL(backendUrl).password) : '';
   return [resourceServer.clientSecret ?? '', ...clientSecrets, ...serviceAccounts, urlPassword].filter(Boolean);
+}
+
+/** Role cells endpoint-major, as reports expect them, whichever phase called them. */
+function inSpecOrder(roles: readonly CellResult[], objects: readonly CellResult[], spec: MatrixSpec): CellResult[] {
+  if (objects.length === 0) return [...roles];
+  const byEndpoint = new Map<string, CellResult[]>();
+  for (const cell of [...roles, ...objects]) {
+    const list = byEndpoint.get(cell.endpoint) ?? [];
+    list.push(cell);
+    byEndpoint.set(cell.endpoint, list);
+  }
+  return spec.endpoints.flatMap((endpoint) => byEndpoint.get(endpoint.id) ?? []);
 }
 
 export interface CheckMatrixOptions {
@@ -80,7 +94,8 @@ async function bothSettled<A, B>(first: Promise<A>, second: Promise<B>): Promise
 /**
  * Runs a scope matrix as a pipeline of phases: spec → realm (an isolated copy of the spec's realm
  * file, checked against the spec) → tokens and Keycloak's decisions, while the backend starts →
- * every endpoint called as every user and judged → further suites (the hostile-token suite) →
+ * every endpoint called as every user and judged, then the setup steps and the object endpoints
+ * as every caller on every owner's objects (peer cells) → further suites (the hostile-token suite) →
  * result. Everything it started or created is gone when it returns or throws.
  *
  * @throws MatrixSpecError when the spec names users, clients or scopes the realm lacks (exit 2).
@@ -126,7 +141,11 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     );
 
     const backendUrl = backend.value?.url ?? options.backendUrl ?? spec.backend.url;
-    const cells = await timed(() => runCells(tokens.value, key, backendUrl, context));
+    const cells = await timed(async () => {
+      const roles = await runCells(tokens.value, key, backendUrl, context);
+      const objects = await runObjectCells(tokens.value, backendUrl, context);
+      return { ...roles, cells: inSpecOrder(roles.cells, objects.cells, spec), peerCells: objects.peerCells, setup: objects.incomplete };
+    });
 
     const outcomes: SuiteOutcome[] = [];
     const suitesRun = await timed(async () => {
@@ -141,7 +160,9 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     const incomplete = [
       ...backendGone(backend.value),
       ...(await keycloakGone(server.url, realm.name)),
+      ...cells.value.setup,
       ...unansweredCells(cells.value.cells),
+      ...unansweredCells(cells.value.peerCells),
       ...outcomes.flatMap((outcome) => outcome.incomplete),
     ];
     await backend.value?.stop();
@@ -156,9 +177,11 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         path: endpoint.path,
         requirement: describeRequirement(endpoint.requirement),
         token: describeTokenSource(endpoint.token),
+        ...(endpoint.owner ? { ownership: describeOwnership(endpoint.owner) } : {}),
         source: endpoint.source,
       })),
       cells: cells.value.cells,
+      ...(spec.setup ? { peerCells: cells.value.peerCells } : {}),
       realmFindings: findings,
       backendOutput: backend.value ? await backend.value.output() : undefined,
       startedAt: new Date(started).toISOString(),
@@ -170,6 +193,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       passed:
         incomplete.length === 0 &&
         cells.value.cells.every((cell) => cell.pass) &&
+        cells.value.peerCells.every((cell) => cell.pass) &&
         findings.length === 0 &&
         outcomes.every((outcome) => outcome.blocking === 0),
     };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isKcboxError } from '../errors.js';
 import { matrixRealm } from '../matrix/matrix-realm.js';
-import { flattenRequirement } from '../matrix/requirements.js';
+import { endpointRequirements, flattenRequirement } from '../matrix/requirements.js';
 import { substituteRunTime } from '../matrix/spec-variables.js';
 import { MatrixSpecError } from '../matrix/spec-error.js';
 import { realmProblems } from '../matrix/spec-realm-check.js';
@@ -42,7 +42,7 @@ export async function openRealm(
     representation = file ? (await loadRealm(file)).representation : undefined;
   }
   const admin = await connectAdmin(server.url, server.adminCredentials);
-  const requirements = spec.endpoints.flatMap((endpoint) => flattenRequirement(endpoint.requirement));
+  const requirements = spec.endpoints.flatMap(endpointRequirements).flatMap(flattenRequirement);
   const fixtures = spec.keycloak.fixtureUsers;
   const live = await matrixRealm(admin, name, spec.keycloak.client, {
     representation,
@@ -94,14 +94,16 @@ export async function openRealm(
     KEYCLOAK_CLIENT_ID: spec.keycloak.client,
   };
   const fill = (text: string) => substituteRunTime(text, runTime);
+  const fillRequest = <T extends { path: string; headers: Readonly<Record<string, string>>; body: string | undefined }>(request: T): T => ({
+    ...request,
+    path: fill(request.path),
+    headers: Object.fromEntries(Object.entries(request.headers).map(([header, value]) => [header, fill(value)])),
+    body: request.body === undefined ? undefined : fill(request.body),
+  });
   const resolved: MatrixSpec = {
     ...spec,
-    endpoints: spec.endpoints.map((endpoint) => ({
-      ...endpoint,
-      path: fill(endpoint.path),
-      headers: Object.fromEntries(Object.entries(endpoint.headers).map(([header, value]) => [header, fill(value)])),
-      body: endpoint.body === undefined ? undefined : fill(endpoint.body),
-    })),
+    endpoints: spec.endpoints.map(fillRequest),
+    ...(spec.setup ? { setup: { ...spec.setup, steps: spec.setup.steps.map(fillRequest) } } : {}),
   };
   return {
     spec: resolved,

@@ -23,6 +23,8 @@ export interface EndpointSummary {
   /** `public` or the permission, e.g. `Inventory#inventory:view`. */
   readonly requirement: string;
   readonly token: string;
+  /** An object endpoint's ownership rule, e.g. `owner only`, `owner or role inventory-api/inventory-admin`. */
+  readonly ownership?: string | undefined;
   /** Where the spec declares the endpoint; undefined for a spec given as an object. */
   readonly source?: SourceLocation | undefined;
 }
@@ -38,6 +40,12 @@ export interface MatrixResult {
   readonly endpoints: readonly EndpointSummary[];
   /** Endpoint-major order: every user of the first endpoint, then the next. */
   readonly cells: readonly CellResult[];
+  /**
+   * Object-level (BOLA) cells: each caller on every other owner's objects, each with `owner`. Absent
+   * when the spec has no setup section. Role cells of object endpoints (a caller on its own
+   * objects) are in `cells`.
+   */
+  readonly peerCells?: readonly CellResult[] | undefined;
   readonly realmFindings: readonly RealmFinding[];
   /** The tail of the backend's output when kcbox started it. */
   readonly backendOutput: string | undefined;

@@ -90,7 +90,8 @@ function targets(
   cells: readonly CellResult[],
   sample: boolean,
 ): Array<{ endpoint: MatrixEndpoint; user: string | undefined }> {
-  const protectedEndpoints = spec.endpoints.filter((endpoint) => endpoint.requirement.kind !== 'public');
+  // Object endpoints name an object only per owner and caller: the forgeries go to the others.
+  const protectedEndpoints = spec.endpoints.filter((endpoint) => endpoint.requirement.kind !== 'public' && endpoint.owner === undefined);
   const chosen = sample
     ? protectedEndpoints.filter((endpoint, index) => protectedEndpoints.findIndex((other) => other.method === endpoint.method) === index)
     : protectedEndpoints;

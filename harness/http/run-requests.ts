@@ -20,23 +20,25 @@ export interface RunRequestsOptions {
   readonly concurrency: number;
   /** Per request, from sending to the end of the body. */
   readonly timeoutMs: number;
+  /** Bytes of each answer's body kept in its excerpt. Default 600: enough to show why, not to store answers. */
+  readonly excerptBytes?: number | undefined;
 }
 
 const EXCERPT_BYTES = 600;
 
-async function readExcerpt(body: AsyncIterable<Buffer | Uint8Array> & { destroy(): unknown }): Promise<string> {
+async function readExcerpt(body: AsyncIterable<Buffer | Uint8Array> & { destroy(): unknown }, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of body) {
     chunks.push(Buffer.from(chunk));
     length += chunk.length;
-    if (length >= EXCERPT_BYTES) {
+    if (length >= limit) {
       // The rest is not needed; the connection is dropped rather than drained.
       body.destroy();
       break;
     }
   }
-  return Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 function isTimeout(error: unknown): boolean {
@@ -89,7 +91,7 @@ export async function runRequests(plans: readonly RequestPlan[], options: RunReq
         bodyTimeout: options.timeoutMs,
         signal: AbortSignal.timeout(options.timeoutMs),
       });
-      const excerpt = await readExcerpt(response.body);
+      const excerpt = await readExcerpt(response.body, options.excerptBytes ?? EXCERPT_BYTES);
       return answered(response.statusCode, excerpt, elapsed());
     } catch (error) {
       return isTimeout(error)

@@ -14,10 +14,13 @@ export type {
   MatrixBackend,
   MatrixEndpoint,
   MatrixKeycloak,
+  MatrixSetup,
   MatrixSpec,
   Observation,
+  OwnershipRule,
   RealmFinding,
   Requirement,
+  SetupStep,
   SourceLocation,
   TokenSource,
 } from './types.js';

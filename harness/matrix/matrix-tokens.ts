@@ -5,7 +5,7 @@ import { TokenError } from '../tokens/token-error.js';
 import { decodeClaims } from '../tokens/claims.js';
 import { callerOf } from './callers.js';
 import type { MatrixRealm } from './matrix-realm.js';
-import { type CallerFacts, flattenRequirement, permissionsOf } from './requirements.js';
+import { type CallerFacts, endpointRequirements, flattenRequirement, permissionsOf } from './requirements.js';
 import { ANONYMOUS, type Caller, type MatrixSpec, type TokenSource } from './types.js';
 
 /** The token a cell sends, and the access token Keycloak's decision is asked with. */
@@ -53,7 +53,13 @@ export interface MatrixTokens {
 export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live: MatrixRealm, concurrency: number): Promise<MatrixTokens> {
   const limit = pLimit(concurrency);
   const users = spec.users.filter((user) => callerOf(spec, user).kind !== 'anonymous');
-  const sources = new Map(spec.endpoints.map((endpoint) => [tokenSourceKey(endpoint.token), endpoint.token]));
+  const sources = new Map(
+    [...spec.endpoints, ...(spec.setup?.steps ?? [])].map((request) => [tokenSourceKey(request.token), request.token] as const),
+  );
+  // An object endpoint's ownership rule may ask Keycloak about a further requirement.
+  const judged = spec.endpoints.flatMap((endpoint) =>
+    endpointRequirements(endpoint).map((requirement) => ({ requirement, token: endpoint.token })),
+  );
   const tokens = new Map<string, CellToken>();
   const accessToken = async (caller: Exclude<Caller, { kind: 'anonymous' }>, source: TokenSource): Promise<string> => {
     const scope = requestedScope(caller, source);
@@ -92,11 +98,11 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
   const questions: Array<Promise<void>> = [];
   // Group memberships as Keycloak has them.
   const groups = new Map<string, readonly string[]>();
-  if (spec.endpoints.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))) {
+  if (judged.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))) {
     await Promise.all(users.map((user) => limit(async () => groups.set(user, await live.callerGroups(callerOf(spec, user))))));
   }
 
-  for (const endpoint of spec.endpoints)
+  for (const endpoint of judged)
     for (const permission of permissionsOf(endpoint.requirement)) {
       const sourceKey = tokenSourceKey(endpoint.token);
       for (const user of users) {

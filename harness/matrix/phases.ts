@@ -46,6 +46,8 @@ export interface CellsPhase extends TokensPhase {
   readonly realmKey: RealmKey;
   readonly backendUrl: string;
   readonly cells: readonly CellResult[];
+  /** Callers on other owners' objects (object endpoints only); empty without a setup section. */
+  readonly peerCells?: readonly CellResult[] | undefined;
 }
 
 /** What every phase and suite may use of the run's options. */

@@ -1,4 +1,9 @@
-import type { Requirement } from './types.js';
+import type { MatrixEndpoint, Requirement } from './types.js';
+
+/** What Keycloak is asked about for an endpoint: its requirement, and its ownership rule's when it has one. */
+export function endpointRequirements(endpoint: Pick<MatrixEndpoint, 'requirement' | 'owner'>): Requirement[] {
+  return [endpoint.requirement, ...(endpoint.owner?.kind === 'owner-or' ? [endpoint.owner.requirement] : [])];
+}
 
 /** Every requirement inside one, itself included, depth first. */
 export function flattenRequirement(requirement: Requirement): Requirement[] {

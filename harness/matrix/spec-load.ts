@@ -4,6 +4,7 @@ import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
 import { jsonSyntaxError } from '../input/json-text.js';
 import { type InputProblem, clip, echo, echoList, readTextFileSync } from '../input/text-file.js';
 import type { LoginFlow } from '../tokens/user-login.js';
+import { requestReferences } from './objects.js';
 import { flattenRequirement } from './requirements.js';
 import { substituteEnvironment } from './spec-variables.js';
 import { MatrixSpecError, type SpecProblem } from './spec-error.js';
@@ -15,7 +16,9 @@ import {
   type FixtureUser,
   type Expectation,
   type MatrixEndpoint,
+  type MatrixSetup,
   type MatrixSpec,
+  type OwnershipRule,
   type Requirement,
   type SourceLocation,
   type TokenSource,
@@ -61,6 +64,16 @@ interface RawEndpoint {
   token?: RawToken;
   deny?: { anonymous?: RawStatuses; authenticated?: RawStatuses };
   expect?: Record<string, Expectation>;
+  owner?: 'only' | 'any' | { or: RawRequirement };
+}
+interface RawSetupStep {
+  name?: string;
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  token?: RawToken;
+  capture: Record<string, string>;
 }
 interface RawSpec {
   keycloak: {
@@ -86,6 +99,7 @@ interface RawSpec {
   timeout?: number;
   users: RawCaller[];
   endpoints: RawEndpoint[];
+  setup?: { owners?: string[]; steps: RawSetupStep[] };
 }
 
 export interface ParseMatrixOptions {
@@ -137,7 +151,21 @@ const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
     /\/deny\/(anonymous|authenticated)$/,
     'must be a deny status from 300 to 499 (a 2xx cannot tell a refusal from access, a 5xx is a failure), or a list of them',
   ],
+  [
+    /\/endpoints\/\d+\/owner$/,
+    'must be "only" (the owner alone), "any" (anyone meeting the requirement) or {or: REQUIREMENT} (the owner, or whoever also meets it)',
+  ],
 ];
+
+/** What a failed `pattern` keyword means, by pattern. */
+const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
+  '^/': 'must start with "/"',
+  '^https?://': 'must start with http:// or https://',
+  '^(/.*)?$': 'must be a JSON pointer (RFC 6901): "" for the whole answer, or "/" and a path such as /id or /items/0/id',
+  '^[A-Za-z_][A-Za-z0-9_]*$': 'must be a name of letters, digits and "_" (it is used as ${owner.NAME})',
+  '\\S': 'must be a scope name without spaces',
+  '^\\S+$': 'must be a scope name without spaces',
+};
 
 let compiled: ReturnType<Ajv['compile']> | undefined;
 function validator() {
@@ -225,6 +253,8 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
   for (const error of errors) {
     const segments = segmentsOf(error.instancePath);
     if (error.keyword === 'oneOf' || error.keyword === 'anyOf') continue;
+    // A bad capture name fails its pattern inside propertyNames too: one line says it.
+    if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue;
     const inBranch = /\/(oneOf|anyOf)\//.test(error.schemaPath);
     if (inBranch && [...summarised].some((prefix) => error.instancePath === prefix || error.instancePath.startsWith(`${prefix}/`)))
       continue;
@@ -251,14 +281,10 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
         );
         break;
       case 'pattern':
-        add(
-          segments,
-          String(params.pattern) === '^/'
-            ? 'must start with "/"'
-            : String(params.pattern).startsWith('^http')
-              ? 'must start with http:// or https://'
-              : 'must be a scope name without spaces',
-        );
+        add(segments, PATTERN_MESSAGES[String(params.pattern)] ?? `must match ${String(params.pattern)}`);
+        break;
+      case 'propertyNames':
+        add(segments, `capture name ${echo(String(params.propertyName))} must be letters, digits and "_" (it is used as \${owner.NAME})`);
         break;
       case 'uniqueItems':
         add(
@@ -360,12 +386,67 @@ export function parseRequirement(scope: string): Requirement {
   return { kind: 'scope', resource: resource || undefined, scope: name, permission: resource ? `${resource}#${name}` : `#${name}` };
 }
 
-function bodyAndHeaders(raw: RawEndpoint): { body: string | undefined; headers: Record<string, string> } {
+function bodyAndHeaders(raw: { headers?: Record<string, string>; body?: unknown }): {
+  body: string | undefined;
+  headers: Record<string, string>;
+} {
   const headers = Object.fromEntries(Object.entries(raw.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
   if (raw.body === undefined || raw.body === null) return { body: undefined, headers };
   if (typeof raw.body === 'string') return { body: raw.body, headers };
   headers['content-type'] ??= 'application/json';
   return { body: JSON.stringify(raw.body), headers };
+}
+
+function ownershipOf(raw: RawEndpoint['owner']): OwnershipRule | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'only') return { kind: 'owner-only' };
+  if (raw === 'any') return { kind: 'anyone' };
+  return { kind: 'owner-or', requirement: requirementOf(raw.or) };
+}
+
+/**
+ * The setup section: owners default to every user with a token; a step may use only what an
+ * earlier step captured.
+ */
+function normaliseSetup(
+  raw: NonNullable<RawSpec['setup']>,
+  users: readonly string[],
+  defaultToken: TokenSource,
+  problem: (segments: (string | number)[], message: string) => void,
+  location: (segments: (string | number)[]) => SourceLocation | undefined,
+): MatrixSetup {
+  const owners = raw.owners ?? users.filter((user) => user !== ANONYMOUS);
+  raw.owners?.forEach((owner, index) => {
+    if (owner === ANONYMOUS) problem(['setup', 'owners', index], `${echo(ANONYMOUS)} sends no token, so it cannot own an object`);
+    else if (!users.includes(owner)) problem(['setup', 'owners', index], `${echo(owner)} is not in "users" (${echoList(users)})`);
+  });
+  if (owners.length === 0) problem(['setup'], 'no owners: list users with a token under "users" or "setup.owners"');
+  const captured = new Set<string>();
+  const steps = raw.steps.map((step, index) => {
+    const { body, headers } = bodyAndHeaders(step);
+    for (const name of requestReferences({ path: step.path, headers, body })) {
+      if (!captured.has(name))
+        problem(
+          ['setup', 'steps', index],
+          `\${owner.${name}} is not captured by an earlier step (steps run in order; captured so far: ${[...captured].map((known) => echo(known)).join(', ') || 'none'})`,
+        );
+    }
+    for (const name of Object.keys(step.capture)) {
+      if (captured.has(name)) problem(['setup', 'steps', index, 'capture', name], `${echo(name)} is captured by an earlier step too`);
+      captured.add(name);
+    }
+    return {
+      name: step.name ?? `${step.method} ${step.path}`,
+      method: step.method,
+      path: step.path,
+      headers,
+      body,
+      token: tokenSource(step.token, defaultToken),
+      capture: { ...step.capture },
+      source: location(['setup', 'steps', index]),
+    };
+  });
+  return { owners, steps };
 }
 
 function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator): MatrixSpec {
@@ -413,6 +494,8 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     if (fixture.username === ANONYMOUS)
       problem(['keycloak', 'users', fixture.username], `"${ANONYMOUS}" is the column that sends no token; give the user another name`);
   }
+  const setup = raw.setup ? normaliseSetup(raw.setup, users, defaultToken, problem, location) : undefined;
+  const captured = new Set(setup?.steps.flatMap((step) => Object.keys(step.capture)) ?? []);
   const ids = new Map<string, number>();
   const endpoints: MatrixEndpoint[] = raw.endpoints.map((endpoint, index) => {
     const id = endpoint.name ?? `${endpoint.method} ${endpoint.path}`;
@@ -433,6 +516,26 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
         problem(['endpoints', index, 'expect', user], `expectation for ${echo(user)}, who is not in "users" (${echoList(users)})`);
     }
     const { body, headers } = bodyAndHeaders(endpoint);
+    const owner = ownershipOf(endpoint.owner);
+    const references = requestReferences({ path: endpoint.path, headers, body });
+    if (owner && references.length === 0)
+      problem(
+        ['endpoints', index, 'owner'],
+        'an object endpoint must name the object in its path, headers or body with ${owner.NAME} (a value a setup step captures)',
+      );
+    if (owner && !raw.setup) problem(['endpoints', index, 'owner'], 'needs a top-level "setup" that creates the objects');
+    if (!owner && references.length > 0)
+      problem(
+        ['endpoints', index],
+        `uses \${owner.${references[0]!}} but has no "owner" rule: add owner: only, owner: any or owner: {or: REQUIREMENT}`,
+      );
+    for (const name of references) {
+      if (raw.setup && !captured.has(name))
+        problem(
+          ['endpoints', index],
+          `\${owner.${name}} is captured by no setup step (captured: ${[...captured].map((known) => echo(known)).join(', ') || 'none'})`,
+        );
+    }
     return {
       id,
       method: endpoint.method,
@@ -447,6 +550,7 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
       },
       expect: { ...endpoint.expect },
       source: location(['endpoints', index]),
+      ...(owner ? { owner } : {}),
     };
   });
 
@@ -478,6 +582,7 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     users,
     callers,
     endpoints,
+    ...(setup ? { setup } : {}),
     requestTimeoutMs: (raw.timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000,
     userSources,
   };

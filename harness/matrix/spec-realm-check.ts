@@ -166,8 +166,13 @@ export function realmProblems(
       tokenClients.add(token.clientId);
       checkClient(token.clientId, endpoint.source, `${path}.token`);
     }
-    for (const requirement of flattenRequirement(endpoint.requirement)) {
-      const where = `${path}.${endpoint.requirement.kind === 'scope' ? 'scope' : 'requires'}`;
+    const checked = [
+      { requirement: endpoint.requirement, where: `${path}.${endpoint.requirement.kind === 'scope' ? 'scope' : 'requires'}` },
+      ...(endpoint.owner?.kind === 'owner-or' ? [{ requirement: endpoint.owner.requirement, where: `${path}.owner.or` }] : []),
+    ];
+    for (const { requirement, where } of checked.flatMap((entry) =>
+      flattenRequirement(entry.requirement).map((requirement) => ({ requirement, where: entry.where })),
+    )) {
       switch (requirement.kind) {
         case 'scope':
           checkPermission(requirement, endpoint.source, where);
@@ -194,6 +199,12 @@ export function realmProblems(
         default:
           break;
       }
+    }
+  });
+  spec.setup?.steps.forEach((step, index) => {
+    if (step.token.kind === 'client' && !tokenClients.has(step.token.clientId)) {
+      tokenClients.add(step.token.clientId);
+      checkClient(step.token.clientId, step.source, `setup.steps[${index}].token`);
     }
   });
   return problems;

@@ -111,6 +111,35 @@ const requirement = {
   ],
 };
 
+/** `only`, `any`, or `{or: REQUIREMENT}`: who besides the owner may act on an object. */
+const ownership = {
+  description: 'only (the owner alone), any (anyone meeting the requirement), or {or: REQUIREMENT} (the owner, or whoever also meets it)',
+  oneOf: [
+    { type: 'string', enum: ['only', 'any'] },
+    { type: 'object', additionalProperties: false, required: ['or'], properties: { or: { $ref: '#/$defs/requirement' } } },
+  ],
+};
+
+const setupStep = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['method', 'path', 'capture'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    method: { type: 'string', enum: METHODS },
+    path: { type: 'string', pattern: '^/' },
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    body: {},
+    token: tokenSource,
+    capture: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+      additionalProperties: { type: 'string', pattern: '^(/.*)?$', description: 'a JSON pointer (RFC 6901) into the JSON answer' },
+    },
+  },
+};
+
 export const matrixSpecSchema = {
   $id: 'urn:kcbox:matrix-spec',
   type: 'object',
@@ -163,6 +192,15 @@ export const matrixSpecSchema = {
     status: { type: 'string', enum: ['lenient', 'strict'] },
     deny: { ...denyStatuses, description: 'default deny statuses for every endpoint (after status:)' },
     timeout: seconds,
+    setup: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['steps'],
+      properties: {
+        owners: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+        steps: { type: 'array', minItems: 1, items: setupStep },
+      },
+    },
     users: { type: 'array', minItems: 1, uniqueItems: true, items: caller },
     endpoints: {
       type: 'array',
@@ -183,6 +221,7 @@ export const matrixSpecSchema = {
           token: tokenSource,
           deny: denyStatuses,
           expect: { type: 'object', additionalProperties: { type: 'string', enum: ['allow', 'deny'] } },
+          owner: ownership,
         },
       },
     },

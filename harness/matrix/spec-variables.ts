@@ -22,6 +22,7 @@ export interface UnsetVariable {
 /** Where kcbox's run-time values are filled in: endpoint paths, headers and bodies, and ${PORT} in backend.url. */
 function takesRunTime(path: readonly (string | number)[], name: string): boolean {
   if (path[0] === 'endpoints') return path[2] === 'path' || path[2] === 'headers' || path[2] === 'body';
+  if (path[0] === 'setup' && path[1] === 'steps') return path[3] === 'path' || path[3] === 'headers' || path[3] === 'body';
   return name === 'PORT' && path[0] === 'backend' && path[1] === 'url';
 }
 
@@ -37,7 +38,7 @@ export function substituteEnvironment(value: unknown, env: NodeJS.ProcessEnv): {
         unset.push({
           path,
           name,
-          message: `\${${name}} is filled in by kcbox only in endpoint paths, headers and bodies (and \${PORT} in backend.url)`,
+          message: `\${${name}} is filled in by kcbox only in endpoint paths, headers and bodies (setup steps too; and \${PORT} in backend.url)`,
         });
       }
       return whole;

@@ -117,6 +117,44 @@ export interface MatrixEndpoint {
   /** Explicit expectations per user, checked against Keycloak's decisions. */
   readonly expect: Readonly<Record<string, Expectation>>;
   readonly source: SourceLocation | undefined;
+  /**
+   * Set on an object endpoint: its path, headers or body name `${owner.NAME}` (a value a setup step
+   * captured), and it is called by every caller on every owner's objects.
+   */
+  readonly owner?: OwnershipRule | undefined;
+}
+
+/**
+ * Who may act on an object besides its owner. The endpoint's own requirement applies to everyone
+ * (as Keycloak decides it); the rule narrows it: `owner-only` (and no one else), `owner-or` (the
+ * owner, or a caller who also meets `requirement`, e.g. an admin role), `anyone` (every caller
+ * who meets the endpoint's requirement: shared objects).
+ */
+export type OwnershipRule =
+  { readonly kind: 'owner-only' } | { readonly kind: 'owner-or'; readonly requirement: Requirement } | { readonly kind: 'anyone' };
+
+/**
+ * A request each owner sends to create an object, before any object endpoint is called; the
+ * values it captures from the JSON answer fill `${owner.NAME}` in later steps and endpoints.
+ */
+export interface SetupStep {
+  /** Names the step in messages, e.g. `create item`; default `METHOD path`. */
+  readonly name: string;
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  readonly token: TokenSource;
+  /** Capture name → JSON pointer (RFC 6901) into the answer's body, e.g. `itemId: /id`. */
+  readonly capture: Readonly<Record<string, string>>;
+  readonly source: SourceLocation | undefined;
+}
+
+/** The object-level section of a spec: who owns objects and how each creates them. */
+export interface MatrixSetup {
+  /** Users who each create their own objects (never anonymous). */
+  readonly owners: readonly string[];
+  readonly steps: readonly SetupStep[];
 }
 
 export interface MatrixBackend {
@@ -167,6 +205,8 @@ export interface MatrixSpec {
   /** Per request, milliseconds. */
   readonly requestTimeoutMs: number;
   readonly userSources: Readonly<Record<string, SourceLocation>>;
+  /** The object-level section; absent when the spec has none. */
+  readonly setup?: MatrixSetup | undefined;
 }
 
 /** What a backend did with a matrix request, read with the endpoint's deny statuses by the judge. */
@@ -187,6 +227,11 @@ export interface CellResult {
   readonly reason: string;
   /** The bearer token sent, only with `showTokens`. */
   readonly token?: string | undefined;
+  /**
+   * On an object endpoint: whose object the caller acted on. The same as `user` for the role cell
+   * (a caller on its own object); another user for a peer cell (see `MatrixResult.peerCells`).
+   */
+  readonly owner?: string | undefined;
 }
 
 /** The spec's explicit expectation disagrees with Keycloak's decision. */

@@ -64,4 +64,9 @@ article.finding dd { min-width: 0; } article.finding dd pre { margin: 0; }
 table.incomplete { background: #fff; } table.incomplete th[scope="row"] { font-weight: 600; white-space: nowrap; }
 table.findings { border-collapse: collapse; margin-bottom: 16px; } table.findings th, table.findings td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; }
 details summary { cursor: pointer; font-weight: 600; }
+.filters { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; margin: 12px 0; font-size: 0.9em; }
+.filters output { color: var(--muted); }
+td.cell.filtered-out { opacity: 0.15; }
+td.own { background: #f6f8fa; color: var(--muted); }
+table.peer-grid th[scope="row"] + th[scope="row"] { position: static; }
 `;

@@ -14,6 +14,8 @@ import {
 import {
   NOT_CHECKED_NOTE,
   NOT_CHECKED_TITLE,
+  PEER_CELLS_NOTE,
+  PEER_CELLS_TITLE,
   VERDICT_LABEL,
   cellLabel,
   cellState,
@@ -23,6 +25,7 @@ import {
   locationLabel,
   notChecked,
   observedLabel,
+  peerCellsOf,
   oneLine,
   plural,
   summaryLine,
@@ -115,6 +118,15 @@ const matrixSuite: SuiteSection = (result) => {
   const extra: XmlNode = { '@_timestamp': result.startedAt, 'system-out': result.backendOutput || undefined };
   const covers = new Set(result.cells.filter((cell) => cellState(cell) === 'inconclusive').map(cellLabel));
   return suite('kcbox matrix', result.cells.map(cellCase), result.durationMs, extra, covers);
+};
+
+/** The object-level cells apart from the role cells: `PUT /items/${owner.id} × bob on alice's object`. */
+const peerSuite: SuiteSection = (result) => {
+  const cells = peerCellsOf(result);
+  if (!result.peerCells) return undefined;
+  const covers = new Set(cells.filter((cell) => cellState(cell) === 'inconclusive').map(cellLabel));
+  const time = cells.reduce((sum, cell) => sum + cell.observed.durationMs, 0);
+  return suite('kcbox peer cells', cells.map(cellCase), time, { 'system-out': `${PEER_CELLS_TITLE}. ${PEER_CELLS_NOTE}` }, covers);
 };
 
 const realmSuite: SuiteSection = (result) => {
@@ -219,12 +231,14 @@ const incompleteSuite: SuiteSection = (result, covered) => {
   return suite('kcbox incomplete', cases, 0, { 'system-out': out });
 };
 
-const sections: readonly SuiteSection[] = [matrixSuite, realmSuite, hostileSuite];
+const sections: readonly SuiteSection[] = [matrixSuite, peerSuite, realmSuite, hostileSuite];
 
 /**
  * The result as JUnit XML for CI: suite "kcbox matrix" with a testcase per cell
  * (`GET /items × bob`, classname the endpoint), a `<failure>` for every mismatch and server
  * error, an `<error>` for every cell without an answer (timeout, network error: not checked);
+ * suite "kcbox peer cells", when the spec has a setup section, the same for every caller on other
+ * owners' objects (`PUT /items/${owner.id} × bob on alice's object`);
  * suite "kcbox realm" with a failing testcase per realm finding; suite "kcbox hostile", when the
  * hostile-token suite ran, with a testcase per case × protected endpoint (`none · GET /items`,
  * classname `hostile.none`) that fails only for a finding at or above the threshold: findings

@@ -16,6 +16,8 @@ import {
   type CellState,
   NOT_CHECKED_NOTE,
   NOT_CHECKED_TITLE,
+  PEER_CELLS_NOTE,
+  PEER_CELLS_TITLE,
   VERDICT_LABEL,
   type Verdict,
   cellGrid,
@@ -24,12 +26,15 @@ import {
   durationLabel,
   expectedLabel,
   failedCells,
+  failedPeerCells,
   failureReason,
   locationLabel,
   notChecked as notCheckedWork,
   observedLabel,
   oneLine,
+  peerGrid,
   plural,
+  requirementLabel,
   statusLabel,
   summaryLine,
   verdictOf,
@@ -74,7 +79,7 @@ const table: MarkdownSection = (result) => {
     const endpoint = result.endpoints[index];
     if (!endpoint) return;
     const marks = cells.map((value) => (value ? `${CELL_MARKS[cellState(value)]} ${statusLabel(value.observed)}` : '·'));
-    lines.push(tableRow([code(`${endpoint.method} ${endpoint.path}`), code(endpoint.requirement), ...marks]));
+    lines.push(tableRow([code(`${endpoint.method} ${endpoint.path}`), code(requirementLabel(endpoint)), ...marks]));
   });
   return lines.join('\n');
 };
@@ -88,6 +93,36 @@ const failures: MarkdownSection = (result) => {
     return `- ❌ **${code(value.endpoint)} × ${plain(value.user)}**: expected ${plain(expectedLabel(value))}, got ${plain(observedLabel(value))}. ${plain(failureReason(value))}${response}`;
   });
   return `### Failures (${failed.length})\n\n${items.join('\n')}`;
+};
+
+/** The peer cells apart from the role table: rows per (object endpoint, caller), columns per owner. */
+const peerTable: MarkdownSection = (result) => {
+  if (!result.peerCells) return undefined;
+  const { owners, rows } = peerGrid(result);
+  const lines = [
+    tableRow(['Endpoint', 'Caller', ...owners.map(plain)]),
+    tableRow(['---', '---', ...owners.map(() => ':---:')]),
+    ...rows.map((row) =>
+      tableRow([
+        code(`${row.endpoint.method} ${row.endpoint.path}`),
+        plain(row.caller),
+        ...row.cells.map((value, index) =>
+          owners[index] === row.caller ? '—' : value ? `${CELL_MARKS[cellState(value)]} ${statusLabel(value.observed)}` : '·',
+        ),
+      ]),
+    ),
+  ];
+  return `### ${PEER_CELLS_TITLE}\n\n${plain(PEER_CELLS_NOTE)} Columns are the owners; — is the caller's own object (in the table above).\n\n${lines.join('\n')}`;
+};
+
+const peerFailures: MarkdownSection = (result) => {
+  const failed = failedPeerCells(result);
+  if (failed.length === 0) return undefined;
+  const items = failed.map(
+    (value) =>
+      `- ❌ **${code(value.endpoint)} × ${plain(value.user)} on ${plain(value.owner ?? '')}'s object**: expected ${plain(expectedLabel(value))}, got ${plain(observedLabel(value))}. ${plain(failureReason(value))}`,
+  );
+  return `### Peer failures (${failed.length})\n\n${items.join('\n')}`;
 };
 
 const notChecked: MarkdownSection = (result) => {
@@ -171,6 +206,8 @@ const sections: readonly MarkdownSection[] = [
   notChecked,
   table,
   failures,
+  peerTable,
+  peerFailures,
   realmFindings,
   hostileTable,
   hostileFindings,
@@ -181,7 +218,8 @@ const sections: readonly MarkdownSection[] = [
 /**
  * The result as GitHub-flavoured markdown (e.g. for a job summary): the verdict (PASS, FAIL or
  * INCOMPLETE), what could not be checked, the endpoint × user table with ✅/❌/❔ and the status,
- * then the failures, the realm findings, the hostile-token suite when it ran (a table of cases
+ * then the failures, the peer cells (each caller on other owners' objects) and their failures when
+ * the spec has a setup section, the realm findings, the hostile-token suite when it ran (a table of cases
  * with each skipped case's reason, every finding with its fix and reference, the listener's
  * requests) and a summary line.
  *

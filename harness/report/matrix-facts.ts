@@ -3,7 +3,7 @@
  * Renderers differ only in layout, so a cell reads the same in the terminal, JUnit and HTML.
  */
 import type { CellResult, IncompleteWork, SourceLocation } from '../matrix/types.js';
-import type { MatrixResult } from '../check/result-types.js';
+import type { EndpointSummary, MatrixResult } from '../check/result-types.js';
 import { type HostileCounts, countHostile, hostileSummary } from './hostile-facts.js';
 import { plural } from './words.js';
 
@@ -41,8 +41,55 @@ export function cellState(cell: CellResult): CellState {
   return cell.pass ? 'passed' : 'failed';
 }
 
-/** `GET /items × bob`: how every report, and the result's `incomplete` list, names a cell. */
-export const cellLabel = (cell: Pick<CellResult, 'endpoint' | 'user'>): string => `${cell.endpoint} × ${cell.user}`;
+/**
+ * `GET /items × bob`: how every report, and the result's `incomplete` list, names a cell; a peer
+ * cell adds whose object it was: `GET /items/${owner.id} × bob on alice's object`.
+ */
+export const cellLabel = (cell: Pick<CellResult, 'endpoint' | 'user' | 'owner'>): string =>
+  `${cell.endpoint} × ${cell.user}${isPeerCell(cell) ? ` on ${cell.owner}'s object` : ''}`;
+
+/** A caller acting on another owner's object (object-level, BOLA), as opposed to a role or scope cell. */
+export const isPeerCell = (cell: Pick<CellResult, 'user' | 'owner'>): boolean => cell.owner !== undefined && cell.owner !== cell.user;
+
+/** What the peer cells check, in one sentence, for every report's peer section. */
+export const PEER_CELLS_TITLE = 'Peer cells (object level)';
+export const PEER_CELLS_NOTE =
+  "Each caller on every other owner's objects (created fresh for that caller by the setup steps): the endpoint's requirement as Keycloak decides it, narrowed by its ownership rule. A role matrix cannot see a missing owner check; these cells can.";
+
+/** The peer cells of a result; none when the spec had no setup section. */
+export const peerCellsOf = (result: Pick<MatrixResult, 'peerCells'>): readonly CellResult[] => result.peerCells ?? [];
+
+/** The peer cells that failed (the backend answered, not as expected). */
+export function failedPeerCells(result: MatrixResult): CellResult[] {
+  return peerCellsOf(result).filter((cell) => cellState(cell) === 'failed');
+}
+
+/** One row of the peer grid: a caller on an object endpoint, a cell per owner (none on its own objects). */
+export interface PeerGridRow {
+  readonly endpoint: EndpointSummary;
+  readonly caller: string;
+  readonly cells: readonly (CellResult | undefined)[];
+}
+
+/** Rows per (object endpoint, caller), columns per owner, in the result's user order. */
+export function peerGrid(result: MatrixResult): { owners: string[]; rows: PeerGridRow[] } {
+  const cells = peerCellsOf(result);
+  const ownerSet = new Set(cells.map((cell) => cell.owner));
+  const owners = result.users.filter((user) => ownerSet.has(user));
+  const byKey = new Map(cells.map((cell) => [`${cell.endpoint}\u0000${cell.user}\u0000${cell.owner ?? ''}`, cell]));
+  const callersOf = new Map<string, Set<string>>();
+  for (const cell of cells) callersOf.set(cell.endpoint, (callersOf.get(cell.endpoint) ?? new Set()).add(cell.user));
+  const rows = result.endpoints.flatMap((endpoint) =>
+    result.users
+      .filter((caller) => callersOf.get(endpoint.id)?.has(caller))
+      .map((caller) => ({ endpoint, caller, cells: owners.map((owner) => byKey.get(`${endpoint.id}\u0000${caller}\u0000${owner}`)) })),
+  );
+  return { owners, rows };
+}
+
+/** `Inventory#inventory:view`, and for an object endpoint its ownership rule: `authenticated; owner or role …`. */
+export const requirementLabel = (endpoint: Pick<EndpointSummary, 'requirement' | 'ownership'>): string =>
+  endpoint.ownership ? `${endpoint.requirement}; ${endpoint.ownership}` : endpoint.requirement;
 
 /** What a grid says about an inconclusive cell, e.g. in a tooltip. */
 export const INCONCLUSIVE_CELL = 'inconclusive: no answer, so this shows nothing either way';
@@ -59,7 +106,7 @@ export function notChecked(result: MatrixResult): IncompleteWork[] {
     if (!seen.has(`${entry.what}\u0000${entry.why}`)) listed.push(entry);
   }
   const named = new Set(listed.map((entry) => entry.what));
-  for (const cell of result.cells) {
+  for (const cell of [...result.cells, ...peerCellsOf(result)]) {
     if (cellState(cell) === 'inconclusive' && !named.has(cellLabel(cell))) listed.push({ what: cellLabel(cell), why: failureReason(cell) });
   }
   return listed;
@@ -78,6 +125,21 @@ export interface MatrixCounts {
   readonly incomplete: number;
   /** Present when the hostile-token suite ran. */
   readonly hostile?: HostileCounts;
+  /** Present when the spec had a setup section: the peer cells, tallied like the cells. */
+  readonly peer?: PeerCounts;
+}
+
+export interface PeerCounts {
+  readonly cells: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly inconclusive: number;
+}
+
+function tally(cells: readonly CellResult[]): PeerCounts {
+  const states = cells.map(cellState);
+  const count = (state: CellState) => states.filter((value) => value === state).length;
+  return { cells: cells.length, passed: count('passed'), failed: count('failed'), inconclusive: count('inconclusive') };
 }
 
 export function countMatrix(result: MatrixResult): MatrixCounts {
@@ -91,16 +153,20 @@ export function countMatrix(result: MatrixResult): MatrixCounts {
     realmFindings: result.realmFindings.length,
     incomplete: verdictOf(result) === 'incomplete' ? notChecked(result).length : 0,
   };
-  return result.hostile ? { ...counts, hostile: countHostile(result.hostile) } : counts;
+  return {
+    ...counts,
+    ...(result.peerCells ? { peer: tally(result.peerCells) } : {}),
+    ...(result.hostile ? { hostile: countHostile(result.hostile) } : {}),
+  };
 }
 
 /** E.g. `incomplete: 2 things could not be checked`. */
 export const incompleteLabel = (count: number): string => `incomplete: ${plural(count, 'thing')} could not be checked`;
 
 /** E.g. `12 cells: 9 passed, 1 failed, 2 inconclusive` (no `inconclusive` when there is none). */
-export function cellsLabel(counts: MatrixCounts): string {
+export function cellsLabel(counts: PeerCounts, noun = 'cell'): string {
   const inconclusive = counts.inconclusive > 0 ? `, ${counts.inconclusive} inconclusive` : '';
-  return `${plural(counts.cells, 'cell')}: ${counts.passed} passed, ${counts.failed} failed${inconclusive}`;
+  return `${plural(counts.cells, noun)}: ${counts.passed} passed, ${counts.failed} failed${inconclusive}`;
 }
 
 export { type HostileCounts, countHostile, hostileSummary };
@@ -115,6 +181,7 @@ export function summaryLine(counts: MatrixCounts): string {
   return [
     ...(counts.incomplete > 0 ? [incompleteLabel(counts.incomplete)] : []),
     cellsLabel(counts),
+    ...(counts.peer ? [cellsLabel(counts.peer, 'peer cell')] : []),
     plural(counts.realmFindings, 'realm finding'),
     ...(counts.hostile ? [hostileSummary(counts.hostile)] : []),
   ].join(' · ');

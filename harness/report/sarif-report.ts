@@ -20,6 +20,7 @@ import {
   countMatrix,
   expectedLabel,
   failedCells,
+  failedPeerCells,
   failureReason,
   notChecked,
   observedLabel,
@@ -47,6 +48,8 @@ const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = { critical: '9.5',
 
 /** The rule of a failed cell. */
 export const MATRIX_CELL_RULE = 'kcbox/matrix/cell';
+/** The rule of a failed peer cell: a caller on another owner's object (broken object-level authorization). */
+export const PEER_CELL_RULE = 'kcbox/matrix/peer-cell';
 /** The rule of a realm finding (the spec's expectation disagrees with Keycloak). */
 export const REALM_FINDING_RULE = 'kcbox/matrix/realm-finding';
 /** The rule of a hostile case, e.g. `kcbox/hostile/none`. */
@@ -178,6 +181,26 @@ function matrixRules(): ReportingDescriptor[] {
       defaultConfiguration: { level: 'error' },
       properties: { tags: ['authorization', 'configuration'], precision: 'very-high', blocking: true },
     },
+    {
+      id: PEER_CELL_RULE,
+      name: 'MatrixPeerCellMismatch',
+      shortDescription: {
+        text: "The backend does not enforce an object's ownership: a caller reached another owner's object, or was refused its own right.",
+      },
+      fullDescription: {
+        text: "kcbox created objects as each owner (the matrix's setup steps) and called the object endpoint on them with another caller's real token; the backend answered otherwise than Keycloak's decision for the endpoint narrowed by its ownership rule. Allowing it is broken object-level authorization (OWASP API1).",
+      },
+      help: {
+        text: "Check the object's owner (e.g. the token's sub) on every route that takes an object id, not only the endpoint's role or scope; let only the callers the ownership rule names through.",
+      },
+      defaultConfiguration: { level: 'error' },
+      properties: {
+        tags: ['authorization', 'contract', 'security', 'CWE-639'],
+        precision: 'very-high',
+        blocking: true,
+        'security-severity': SECURITY_SEVERITY.high,
+      },
+    },
   ];
 }
 
@@ -254,19 +277,20 @@ class SarifBuilder {
     });
   }
 
-  cell(cell: CellResult): void {
+  cell(cell: CellResult, rule = MATRIX_CELL_RULE): void {
     const reason = cell.reason ? ` ${cell.reason}` : '';
     const excerpt = oneLine(cell.observed.excerpt);
     this.add(
-      MATRIX_CELL_RULE,
+      rule,
       'error',
       `${cellLabel(cell)}: expected ${expectedLabel(cell)}, got ${observedLabel(cell)}.${reason || ` ${failureReason(cell)}`}`,
       this.location(cell.endpoint),
-      [cell.endpoint, cell.user],
+      [cell.endpoint, cell.user, ...(cell.owner !== undefined && cell.owner !== cell.user ? [cell.owner] : [])],
       {
         blocking: true,
         endpoint: cell.endpoint,
         user: cell.user,
+        ...(cell.owner !== undefined ? { owner: cell.owner } : {}),
         expected: cell.expected,
         acceptedDenyStatuses: cell.acceptedDenyStatuses,
         outcome: cell.outcome,
@@ -343,6 +367,7 @@ export function renderMatrixSarif(result: MatrixResult, options: SarifOptions = 
   const root = resolve(options.root ?? process.cwd());
   const builder = new SarifBuilder(result, root);
   for (const cell of failedCells(result)) builder.cell(cell);
+  for (const cell of failedPeerCells(result)) builder.cell(cell, PEER_CELL_RULE);
   for (const finding of result.realmFindings) builder.realmFinding(finding);
   if (result.hostile) for (const finding of orderedFindings(result.hostile)) builder.hostileFinding(finding, result.hostile.failOn);
 

@@ -19,8 +19,11 @@ import {
   durationLabel,
   expectedLabel,
   failedCells,
+  failedPeerCells,
+  PEER_CELLS_NOTE,
   locationLabel,
   notChecked,
+  observedLabel,
   oneLine,
   plural,
   statusLabel,
@@ -95,6 +98,18 @@ function mismatchGrid(result: MatrixResult, limits: SummaryLimits): string | und
   return `### Mismatching cells (${failed.length})\n\n${lines.join('\n')}${note}`;
 }
 
+/** Failed peer cells, apart from the role grid: each names the caller and whose object it was. */
+function peerMismatches(result: MatrixResult, limits: SummaryLimits): string | undefined {
+  const failed = failedPeerCells(result);
+  if (failed.length === 0) return undefined;
+  const { shown, rest } = capped(failed, limits.items);
+  const items = shown.map(
+    (cell) =>
+      `- ❌ ${code(name(cell.endpoint))} × ${plain(name(cell.user))} on ${plain(name(cell.owner ?? ''))}'s object: expected ${expectedLabel(cell)}, got ${observedLabel(cell)}`,
+  );
+  return `### Mismatching peer cells (${failed.length})\n\n${plain(PEER_CELLS_NOTE)}\n\n${[...items, ...more(rest, 'peer cells')].join('\n')}`;
+}
+
 function realmFindings(result: MatrixResult, limits: SummaryLimits): string | undefined {
   if (result.realmFindings.length === 0) return undefined;
   const { shown, rest } = capped(result.realmFindings, limits.items);
@@ -127,7 +142,7 @@ function notCheckedSection(result: MatrixResult, limits: SummaryLimits): string 
 /**
  * The result as a short markdown summary for a CI job page: `## kcbox: ❌ FAIL`, the summary line
  * of every report, the mismatching cells as a grid (only the endpoints and users with a mismatch),
- * the realm findings, the blocking hostile findings and what could not be checked, each capped
+ * the mismatching peer cells (a caller on another owner's object), the realm findings, the blocking hostile findings and what could not be checked, each capped
  * (see {@link SUMMARY_LIMITS}) with "and N more".
  *
  * @example
@@ -146,6 +161,7 @@ export function renderMatrixSummary(result: MatrixResult, limits: SummaryLimits 
     `## kcbox: ${VERDICT_MARKS[verdict]} ${VERDICT_LABEL[verdict]}`,
     `**${plain(summaryLine(countMatrix(result)))}**`,
     mismatchGrid(result, limits),
+    peerMismatches(result, limits),
     realmFindings(result, limits),
     blockingFindings(result, limits),
     notCheckedSection(result, limits),

@@ -4,6 +4,7 @@ import { connectionOf, type KeycloakConnection } from '../runtime/connection.js'
 import { loadMatrixSpecSync, parseMatrixSpec } from '../matrix/spec-load.js';
 import type { CellResult, MatrixSpec } from '../matrix/types.js';
 import type { MatrixResult } from '../check/result-types.js';
+import { cellLabel } from '../report/matrix-facts.js';
 import { renderMatrixText } from '../report/terminal-grid.js';
 import { HOSTILE_CASE_IDS } from '../hostile/types.js';
 import { kcboxServer } from './provided-server.js';
@@ -32,7 +33,7 @@ function providedServer(): KeycloakConnection {
 
 function describeCell(cell: CellResult): string {
   const status = cell.observed.status === undefined ? cell.outcome : `${cell.observed.status} (${cell.outcome})`;
-  return `${cell.endpoint} × ${cell.user}: ${cell.reason}\n  expected ${cell.expected}, got ${status}\n  response: ${cell.observed.excerpt.slice(0, 300).replace(/\s+/g, ' ')}`;
+  return `${cellLabel(cell)}: ${cell.reason}\n  expected ${cell.expected}, got ${status}\n  response: ${cell.observed.excerpt.slice(0, 300).replace(/\s+/g, ' ')}`;
 }
 
 expect.extend({
@@ -54,7 +55,7 @@ expect.extend({
       env: options.env,
       hostile: options.hostile,
     });
-    const failed = result.cells.filter((cell) => !cell.pass);
+    const failed = [...result.cells, ...(result.peerCells ?? [])].filter((cell) => !cell.pass);
     return {
       pass: result.passed,
       message: () =>
@@ -62,7 +63,7 @@ expect.extend({
           ? `expected the backend at ${result.spec.backendUrl} not to enforce the matrix, but every cell matched`
           : `the backend at ${result.spec.backendUrl} does not enforce the matrix:\n${renderMatrixText(result, { color: false })}`,
       actual: [
-        ...failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.observed.status ?? cell.outcome}`),
+        ...failed.map((cell) => `${cellLabel(cell)}: ${cell.observed.status ?? cell.outcome}`),
         ...result.realmFindings.map((finding) => `${finding.endpoint} × ${finding.user}: spec says ${finding.declared}`),
         ...(result.hostile?.findings
           .filter((finding) => finding.blocking)
@@ -70,7 +71,7 @@ expect.extend({
         ...result.incomplete.map((work) => `not checked: ${work.what}: ${work.why}`),
       ],
       expected: [
-        ...failed.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.expected}`),
+        ...failed.map((cell) => `${cellLabel(cell)}: ${cell.expected}`),
         ...result.realmFindings.map((finding) => `${finding.endpoint} × ${finding.user}: Keycloak says ${finding.keycloak}`),
         ...(result.hostile?.findings
           .filter((finding) => finding.blocking)
@@ -110,12 +111,20 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
       return result;
     };
     for (const endpoint of resolved.endpoints) {
+      // An object endpoint has a cell per caller and owner: the caller's own object, and every peer's.
+      const owners: ReadonlyArray<string | undefined> = endpoint.owner ? (resolved.setup?.owners ?? []) : [undefined];
       for (const user of resolved.users) {
-        it(`${endpoint.id} × ${user}`, () => {
-          const cell = resultOf().cells.find((candidate) => candidate.endpoint === endpoint.id && candidate.user === user);
-          if (!cell) throw new Error(`no result for ${endpoint.id} × ${user}`);
-          if (!cell.pass) expect.fail(describeCell(cell));
-        });
+        for (const owner of owners) {
+          const label = cellLabel({ endpoint: endpoint.id, user, owner });
+          it(label, () => {
+            const { cells, peerCells = [] } = resultOf();
+            const cell = [...cells, ...peerCells].find(
+              (candidate) => candidate.endpoint === endpoint.id && candidate.user === user && candidate.owner === owner,
+            );
+            if (!cell) throw new Error(`no result for ${label}`);
+            if (!cell.pass) expect.fail(describeCell(cell));
+          });
+        }
       }
     }
     if (options.hostile !== false) {

@@ -34,7 +34,7 @@ describe('kcbox check in CI (real Keycloak, the Express example with a fault)', 
 
     const summary = readFileSync(stepSummary, 'utf8');
     expect(summary).toMatch(
-      /^# Build\n\nok\n\n## kcbox: ❌ FAIL\n\n\*\*20 cells: 18 passed, 2 failed · 0 realm findings · hostile: 1 case, 0 blocking findings/,
+      /^# Build\n\nok\n\n## kcbox: ❌ FAIL\n\n\*\*33 cells: 31 passed, 2 failed · 27 peer cells: 27 passed, 0 failed · 0 realm findings · hostile: 1 case, 0 blocking findings/,
     );
     expect(summary).toContain('| Endpoint | Requires | bob | carol |');
     expect(summary).toMatch(

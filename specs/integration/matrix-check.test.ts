@@ -210,7 +210,14 @@ describe('the hostile-token suite against the examples', () => {
     const hostile = result.hostile!;
     expect(hostile.cases).toHaveLength(36);
     expect(hostile.skipped).toEqual([]);
-    expect(hostile.endpoints).toEqual(['GET /api/inventory', 'POST /api/inventory', 'PUT /api/inventory/1', 'DELETE /api/inventory/2']);
+    // Object endpoints name an object per owner and caller: the forgeries go to the others.
+    expect(hostile.endpoints).toEqual([
+      'GET /api/inventory',
+      'POST /api/inventory',
+      'PUT /api/inventory/1',
+      'DELETE /api/inventory/2',
+      'POST /api/items',
+    ]);
     expect(hostile.blocking).toBe(0);
     expect(new Set(hostile.findings.map((finding) => finding.caseId))).toEqual(new Set(['revoked-session', 'disabled-user']));
     expect(hostile.listenerRequests).toEqual([]);
@@ -260,26 +267,28 @@ describe('kcbox check CLI', () => {
     );
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stdout).toMatch(/GET \/api\/inventory\s.*│ ✓ 200 │ ✓ 200 │ ✓ 403 │ ✓ 401/);
-    expect(run.stdout).toContain('20 cells: 20 passed, 0 failed');
+    expect(run.stdout).toContain('33 cells: 33 passed, 0 failed · 27 peer cells: 27 passed, 0 failed');
     const json = JSON.parse(readFileSync(`${reports}/r.json`, 'utf8')) as MatrixResult;
-    expect(json.cells).toHaveLength(20);
+    expect(json.cells).toHaveLength(33);
+    expect(json.peerCells).toHaveLength(27);
     const junit = readFileSync(`${reports}/nested/r.xml`, 'utf8');
     expect(XMLValidator.validate(junit)).toBe(true);
     const suites = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' }).parse(junit).testsuites
       .testsuite as Array<Record<string, string>>;
-    expect(suites.find((suite) => suite['@_name'] === 'kcbox matrix')?.['@_tests']).toBe('20');
+    expect(suites.find((suite) => suite['@_name'] === 'kcbox matrix')?.['@_tests']).toBe('33');
+    expect(suites.find((suite) => suite['@_name'] === 'kcbox peer cells')?.['@_tests']).toBe('27');
     expect(suites.find((suite) => suite['@_name'] === 'kcbox hostile')?.['@_failures']).toBe('0');
     expect(readFileSync(`${reports}/r.md`, 'utf8')).toContain('| `GET /api/inventory` |');
     expect(readFileSync(`${reports}/r.html`, 'utf8')).toMatch(/^<!doctype html>/i);
     for (const file of ['r.json', 'nested/r.xml', 'r.md', 'r.html'])
       expect(readFileSync(`${reports}/${file}`, 'utf8')).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
 
-    expect(run.stdout).toMatch(/Hostile tokens · fail on high and above · 4 protected endpoints · 36 cases\n/);
+    expect(run.stdout).toMatch(/Hostile tokens · fail on high and above · 5 protected endpoints · 36 cases\n/);
     const faulty = await runKcbox(['check', '--matrix', EXPRESS, '--no-hostile'], cliEnv({ FAULT: 'skip-delete-scope' }));
     expect(faulty.stdout).not.toContain('Hostile tokens');
     expect(faulty.code, faulty.stderr).toBe(1);
     expect(faulty.stdout).toContain('DELETE /api/inventory/2 × bob');
-    expect(faulty.stdout).toContain('20 cells: 18 passed, 2 failed');
+    expect(faulty.stdout).toContain('33 cells: 31 passed, 2 failed · 27 peer cells: 27 passed, 0 failed');
   });
 
   it('Ctrl-C during a check removes what it created and exits 130', async () => {

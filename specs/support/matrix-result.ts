@@ -299,3 +299,42 @@ export function matrixResultIncomplete(): MatrixResult {
     passed: false,
   };
 }
+
+/**
+ * {@link matrixResult} with an object endpoint (`GET /carts/${owner.cartId}`, owner only): each of
+ * alice, bob and carol on their own cart (role cells), and peer cells for every caller on the
+ * others' carts, where bob reads alice's cart (the one failing peer cell).
+ */
+export function matrixResultWithPeers(): MatrixResult {
+  const base = matrixResult();
+  const id = 'GET /carts/${owner.cartId}';
+  const owners = ['alice', 'bob', 'carol'];
+  const own = owners.map((user) => ({ ...cell(id, user, 'allow', allowed), owner: user }));
+  const peerCells = [...USERS].flatMap((user) =>
+    owners
+      .filter((owner) => owner !== user)
+      .map((owner) =>
+        user === 'bob' && owner === 'alice'
+          ? {
+              ...cell(
+                id,
+                user,
+                'deny',
+                allowed,
+                "Keycloak grants bob the endpoint, but the object is alice's: the backend allowed it with 200",
+              ),
+              owner,
+            }
+          : { ...cell(id, user, 'deny', denied(user === 'anonymous' ? 401 : 403)), owner },
+      ),
+  );
+  return {
+    ...base,
+    endpoints: [
+      ...base.endpoints,
+      { id, method: 'GET', path: '/carts/${owner.cartId}', requirement: 'authenticated', ownership: 'owner only', token: 'access' },
+    ],
+    cells: [...base.cells, ...own],
+    peerCells,
+  };
+}

@@ -4,7 +4,13 @@ import { pathToFileURL } from 'node:url';
 import puppeteer, { type Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { renderMatrixHtml } from '../../harness/report/index.js';
-import { matrixResult, matrixResultIncomplete, matrixResultWithHostile, matrixResultWithRuntimeSkips } from '../support/matrix-result.js';
+import {
+  matrixResult,
+  matrixResultIncomplete,
+  matrixResultWithHostile,
+  matrixResultWithPeers,
+  matrixResultWithRuntimeSkips,
+} from '../support/matrix-result.js';
 import { optionalTool } from '../support/optional-tool.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -47,10 +53,12 @@ async function inChromium(html: string, screenshotCopy: string, check: (page: Pa
 }
 
 describe('HTML report', () => {
-  it('is one self-contained page without scripts or external resources', () => {
+  it('is one self-contained page: one small inline script, no external resources', () => {
     for (const result of [matrixResult(), matrixResultWithHostile()]) {
       const html = renderMatrixHtml(result);
-      expect(html).not.toMatch(/<script|<link|\ssrc=|url\(/i);
+      expect(html.match(/<script/gi)).toHaveLength(1);
+      expect(html).toMatch(/<script>[^<]+<\/script>\n<\/body>/);
+      expect(html).not.toMatch(/<link|\ssrc=|url\(/i);
       expect(html).toContain('&lt;script&gt;throw new Error(&#39;unescaped&#39;)&lt;/script&gt;');
     }
     expect(renderMatrixHtml(matrixResultWithHostile())).toContain('&lt;script&gt;alert(&#39;forged&#39;)&lt;/script&gt;');
@@ -67,6 +75,66 @@ describe('HTML report', () => {
       '<div class="why">skipped: No realm signing key: kcbox re-signs claims only in realms it imported (it provisions the key there); this realm was not.</div>',
     );
     expect(skips).toContain('(6 cases: 4 run, 2 skipped)');
+  });
+
+  it('shows the peer cells apart: a caller × owner grid and their own mismatches', () => {
+    const html = renderMatrixHtml(matrixResultWithPeers());
+    const peers = html.slice(
+      html.indexOf('<section id="peer-cells">'),
+      html.indexOf('</section>', html.indexOf('<section id="peer-cells">')),
+    );
+    expect(peers).toContain('<th scope="col">alice\'s object</th>');
+    expect(peers.match(/<td class="cell own"/g)).toHaveLength(3);
+    expect(html).toContain('<h2>Peer mismatches (1)</h2>');
+    expect(html).toContain("<h3><code>GET /carts/${owner.cartId}</code> × bob on alice's object</h3>");
+    expect(html).toContain('authenticated; owner only');
+    expect(renderMatrixHtml(matrixResult())).not.toContain('id="peer-cells"');
+  });
+
+  withChromium('filters the grids by caller, endpoint and outcome in Chromium', async () => {
+    await inChromium(renderMatrixHtml(matrixResultWithPeers()), '/tmp/kcbox-report-filters.png', async (page) => {
+      /** `grid: endpoint × user [on owner]` of every cell shown and not dimmed. */
+      const shown = () =>
+        page.$$eval('td.cell', (cells) =>
+          cells
+            .filter(
+              (cell) => !cell.hidden && !(cell.parentElement as { hidden: boolean }).hidden && !cell.classList.contains('filtered-out'),
+            )
+            .filter((cell) => !['own', 'missing'].includes(cell.getAttribute('data-outcome') ?? ''))
+            .map((cell) => {
+              const grid = cell.closest('section')?.id;
+              const owner = cell.getAttribute('data-owner');
+              const who = `${cell.getAttribute('data-endpoint') ?? '·'} × ${cell.getAttribute('data-user') ?? cell.getAttribute('data-column')}`;
+              return `${grid}: ${who}${owner && owner !== cell.getAttribute('data-user') ? ` on ${owner}` : ''}`;
+            }),
+        );
+      const all = await shown();
+      // 4 endpoints × 4 users, less anonymous on the carts (it owns none), and 9 peer cells.
+      expect(all).toHaveLength(4 * 4 - 1 + 9);
+      expect(await page.$eval('output[name="shown"]', (output) => output.textContent)).toBe(`${all.length} cells shown`);
+
+      await page.select('select[name="outcome"]', 'mismatch');
+      expect(await shown()).toEqual(['matrix: DELETE /items/{id} × bob', 'peer-cells: GET /carts/${owner.cartId} × bob on alice']);
+      await page.select('select[name="caller"]', 'alice');
+      expect(await shown()).toEqual([]);
+      expect(await page.$eval('output[name="shown"]', (output) => output.textContent)).toBe('0 cells shown');
+
+      await page.select('select[name="outcome"]', '');
+      await page.select('select[name="endpoint"]', 'GET /carts/${owner.cartId}');
+      expect(await shown()).toEqual([
+        'matrix: GET /carts/${owner.cartId} × alice',
+        'peer-cells: GET /carts/${owner.cartId} × alice on bob',
+        'peer-cells: GET /carts/${owner.cartId} × alice on carol',
+      ]);
+      // Only alice's column of the role grid is left, header included.
+      expect(
+        await page.$$eval('#matrix thead th[data-user]', (heads) => heads.filter((head) => !head.hidden).map((head) => head.textContent)),
+      ).toEqual(['alice']);
+
+      await page.click('button[type="reset"]');
+      await page.waitForFunction(`document.querySelector('output[name="shown"]').textContent === '${all.length} cells shown'`);
+      expect(await shown()).toEqual(all);
+    });
   });
 
   withChromium('renders in Chromium without errors, with the grid, the mismatches and the backend output', async () => {

@@ -128,6 +128,7 @@ describe('SARIF report', () => {
     expect(Object.keys(rules)).toEqual([
       'kcbox/matrix/cell',
       'kcbox/matrix/realm-finding',
+      'kcbox/matrix/peer-cell',
       'kcbox/hostile/none',
       'kcbox/hostile/jku',
       'kcbox/hostile/iat-future',

@@ -1,0 +1,114 @@
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runObjectCells } from '../../harness/check/objects-phase.js';
+import type { PhaseContext, TokensPhase } from '../../harness/matrix/phases.js';
+import { parseMatrixSpec } from '../../harness/matrix/spec-load.js';
+
+/**
+ * Items owned by whoever created them (the bearer token is the user's name); only the owner may
+ * read or delete one. `carol` cannot create anything: the backend fails her.
+ */
+function backend(): { server: Server; created: string[] } {
+  const items = new Map<number, string>();
+  const created: string[] = [];
+  let next = 1;
+  const server = createServer((request, response) => {
+    const user = request.headers.authorization?.replace(/^Bearer /, '');
+    if (!user) return void response.writeHead(401).end();
+    if (request.method === 'POST' && request.url === '/items') {
+      if (user === 'carol') return void response.writeHead(500).end('no items for carol');
+      const id = next++;
+      items.set(id, user);
+      created.push(user);
+      return void response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ item: { id } }));
+    }
+    const id = Number(/^\/items\/(\d+)$/.exec(request.url ?? '')?.[1]);
+    const owner = items.get(id);
+    if (owner === undefined) return void response.writeHead(404).end();
+    if (owner !== user) return void response.writeHead(403).end();
+    if (request.method === 'DELETE') items.delete(id);
+    response.writeHead(request.method === 'DELETE' ? 204 : 200).end();
+  });
+  return { server, created };
+}
+
+const spec = (owners: string[]) =>
+  parseMatrixSpec({
+    keycloak: { realmName: 'r', client: 'api' },
+    backend: { url: 'http://127.0.0.1:1' },
+    users: ['alice', 'bob', 'carol', 'anonymous'],
+    status: 'strict',
+    setup: { owners, steps: [{ name: 'create', method: 'POST', path: '/items', capture: { id: '/item/id' } }] },
+    endpoints: [
+      // Listed DELETE first: it still runs after the GET on the same object.
+      { method: 'DELETE', path: '/items/${owner.id}', requires: 'authenticated', owner: 'only' },
+      { method: 'GET', path: '/items/${owner.id}', requires: 'authenticated', owner: 'only' },
+    ],
+  });
+
+/** Only what runObjectCells reads of the phase before it: the spec and the tokens (a token is its user's name). */
+const tokensPhase = (owners: string[]) =>
+  ({
+    spec: spec(owners),
+    tokens: {
+      token: (user: string) => ({ bearer: user, decisionToken: '' }),
+      caller: () => ({ claims: {}, groups: [], decision: () => false }),
+    },
+  }) as unknown as TokensPhase;
+
+const context: PhaseContext = { concurrency: 4, showTokens: false, signal: undefined, step: () => {} };
+
+describe('the object cells phase, without Keycloak', () => {
+  let fake: ReturnType<typeof backend>;
+  let url: string;
+  beforeAll(async () => {
+    fake = backend();
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => fake.server.close(() => resolve())));
+
+  it('creates each owner’s objects afresh per caller, reads before deletes, and judges peers apart', async () => {
+    fake.created.length = 0;
+    const phase = await runObjectCells(tokensPhase(['alice', 'bob']), url, context);
+    // 2 owners × 4 callers (anonymous and carol included): 8 objects.
+    expect(fake.created.sort()).toEqual(['alice', 'alice', 'alice', 'alice', 'bob', 'bob', 'bob', 'bob']);
+    expect(phase.incomplete).toEqual([]);
+    // The owner's own GET found its object: the DELETE came after it.
+    expect(phase.cells.map((cell) => `${cell.endpoint} × ${cell.user}: ${cell.observed.status} ${cell.pass}`)).toEqual([
+      'DELETE /items/${owner.id} × alice: 204 true',
+      'DELETE /items/${owner.id} × bob: 204 true',
+      'GET /items/${owner.id} × alice: 200 true',
+      'GET /items/${owner.id} × bob: 200 true',
+    ]);
+    const peers = phase.peerCells.map((cell) => `${cell.endpoint} × ${cell.user} on ${cell.owner}: ${cell.observed.status} ${cell.pass}`);
+    expect(peers).toEqual([
+      'DELETE /items/${owner.id} × alice on bob: 403 true',
+      'DELETE /items/${owner.id} × bob on alice: 403 true',
+      'DELETE /items/${owner.id} × carol on alice: 403 true',
+      'DELETE /items/${owner.id} × carol on bob: 403 true',
+      'DELETE /items/${owner.id} × anonymous on alice: 401 true',
+      'DELETE /items/${owner.id} × anonymous on bob: 401 true',
+      'GET /items/${owner.id} × alice on bob: 403 true',
+      'GET /items/${owner.id} × bob on alice: 403 true',
+      'GET /items/${owner.id} × carol on alice: 403 true',
+      'GET /items/${owner.id} × carol on bob: 403 true',
+      'GET /items/${owner.id} × anonymous on alice: 401 true',
+      'GET /items/${owner.id} × anonymous on bob: 401 true',
+    ]);
+  });
+
+  it('an owner whose setup fails: one incomplete entry for all its copies, none of their cells run', async () => {
+    const phase = await runObjectCells(tokensPhase(['alice', 'carol']), url, context);
+    expect(phase.incomplete).toEqual([
+      {
+        what: 'setup "create" as carol',
+        why: 'answered 500, expected a 2xx: no items for carol; so 8 object cells (for alice, bob, carol, anonymous) were not run',
+      },
+    ]);
+    expect([...phase.cells, ...phase.peerCells].filter((cell) => cell.owner === 'carol')).toEqual([]);
+    // alice's objects were checked as usual, carol attacking them included.
+    expect(phase.peerCells.filter((cell) => cell.user === 'carol').map((cell) => cell.observed.status)).toEqual([403, 403]);
+  });
+});
