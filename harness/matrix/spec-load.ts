@@ -43,7 +43,7 @@ interface RawEndpoint {
   expect?: Record<string, Expectation>;
 }
 interface RawSpec {
-  keycloak: { realm?: string; realmName?: string; client: string; loginClient?: string; passwords?: Record<string, string> };
+  keycloak: { realm?: string; realmName?: string; client: string; loginClient?: string; passwords?: Record<string, string>; tls?: boolean };
   backend: {
     url?: string;
     command?: string;
@@ -343,6 +343,7 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
       client: raw.keycloak.client,
       loginClient: raw.keycloak.loginClient,
       passwords: { ...raw.keycloak.passwords },
+      tls: raw.keycloak.tls ?? false,
     },
     backend: {
       url,

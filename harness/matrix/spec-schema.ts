@@ -77,6 +77,7 @@ export const matrixSpecSchema = {
           additionalProperties: { type: 'string' },
           description: 'user → password, for realms without a realm file',
         },
+        tls: { type: 'boolean', description: "serve Keycloak over https with kcbox's local CA (backends that refuse http JWKS)" },
       },
       oneOf: [{ required: ['realm'] }, { required: ['realmName'] }],
     },

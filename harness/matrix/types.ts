@@ -97,6 +97,8 @@ export interface MatrixKeycloak {
   readonly loginClient: string | undefined;
   /** Passwords of users the realm file does not give one (or all, for `realm`). */
   readonly passwords: Readonly<Record<string, string>>;
+  /** The backend needs Keycloak over https (`keycloak.tls`): an ephemeral server is started with kcbox's local CA. */
+  readonly tls: boolean;
 }
 
 /** A validated matrix spec. Build one with `loadMatrixSpec` or `parseMatrixSpec`. */
