@@ -59,6 +59,8 @@ export const EXIT_CODES = {
   ERR_KCBOX_BACKEND: 2,
   /** A report file could not be written; the result was shown first. */
   ERR_KCBOX_REPORT_WRITE: 2,
+  /** A CA file is unreadable, or TLS was asked of a server that does not serve it. */
+  ERR_KCBOX_TLS: 2,
   /** SIGINT or SIGTERM: everything created was removed. */
   ERR_KCBOX_INTERRUPTED: 130,
 } as const;

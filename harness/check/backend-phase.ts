@@ -1,5 +1,6 @@
 import { type StartedBackend, startBackend } from '../matrix/backend-process.js';
 import type { PhaseContext, RealmKey, RealmPhase } from '../matrix/phases.js';
+import { backendCaEnv } from '../tls/backend-trust.js';
 
 /**
  * realm → backend: starts the spec's backend command with the realm's coordinates, unless the
@@ -27,6 +28,7 @@ export async function startSpecBackend(
       KEYCLOAK_CLIENT_ID: spec.keycloak.client,
       KEYCLOAK_CLIENT_SECRET: resourceServer.clientSecret ?? '',
       KEYCLOAK_PUBLIC_KEY: realmKey.pem,
+      ...(realm.server.caFile ? await backendCaEnv(realm.server.caFile) : {}),
     },
     options.env,
   );

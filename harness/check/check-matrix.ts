@@ -1,3 +1,4 @@
+import { KcboxError } from '../errors.js';
 import createDebug from 'debug';
 import { hostileSuite } from '../hostile/hostile-suite.js';
 import type { HostileOptions } from '../hostile/result-types.js';
@@ -9,6 +10,7 @@ import { describeRequirement } from '../matrix/requirements.js';
 import type { CellResult, MatrixSpec } from '../matrix/types.js';
 import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
+import { trustCertificateAuthority } from '../tls/trust.js';
 import { startSpecBackend } from './backend-phase.js';
 import { runCells } from './cells-phase.js';
 import { runObjectCells } from './objects-phase.js';
@@ -103,6 +105,14 @@ async function bothSettled<A, B>(first: Promise<A>, second: Promise<B>): Promise
  */
 export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixResult> {
   const { spec, server } = options;
+  if (spec.keycloak.tls && !server.url.startsWith('https:')) {
+    throw new KcboxError(
+      'ERR_KCBOX_TLS',
+      `${spec.file ?? 'the matrix'}: keycloak.tls asks for Keycloak over https, but ${server.url} serves http. ` +
+        'Start the server with `kcbox up --detach --tls` (or startKeycloak({ tls: true })), or let the check start its own.',
+    );
+  }
+  trustCertificateAuthority(server.caFile);
   const report = options.onStep ?? ((message: string) => debug(message));
   const context: PhaseContext = {
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { keycloakDispatcher } from '../tls/trust.js';
 import { describeError } from '../errors.js';
 import type { StartedBackend } from '../matrix/backend-process.js';
 import type { CellResult, IncompleteWork } from '../matrix/types.js';
@@ -22,7 +23,7 @@ export async function keycloakGone(serverUrl: string, realm: string): Promise<In
   const { issuer } = realmEndpoints(serverUrl, realm);
   let seen: string;
   try {
-    const response = await request(issuer, { headersTimeout: 5_000, bodyTimeout: 5_000 });
+    const response = await request(issuer, { dispatcher: keycloakDispatcher(), headersTimeout: 5_000, bodyTimeout: 5_000 });
     await response.body.dump();
     if (response.statusCode === 200) return [];
     seen = `HTTP ${response.statusCode} for ${issuer}`;

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KcboxError, describeError } from '../errors.js';
 import { kcboxVersion } from '../package-info.js';
+import { ca } from './commands/ca.js';
 import { check } from './commands/check.js';
 import { doctor } from './commands/doctor.js';
 import { down } from './commands/down.js';
@@ -51,6 +52,7 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--json', 'print one JSON object instead of text', false)
     .option('--show-password', 'print the admin password', false)
     .option('--timeout <seconds>', 'startup timeout (default 180)', positiveSeconds)
+    .option('--tls', "serve https only, with a certificate signed by kcbox's local CA (see kcbox ca)", false)
     .action(async (options) => setExitCode(await up(options, output)));
 
   program
@@ -151,6 +153,11 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--keycloak <version>', 'Keycloak version (env KCBOX_KEYCLOAK_VERSION)')
     .option('--json', 'print one JSON object', false)
     .action(async (options) => setExitCode(await fetch(options, output)));
+
+  program
+    .command('ca')
+    .description("Print the path of kcbox's local CA certificate (PEM), making it first if needed: what clients of a --tls server trust.")
+    .action(async () => setExitCode(await ca(output)));
 
   program
     .command('status')

@@ -2,6 +2,7 @@ import { KcboxError } from '../errors.js';
 import { loadRealm, type RealmRepresentation } from '../realm/realm-input.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import { readState, stateFilePath } from '../runtime/state-file.js';
+import { trustCertificateAuthority } from '../tls/trust.js';
 
 /** The server the CLI talks to, and where it learnt of it. */
 export interface CliServer {
@@ -20,7 +21,8 @@ export async function cliServer(env: NodeJS.ProcessEnv = process.env): Promise<C
   const record = env.KCBOX_URL ? undefined : await readState(stateFile);
   if (record) {
     const realmFiles = record.realmFiles ?? {};
-    const connection = { url: record.url, adminCredentials: record.adminCredentials, realmFiles };
+    trustCertificateAuthority(record.caFile, `The CA file recorded in ${stateFile}`);
+    const connection = { url: record.url, adminCredentials: record.adminCredentials, realmFiles, caFile: record.caFile };
     return { url: record.url, realms: record.realms, realmFiles, source: stateFile, connection: () => connection };
   }
   if (env.KCBOX_URL) {

@@ -4,6 +4,7 @@ import { type InputProblem, formatInputProblem, readTextFile } from '../input/te
 import { REALM_FILE_MAX_BYTES, type RealmRepresentation } from '../realm/realm-input.js';
 import { type AdminClient, connectAdmin } from '../runtime/admin-client.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
+import { trustCertificateAuthority } from '../tls/trust.js';
 import { type AuthzModel, authzModel } from './authz-model.js';
 import { type DiffEntry, diffValues } from './diff.js';
 import { formatJsonPath } from '../realm/json-path.js';
@@ -160,6 +161,7 @@ export async function realmDrift(options: {
   const file = (typeof options.realmFile === 'string' ? await readJsonFile(options.realmFile) : options.realmFile) as Json;
   if (typeof file.realm !== 'string') throw new KcboxError('ERR_KCBOX_DRIFT_INPUT', `${source}: field "realm" must name the realm.`);
   const realm = options.realm ?? file.realm;
+  trustCertificateAuthority(options.server.caFile);
   const admin = await connectAdmin(options.server.url, options.server.adminCredentials);
   const structural: DiffEntry[] = [];
 

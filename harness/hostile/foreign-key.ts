@@ -1,7 +1,7 @@
 import { generateKeyPair, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { JWK } from 'jose';
-import { selfSignedCertificate } from './self-signed-certificate.js';
+import { selfSignedCertificate } from '../tls/certificates.js';
 import type { ForeignKey } from './types.js';
 
 const generateRsaKeyPair = promisify(generateKeyPair);
@@ -20,7 +20,7 @@ const generateRsaKeyPair = promisify(generateKeyPair);
 export async function createForeignKey(now: () => number = Date.now): Promise<ForeignKey> {
   const { privateKey, publicKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
   const kid = `kcbox-foreign-${randomUUID()}`;
-  const certificate = selfSignedCertificate(privateKey, publicKey, { notBefore: new Date(now() - 3_600_000) });
+  const certificate = await selfSignedCertificate(privateKey, publicKey, { notBefore: new Date(now() - 3_600_000) });
   const { kty, n, e } = publicKey.export({ format: 'jwk' });
   const publicJwk: JWK = { kty, n, e, kid, alg: 'RS256', use: 'sig', x5c: [certificate.der.toString('base64')] };
   return { kid, privateKey, publicKey, publicJwk, certificatePem: certificate.pem };

@@ -1,6 +1,7 @@
 import { type KeyObject, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { type JWK, exportJWK } from 'jose';
 import { request } from 'undici';
+import { keycloakDispatcher } from '../tls/trust.js';
 import { KcboxError, describeError } from '../errors.js';
 import { realmEndpoints } from '../realm/realm-handle.js';
 import { type AdminClient, keycloakMessage } from '../runtime/admin-client.js';
@@ -54,7 +55,7 @@ export async function provisionRealmSigningKey(admin: AdminClient, serverUrl: st
   // Keycloak publishes a new key provider at once; a short poll covers a slow server.
   while (!published?.kid && Date.now() < deadline) {
     try {
-      const response = await request(jwksUrl, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+      const response = await request(jwksUrl, { dispatcher: keycloakDispatcher(), headersTimeout: 10_000, bodyTimeout: 10_000 });
       const body = await response.body.text();
       seen = `HTTP ${response.statusCode}`;
       if (response.statusCode === 200)

@@ -8,6 +8,7 @@ import { tailLines } from '../runtime/log-tail.js';
 import { type ReadinessCheck, ReadinessTimeout, waitForReadiness } from '../runtime/readiness.js';
 import { type ProcessExit, startSupervised } from '../process/supervised-process.js';
 import type { MatrixBackend } from './types.js';
+import type { BackendCaEnv } from '../tls/backend-trust.js';
 
 /** What kcbox tells a backend about the realm it must trust. */
 export interface BackendKeycloakEnv {
@@ -18,6 +19,9 @@ export interface BackendKeycloakEnv {
   readonly KEYCLOAK_CLIENT_SECRET: string;
   readonly KEYCLOAK_PUBLIC_KEY: string;
 }
+
+/** {@link BackendKeycloakEnv}, plus the CA variables when Keycloak serves https with a private CA. */
+export type BackendEnv = BackendKeycloakEnv & Partial<BackendCaEnv>;
 
 /** A backend kcbox started; it cannot outlive the kcbox process (the same watchdog as Keycloak's). */
 export interface StartedBackend extends AsyncDisposable {
@@ -63,7 +67,7 @@ function inheritedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
  */
 export async function startBackend(
   backend: MatrixBackend & { command: string },
-  keycloak: BackendKeycloakEnv,
+  keycloak: BackendEnv,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StartedBackend> {
   const port = await getPort({ host: '127.0.0.1' });

@@ -84,6 +84,7 @@ interface RawSpec {
     loginFlow?: LoginFlow;
     passwords?: Record<string, string>;
     users?: Record<string, RawFixtureUser | null>;
+    tls?: boolean;
   };
   backend: {
     url?: string;
@@ -570,6 +571,7 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
       loginFlow: raw.keycloak.loginFlow ?? 'auto',
       passwords: { ...raw.keycloak.passwords },
       fixtureUsers: fixtures,
+      tls: raw.keycloak.tls ?? false,
     },
     backend: {
       url,

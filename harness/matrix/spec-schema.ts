@@ -172,6 +172,7 @@ export const matrixSpecSchema = {
           additionalProperties: fixtureUser,
           description: 'username → definition: users created in the isolated realm copy',
         },
+        tls: { type: 'boolean', description: "serve Keycloak over https with kcbox's local CA (backends that refuse http JWKS)" },
       },
       oneOf: [{ required: ['realm'] }, { required: ['realmName'] }],
     },

@@ -190,6 +190,8 @@ export interface MatrixKeycloak {
   readonly passwords: Readonly<Record<string, string>>;
   /** Users created in the isolated copy (`keycloak.users`); only with {@link realmFile}. */
   readonly fixtureUsers: readonly FixtureUser[];
+  /** The backend needs Keycloak over https (`keycloak.tls`): an ephemeral server is started with kcbox's local CA. */
+  readonly tls: boolean;
 }
 
 /** A validated matrix spec. Build one with `loadMatrixSpec` or `parseMatrixSpec`. */

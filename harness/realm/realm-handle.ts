@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { KcboxError } from '../errors.js';
 import { type AdminClient, connectAdmin, keycloakMessage } from '../runtime/admin-client.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
+import { trustCertificateAuthority } from '../tls/trust.js';
 import { createRealms, deleteRealms } from './realm-admin.js';
 import { type LoadRealmOptions, type LoadedRealm, type RealmInput, type RealmRepresentation, loadRealm } from './realm-input.js';
 
@@ -161,6 +162,7 @@ export async function importRealm(
   onCreated: (name: string) => void = () => {},
   onDeleted: (name: string) => void = () => {},
 ): Promise<RealmHandle> {
+  trustCertificateAuthority(server.caFile);
   const loaded = await loadRealm(source, options);
   const imported: LoadedRealm = options.isolate ? { ...loaded, name: '', representation: isolatedCopy(loaded.representation) } : loaded;
   const realm: LoadedRealm = { ...imported, name: imported.representation.realm };

@@ -1,5 +1,6 @@
 import { type JWK, exportSPKI, importJWK } from 'jose';
 import { request } from 'undici';
+import { keycloakDispatcher } from '../tls/trust.js';
 import { KcboxError, describeError } from '../errors.js';
 import { realmEndpoints } from './realm-handle.js';
 
@@ -16,7 +17,7 @@ export async function realmSigningKeyInfo(serverUrl: string, realm: string): Pro
   const { jwksUrl } = realmEndpoints(serverUrl, realm);
   let keys: JWK[];
   try {
-    const response = await request(jwksUrl, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+    const response = await request(jwksUrl, { dispatcher: keycloakDispatcher(), headersTimeout: 10_000, bodyTimeout: 10_000 });
     if (response.statusCode === 404) {
       await response.body.dump();
       throw new KcboxError('ERR_KCBOX_REALM_NOT_FOUND', `Realm "${realm}" does not exist at ${serverUrl}.`);

@@ -2,6 +2,7 @@ import KcAdminClient, { NetworkError } from '@keycloak/keycloak-admin-client';
 import { describeError } from '../errors.js';
 import type { AdminCredentials } from './admin-login.js';
 import { adminLogin } from './admin-login.js';
+import { keycloakDispatcher } from '../tls/trust.js';
 
 export type AdminClient = KcAdminClient;
 
@@ -13,7 +14,9 @@ const ADMIN_TOKEN_REUSE_MS = 30_000;
  * again whenever its token is older than 30 s, so a check that runs for minutes keeps its access.
  */
 export async function connectAdmin(baseUrl: string, credentials: AdminCredentials): Promise<AdminClient> {
-  const client = new KcAdminClient({ baseUrl, realmName: 'master' });
+  // The admin client calls the global fetch, which takes an undici dispatcher as a request option.
+  const requestOptions = { dispatcher: keycloakDispatcher() } as unknown as RequestInit;
+  const client = new KcAdminClient({ baseUrl, realmName: 'master', requestOptions });
   let token = await adminLogin(baseUrl, credentials);
   let fetchedAt = Date.now();
   let refreshing: Promise<string> | undefined;

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { keycloakDispatcher } from '../tls/trust.js';
 import { KcboxError, describeError } from '../errors.js';
 
 export interface AdminCredentials {
@@ -14,6 +15,7 @@ export type AdminLoginResult =
 export async function tryAdminLogin(baseUrl: string, credentials: AdminCredentials, timeoutMs = 10_000): Promise<AdminLoginResult> {
   try {
     const response = await request(`${baseUrl}/realms/master/protocol/openid-connect/token`, {
+      dispatcher: keycloakDispatcher(),
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({

@@ -13,9 +13,19 @@ export interface KeycloakConnection {
   readonly adminCredentials: AdminCredentials;
   /** Realm name → the file kcbox imported it from: fixture users, passwords and clients come from there. */
   readonly realmFiles?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The CA certificate (PEM file) behind an https `url` that public roots do not cover, e.g.
+   * kcbox's own (`kcbox ca`). kcbox trusts it for its own requests and hands it to backends.
+   */
+  readonly caFile?: string | undefined;
 }
 
 /** Just the connection, as plain data (e.g. to hand across a process or worker boundary). */
 export function connectionOf(server: KeycloakConnection): KeycloakConnection {
-  return { url: server.url, adminCredentials: { ...server.adminCredentials }, realmFiles: { ...(server.realmFiles ?? {}) } };
+  return {
+    url: server.url,
+    adminCredentials: { ...server.adminCredentials },
+    realmFiles: { ...(server.realmFiles ?? {}) },
+    ...(server.caFile ? { caFile: server.caFile } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { keycloakDispatcher } from '../tls/trust.js';
 import { KcboxError, describeError } from '../errors.js';
 import { type AdminCredentials, tryAdminLogin } from './admin-login.js';
 
@@ -13,7 +14,7 @@ export interface ReadinessCheck {
 }
 
 async function get(url: string): Promise<{ status: number; body: string }> {
-  const response = await request(url, { headersTimeout: 5_000, bodyTimeout: 5_000 });
+  const response = await request(url, { dispatcher: keycloakDispatcher(), headersTimeout: 5_000, bodyTimeout: 5_000 });
   return { status: response.statusCode, body: await response.body.text() };
 }
 

@@ -2,6 +2,7 @@ import { connectAdmin } from './admin-client.js';
 import { deleteRealms } from '../realm/realm-admin.js';
 import { importRealm } from '../realm/realm-handle.js';
 import type { KeycloakServer, ServerRecord } from './types.js';
+import { trustCertificateAuthority } from '../tls/trust.js';
 
 /**
  * Builds the public server object from its record and the runtime's way to stop it. Realms
@@ -9,8 +10,9 @@ import type { KeycloakServer, ServerRecord } from './types.js';
  * server takes them along when it ends).
  */
 export function serverHandle(record: ServerRecord, stopServer: () => Promise<void>): KeycloakServer {
+  trustCertificateAuthority(record.caFile);
   const imported = new Set<string>();
-  const connection = { url: record.url, adminCredentials: record.adminCredentials };
+  const connection = { url: record.url, adminCredentials: record.adminCredentials, caFile: record.caFile };
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -23,6 +25,7 @@ export function serverHandle(record: ServerRecord, stopServer: () => Promise<voi
     url: record.url,
     managementUrl: record.managementUrl,
     adminCredentials: record.adminCredentials,
+    caFile: record.caFile,
     version: record.version,
     runtime: record.runtime,
     logFile: record.logFile,

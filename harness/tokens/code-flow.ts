@@ -3,6 +3,7 @@ import createDebug from 'debug';
 import { CookieJar } from 'tough-cookie';
 import { request } from 'undici';
 import { KcboxError, describeError } from '../errors.js';
+import { keycloakDispatcher } from '../tls/trust.js';
 import { LoginError } from './login-error.js';
 import { type LoginPage, classifyLoginPage, requiredActionOf } from './login-page.js';
 import { type OAuthClient, type TokenRealm, type TokenSet, type UserCredentials, authorizationCodeGrant } from './token-client.js';
@@ -41,6 +42,8 @@ function session(realm: TokenRealm) {
     let response;
     try {
       response = await request(url, {
+        // Keycloak over https with kcbox's CA: the login form is Keycloak too.
+        dispatcher: keycloakDispatcher(),
         method: form ? 'POST' : 'GET',
         headers: {
           accept: 'text/html',

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { keycloakDispatcher } from '../tls/trust.js';
 import { KcboxError, describeError } from '../errors.js';
 import { type GrantedPermission, type KeycloakTokenClaims, decodeClaims } from './claims.js';
 import { TokenError, type TokenRequestContext, explainTokenError } from './token-error.js';
@@ -58,6 +59,7 @@ async function post(
   }
   try {
     const response = await request(realm.tokenUrl, {
+      dispatcher: keycloakDispatcher(),
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
       body: body.toString(),

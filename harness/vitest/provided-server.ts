@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import type { KcboxProvidedServer } from './provided.js';
 import './provided.js';
+import { trustCertificateAuthority } from '../tls/trust.js';
 
 /** The server the kcbox global setup started for this run, as plain data. */
 export function kcboxServer(): KcboxProvidedServer {
@@ -8,5 +9,6 @@ export function kcboxServer(): KcboxProvidedServer {
   if (!server) {
     throw new TypeError('No kcbox server was provided: add kcboxGlobalSetup() to test.globalSetup in vitest.config.ts.');
   }
+  trustCertificateAuthority(server.caFile);
   return server;
 }

@@ -32,6 +32,22 @@ describe('distributionStartArgs', () => {
     expect(args.some((arg) => arg.startsWith('--http-management-host'))).toBe(false);
   });
 
+  it('serves https only with the given certificate when tls is on', () => {
+    const args = distributionStartArgs({ ...plan, tls: { certificateFile: '/c/server.pem', keyFile: '/c/server-key.pem' } });
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--http-enabled=false',
+        '--https-port=41001',
+        '--https-certificate-file=/c/server.pem',
+        '--https-certificate-key-file=/c/server-key.pem',
+        '--http-host=127.0.0.1',
+        '--http-management-port=41002',
+      ]),
+    );
+    expect(args.some((arg) => arg.startsWith('--http-port') || arg === '--http-enabled=true')).toBe(false);
+    expect(distributionStartArgs(plan)).toContain('--http-enabled=true');
+  });
+
   it('imports realms only when there are some', () => {
     expect(distributionStartArgs({ ...plan, importRealms: false })).not.toContain('--import-realm');
   });

@@ -128,7 +128,7 @@ endpoints:
     );
     expect(problems).toEqual([
       '1 keycloak: name either "realm" (a realm file) or "realmName" (a realm on the server), not both',
-      '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, loginFlow, passwords, users)',
+      '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, loginFlow, passwords, users, tls)',
       '6 backend: needs "url" (a running backend) or "command" (kcbox starts it), or both',
       '8 token: must be "access", "rpt", or {client?: CLIENT_ID, secret?: SECRET, scope?: SCOPES} (secret only with client)',
       '9 users: lists an entry twice (items 0 and 2)',

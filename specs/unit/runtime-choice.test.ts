@@ -33,6 +33,17 @@ describe('decideRuntime', () => {
     expect(await decideRuntime('auto', { KCBOX_URL: 'http://kc' }, image)).toEqual({ runtime: 'remote', reason: 'KCBOX_URL is set' });
   });
 
+  it('auto with tls: the distribution, without asking the engine (only it serves https)', async () => {
+    let asked = false;
+    const check = async () => ((asked = true), { usable: true, reason: 'an engine answers' });
+    expect(await decideRuntime('auto', {}, check, true)).toEqual({
+      runtime: 'dist',
+      reason: 'tls asked for: only the dist runtime serves https so far',
+    });
+    expect(asked).toBe(false);
+    expect((await decideRuntime('auto', { KCBOX_URL: 'https://kc' }, check, true)).runtime).toBe('remote');
+  });
+
   it('an explicit choice asks nothing', async () => {
     let asked = false;
     const check = async () => ((asked = true), { usable: true, reason: 'an engine answers' });

@@ -107,6 +107,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
           ...(runtime ? { runtime } : {}),
           ...(options.keycloak ? { version: options.keycloak } : {}),
           realms: [],
+          ...(spec.keycloak.tls ? { tls: true } : {}),
           onProgress: progress.listener,
         });
         server = started;

@@ -18,6 +18,7 @@ export interface UpOptions {
   readonly json: boolean;
   readonly showPassword: boolean;
   readonly timeout?: number;
+  readonly tls?: boolean;
 }
 
 export function describeServer(server: KeycloakServer, options: { showPassword: boolean; stateFile?: string }) {
@@ -26,6 +27,7 @@ export function describeServer(server: KeycloakServer, options: { showPassword: 
     url: server.url,
     adminConsoleUrl: `${server.url}/admin/master/console/`,
     managementUrl: server.managementUrl ?? null,
+    caFile: server.caFile ?? null,
     realms: server.realms,
     runtime: server.runtime,
     version: server.version,
@@ -56,6 +58,7 @@ function printHuman(
     `${server.adminCredentials.username} / ${showPassword ? server.adminCredentials.password : pc.dim(`hidden (--show-password, or ${stateFile})`)}`,
   );
   for (const realm of server.realms) line('Realm', `${realm}  ${pc.dim(`${server.url}/realms/${realm}`)}`);
+  if (server.caFile) line('CA', `${server.caFile}  ${pc.dim('(trust it: NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, REQUESTS_CA_BUNDLE)')}`);
   if (server.logFile) line('Log', server.logFile);
   output.out(detached ? `Running in the background: ${pc.bold('kcbox status')}, ${pc.bold('kcbox down')}.` : 'Press Ctrl-C to stop.');
 }
@@ -106,6 +109,7 @@ export async function up(options: UpOptions, output: CliOutput): Promise<number>
       ...(options.timeout ? { startupTimeoutMs: options.timeout * 1000 } : {}),
       realms: options.realm === false ? [] : options.realm.length > 0 ? options.realm : [bundledRealmPath()],
       detached: options.detach,
+      ...(options.tls ? { tls: true } : {}),
       onProgress: progress.listener,
     });
   } finally {

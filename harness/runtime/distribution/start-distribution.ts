@@ -18,6 +18,8 @@ import { type DatabaseTemplate, discardDatabaseTemplate, ensureDatabaseTemplate 
 import type { AdminCredentials } from '../admin-login.js';
 import { type JavaInstallation, chooseJava, findJavaInstallations } from './java.js';
 import { keycloakProcessEnv } from './process-env.js';
+import { ensureLocalTls } from '../../tls/local-ca.js';
+import { trustCertificateAuthority } from '../../tls/trust.js';
 import { type ProcessExit, startSupervised } from '../../process/supervised-process.js';
 import {
   DEFAULT_KEYCLOAK_VERSION,
@@ -42,7 +44,10 @@ export function distributionBuildArgs(options: Pick<StartKeycloakOptions, 'featu
 
 export interface LaunchPlan {
   readonly version: KeycloakVersion;
+  /** The port Keycloak serves on: https when `tls` is given, else http. */
   readonly httpPort: number;
+  /** Serve https only, with this certificate and key (PEM files). */
+  readonly tls?: { readonly certificateFile: string; readonly keyFile: string } | undefined;
   readonly managementPort: number;
   readonly importRealms: boolean;
   readonly serverOptions: Readonly<Record<string, string>>;
@@ -50,13 +55,22 @@ export interface LaunchPlan {
 
 /** The `kc.sh start` arguments; pure, so every flag is unit-tested. */
 export function distributionStartArgs(plan: LaunchPlan): string[] {
+  const listen = plan.tls
+    ? [
+        // https only: a backend that is handed the https URL must not be able to fall back to http.
+        '--http-enabled=false',
+        `--https-port=${plan.httpPort}`,
+        `--https-certificate-file=${plan.tls.certificateFile}`,
+        `--https-certificate-key-file=${plan.tls.keyFile}`,
+      ]
+    : ['--http-enabled=true', `--http-port=${plan.httpPort}`];
   const args = [
     'start',
     '--optimized',
-    '--http-enabled=true',
-    // Loopback only: a test server must not be reachable from the network.
+    ...listen,
+    // Loopback only (http and https alike): a test server must not be reachable from the network.
     '--http-host=127.0.0.1',
-    `--http-port=${plan.httpPort}`,
+    // The management interface inherits the TLS setup: health answers over https then.
     `--http-management-port=${plan.managementPort}`,
     '--hostname-strict=false',
     // Production mode defaults to a JGroups cluster that binds every interface and looks for peers.
@@ -202,7 +216,7 @@ async function obtainTemplate(installation: Installation, options: PrepareOption
       onProgress({ phase: 'build', message: 'initialising the database once per build (schema, master realm)' });
       const admin = generateAdminCredentials();
       const server = await launchWithRetries({
-        options: { ...options, detached: false },
+        options: { ...options, detached: false, tls: false },
         version,
         java,
         installHome,
@@ -401,8 +415,12 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
   const admin = context.admin;
   const home = await createServerHome(context.installHome, realms, context.seed);
   const logFile = join(context.logFolder, `keycloak-${version.text}-${new Date().toISOString().replace(/[:.]/g, '-')}-${httpPort}.log`);
-  const url = `http://127.0.0.1:${httpPort}`;
-  const managementUrl = `http://127.0.0.1:${managementPort}`;
+  const tls = options.tls ? await ensureLocalTls({ cacheDir: options.cacheDir }) : undefined;
+  const scheme = tls ? 'https' : 'http';
+  const url = `${scheme}://127.0.0.1:${httpPort}`;
+  const managementUrl = `${scheme}://127.0.0.1:${managementPort}`;
+  // Readiness probes already go over https.
+  trustCertificateAuthority(tls?.caFile);
 
   context.onProgress({ phase: 'start', message: `starting Keycloak ${version.text} on ${url} (Java ${java.version})` });
   let supervised;
@@ -412,6 +430,7 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
       args: distributionStartArgs({
         version,
         httpPort,
+        tls,
         managementPort,
         importRealms: realms.length > 0,
         serverOptions: options.serverOptions ?? {},
@@ -465,6 +484,7 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     url,
     managementUrl,
     adminCredentials: admin,
+    caFile: tls?.caFile,
     realms: realms.map((realm) => realm.name),
     realmFiles: realmFilesOf(realms),
     createdRealms: [],

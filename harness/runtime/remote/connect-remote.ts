@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { keycloakDispatcher, trustCertificateAuthority } from '../../tls/trust.js';
 import { KcboxError, describeError } from '../../errors.js';
 import { createRealms, deleteRealms } from '../../realm/realm-admin.js';
 import { loadRealms, realmFilesOf } from '../../realm/realm-input.js';
@@ -6,7 +7,10 @@ import { connectAdmin } from '../admin-client.js';
 import { serverHandle } from '../server-handle.js';
 import type { KeycloakServer, RemoteServerOptions, ServerRecord, StartKeycloakOptions } from '../types.js';
 
-/** The remote server named by `KCBOX_URL`, `KCBOX_ADMIN_USER`, `KCBOX_ADMIN_PASSWORD`; undefined when `KCBOX_URL` is unset. */
+/**
+ * The remote server named by `KCBOX_URL`, `KCBOX_ADMIN_USER`, `KCBOX_ADMIN_PASSWORD` (and the CA behind an
+ * https URL, `KCBOX_CA_FILE`); undefined when `KCBOX_URL` is unset.
+ */
 export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): RemoteServerOptions | undefined {
   if (!env.KCBOX_URL) return undefined;
   const missing = ['KCBOX_ADMIN_USER', 'KCBOX_ADMIN_PASSWORD'].filter((name) => !env[name]);
@@ -16,11 +20,18 @@ export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Remo
       `KCBOX_URL is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not: set the admin user and password of ${env.KCBOX_URL}.`,
     );
   }
-  return { url: env.KCBOX_URL, adminCredentials: { username: env.KCBOX_ADMIN_USER ?? '', password: env.KCBOX_ADMIN_PASSWORD ?? '' } };
+  return {
+    url: env.KCBOX_URL,
+    adminCredentials: { username: env.KCBOX_ADMIN_USER ?? '', password: env.KCBOX_ADMIN_PASSWORD ?? '' },
+    ...(env.KCBOX_CA_FILE ? { caFile: env.KCBOX_CA_FILE } : {}),
+  };
 }
 
 async function serverVersion(baseUrl: string, token: string): Promise<string> {
-  const response = await request(`${baseUrl}/admin/serverinfo`, { headers: { authorization: `Bearer ${token}` } });
+  const response = await request(`${baseUrl}/admin/serverinfo`, {
+    dispatcher: keycloakDispatcher(),
+    headers: { authorization: `Bearer ${token}` },
+  });
   const body = (await response.body.json().catch(() => ({}))) as { systemInfo?: { version?: string } };
   return body.systemInfo?.version ?? 'unknown';
 }
@@ -38,8 +49,11 @@ export async function connectRemote(options: StartKeycloakOptions): Promise<Keyc
     );
   }
   const url = remote.url.replace(/\/+$/, '');
+  trustCertificateAuthority(remote.caFile);
   try {
-    await request(`${url}/realms/master`, { headersTimeout: 10_000 }).then((response) => response.body.dump());
+    await request(`${url}/realms/master`, { dispatcher: keycloakDispatcher(), headersTimeout: 10_000 }).then((response) =>
+      response.body.dump(),
+    );
   } catch (error) {
     throw new KcboxError(
       'ERR_KCBOX_REMOTE_UNREACHABLE',
@@ -59,6 +73,7 @@ export async function connectRemote(options: StartKeycloakOptions): Promise<Keyc
     url,
     managementUrl: undefined,
     adminCredentials,
+    caFile: remote.caFile,
     realms: realms.map((realm) => realm.name),
     realmFiles: realmFilesOf(realms),
     createdRealms,
