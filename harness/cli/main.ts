@@ -59,6 +59,10 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
       "Call every endpoint of a scope matrix as every user and compare with Keycloak's decisions. Exit 0 match, 1 mismatch, 2 bad input.",
     )
     .requiredOption('--matrix <file>', 'the matrix spec (YAML or JSON), e.g. examples/express-inventory/matrix.yaml')
+    .option(
+      '--openapi <file>',
+      "coverage gate: every operation of this OpenAPI document needs a matrix entry or a skip (replaces the matrix's openapi.file)",
+    )
     .option('--backend <url>', "check a backend already running at this URL instead of starting the spec's command")
     .option(
       '--report <format=path>',

@@ -11,6 +11,7 @@ import {
   type DenyStatuses,
   type Expectation,
   type MatrixEndpoint,
+  type MatrixOpenApi,
   type MatrixSpec,
   type Requirement,
   type SourceLocation,
@@ -52,6 +53,7 @@ interface RawSpec {
     ready?: string;
     readyTimeout?: number;
   };
+  openapi?: string | { file: string; basePath?: string; skip?: Array<{ operation: string; reason: string }> };
   token?: RawToken;
   status?: 'lenient' | 'strict';
   deny?: { anonymous?: RawStatuses; authenticated?: RawStatuses };
@@ -91,6 +93,7 @@ const CONVENTIONS: Record<'lenient' | 'strict', DenyStatuses> = {
 const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
   [/^\/keycloak$/, 'name either "realm" (a realm file) or "realmName" (a realm on the server), not both'],
   [/^\/backend$/, 'needs "url" (a running backend) or "command" (kcbox starts it), or both'],
+  [/^\/openapi$/, 'must be a file name, or {file: FILE, basePath?: /PATH, skip?: [{operation: "METHOD /path", reason: WHY}]}'],
   [/(^|\/)token$/, 'must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}'],
   [
     /\/endpoints\/\d+$/,
@@ -275,6 +278,20 @@ function bodyAndHeaders(raw: RawEndpoint): { body: string | undefined; headers: 
   return { body: JSON.stringify(raw.body), headers };
 }
 
+function openApiOf(
+  raw: NonNullable<RawSpec['openapi']>,
+  baseDir: string,
+  location: (segments: (string | number)[]) => SourceLocation | undefined,
+): MatrixOpenApi {
+  const given = typeof raw === 'string' ? { file: raw } : raw;
+  return {
+    file: resolve(baseDir, given.file),
+    basePath: given.basePath,
+    skip: (given.skip ?? []).map((entry, index) => ({ ...entry, source: location(['openapi', 'skip', index]) })),
+    source: location(['openapi']),
+  };
+}
+
 function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator): MatrixSpec {
   const problems: SpecProblem[] = [];
   const problem = (segments: (string | number)[], message: string) =>
@@ -354,6 +371,7 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     },
     users,
     endpoints,
+    ...(raw.openapi === undefined ? {} : { openapi: openApiOf(raw.openapi, baseDir, location) }),
     requestTimeoutMs: (raw.timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000,
     userSources: Object.fromEntries(
       users.flatMap((user, index) => {

@@ -2,6 +2,7 @@ import escapeHtml from 'escape-html';
 import type { CellResult } from '../matrix/types.js';
 import type { MatrixResult } from '../check/result-types.js';
 import { type HostileAnchors, hostileFindingAnchors, hostileFindingsHtml, hostileGridHtml } from './html-hostile.js';
+import { coverageHtml } from './coverage-sections.js';
 import { HTML_REPORT_STYLE } from './html-style.js';
 import {
   type CellState,
@@ -161,7 +162,19 @@ const backendOutput: HtmlSection = ({ result }) => {
   return `<section id="backend-output">\n<details><summary>Backend output</summary><pre>${esc(result.backendOutput)}</pre></details>\n</section>`;
 };
 
-const sections: readonly HtmlSection[] = [header, notChecked, grid, failures, realmFindings, hostile, hostileFindings, backendOutput];
+const coverage: HtmlSection = ({ result }) => coverageHtml(result.coverage);
+
+const sections: readonly HtmlSection[] = [
+  header,
+  notChecked,
+  grid,
+  failures,
+  realmFindings,
+  coverage,
+  hostile,
+  hostileFindings,
+  backendOutput,
+];
 
 /**
  * The result as one self-contained HTML page (inline CSS, no scripts, no external resources):

@@ -14,10 +14,13 @@ import {
 import {
   NOT_CHECKED_NOTE,
   NOT_CHECKED_TITLE,
+  UNCOVERED_NOTE,
   VERDICT_LABEL,
   cellLabel,
   cellState,
+  countCoverage,
   countMatrix,
+  coverageLabel,
   expectedLabel,
   failureReason,
   locationLabel,
@@ -219,7 +222,29 @@ const incompleteSuite: SuiteSection = (result, covered) => {
   return suite('kcbox incomplete', cases, 0, { 'system-out': out });
 };
 
-const sections: readonly SuiteSection[] = [matrixSuite, realmSuite, hostileSuite];
+/** A testcase per OpenAPI operation: passing when a matrix entry calls it, skipped with the skip's reason, else failing. */
+const coverageSuite: SuiteSection = (result) => {
+  const coverage = result.coverage;
+  if (!coverage) return undefined;
+  const testcase = (operation: string, extra: XmlNode = {}): XmlNode => ({
+    '@_name': operation,
+    '@_classname': `openapi.${coverage.file}`,
+    '@_time': seconds(0),
+    ...extra,
+  });
+  const cases = [
+    ...coverage.covered.map((entry) => testcase(entry.operation, { 'system-out': `covered by: ${entry.endpoints.join(', ')}` })),
+    ...coverage.skipped.map((skip) => testcase(skip.operation, { skipped: { '@_message': oneLine(skip.reason, 500) } })),
+    ...coverage.uncovered.map((operation) =>
+      testcase(operation, {
+        failure: { '@_message': 'no matrix entry calls this operation', '@_type': 'openapi-coverage', '#text': UNCOVERED_NOTE },
+      }),
+    ),
+  ];
+  return suite('kcbox openapi coverage', cases, 0, { 'system-out': coverageLabel(countCoverage(coverage)) });
+};
+
+const sections: readonly SuiteSection[] = [matrixSuite, realmSuite, hostileSuite, coverageSuite];
 
 /**
  * The result as JUnit XML for CI: suite "kcbox matrix" with a testcase per cell

@@ -11,10 +11,12 @@ import { hostileCase } from '../hostile/catalog.js';
 import type { HostileFinding } from '../hostile/result-types.js';
 import type { HostileCaseId, Severity } from '../hostile/types.js';
 import type { CellResult, RealmFinding, SourceLocation } from '../matrix/types.js';
+import type { OpenApiCoverage } from '../openapi/coverage.js';
 import { kcboxVersion } from '../package-info.js';
 import { LISTENER_ENDPOINT, gotLabel, hostileRows, orderedFindings } from './hostile-facts.js';
 import {
   NOT_CHECKED_NOTE,
+  UNCOVERED_NOTE,
   VERDICT_LABEL,
   cellLabel,
   countMatrix,
@@ -49,6 +51,7 @@ const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = { critical: '9.5',
 export const MATRIX_CELL_RULE = 'kcbox/matrix/cell';
 /** The rule of a realm finding (the spec's expectation disagrees with Keycloak). */
 export const REALM_FINDING_RULE = 'kcbox/matrix/realm-finding';
+export const UNCOVERED_OPERATION_RULE = 'kcbox/openapi/uncovered-operation';
 /** The rule of a hostile case, e.g. `kcbox/hostile/none`. */
 export const hostileRuleId = (id: HostileCaseId): string => `kcbox/hostile/${id}`;
 /** The notification descriptor of something that could not be checked. */
@@ -178,6 +181,19 @@ function matrixRules(): ReportingDescriptor[] {
       defaultConfiguration: { level: 'error' },
       properties: { tags: ['authorization', 'configuration'], precision: 'very-high', blocking: true },
     },
+    {
+      id: UNCOVERED_OPERATION_RULE,
+      name: 'OpenApiOperationUncovered',
+      shortDescription: { text: 'An operation of the OpenAPI document has no matrix entry.' },
+      fullDescription: {
+        text: 'The coverage gate: the matrix names an OpenAPI document, and no matrix entry calls this operation, so nobody checks who may call it.',
+      },
+      help: {
+        text: 'Add a matrix entry that calls the operation (kcbox init writes one per operation), or list it under openapi.skip with a reason.',
+      },
+      defaultConfiguration: { level: 'error' },
+      properties: { tags: ['authorization', 'coverage'], precision: 'very-high', blocking: true },
+    },
   ];
 }
 
@@ -294,6 +310,21 @@ class SarifBuilder {
     );
   }
 
+  uncoveredOperation(operation: string, coverage: OpenApiCoverage): void {
+    const location: Location = {
+      physicalLocation: { artifactLocation: artifactLocation(coverage.file, this.root) },
+      logicalLocations: [{ name: operation, fullyQualifiedName: operation, kind: 'resource' }],
+    };
+    this.add(
+      UNCOVERED_OPERATION_RULE,
+      'error',
+      `${operation} (${coverage.file}): no matrix entry calls this operation. ${UNCOVERED_NOTE}`,
+      location,
+      [coverage.file, operation],
+      { blocking: true, operation },
+    );
+  }
+
   hostileFinding(finding: HostileFinding, failOn: Severity): void {
     const ruleId = hostileRuleId(finding.caseId);
     this.ruleIndex(finding.caseId, finding);
@@ -344,6 +375,7 @@ export function renderMatrixSarif(result: MatrixResult, options: SarifOptions = 
   const builder = new SarifBuilder(result, root);
   for (const cell of failedCells(result)) builder.cell(cell);
   for (const finding of result.realmFindings) builder.realmFinding(finding);
+  for (const operation of result.coverage?.uncovered ?? []) builder.uncoveredOperation(operation, result.coverage!);
   if (result.hostile) for (const finding of orderedFindings(result.hostile)) builder.hostileFinding(finding, result.hostile.failOn);
 
   const verdict = verdictOf(result);

@@ -21,6 +21,7 @@ import {
   summaryLine,
   verdictOf,
 } from './matrix-facts.js';
+import { coverageText } from './coverage-sections.js';
 import { hostileFindingsText, hostileTableText, listenerRequestsText, unattackedText } from './terminal-hostile.js';
 import { fitParts, hangingWrap, headingText } from './terminal-wrap.js';
 
@@ -165,6 +166,8 @@ const notChecked: TextSection = ({ result, c, width }) => {
   return [heading, ...entries].join('\n');
 };
 
+const coverage: TextSection = ({ result, c }) => coverageText(result.coverage, c);
+
 const VERDICT_MARKS: Readonly<Record<Verdict, string>> = { pass: '✓', fail: '✗', incomplete: '!' };
 
 const summary: TextSection = ({ result, c, width }) => {
@@ -183,6 +186,7 @@ const sections: readonly TextSection[] = [
   hostileFindings,
   listenerRequests,
   unattacked,
+  coverage,
   notChecked,
   summary,
 ];
