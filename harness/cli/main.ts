@@ -7,6 +7,7 @@ import { down } from './commands/down.js';
 import { drift } from './commands/drift.js';
 import { exportSettings } from './commands/export.js';
 import { fetch } from './commands/fetch.js';
+import { init } from './commands/init.js';
 import { key } from './commands/key.js';
 import { token } from './commands/token.js';
 import { status } from './commands/status.js';
@@ -94,6 +95,16 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     )
     .option('--keycloak <version>', 'Keycloak version of an ephemeral server')
     .action(async (options) => setExitCode(await check(options, output)));
+
+  program
+    .command('init')
+    .description('Write a matrix file from an OpenAPI document (and a realm file) for a person to review. Exit 0, 2 on bad input.')
+    .requiredOption('--openapi <file>', 'OpenAPI 3.0 or 3.1 document, YAML or JSON')
+    .option('--realm <file>', 'realm file: the resource server, its Authorization Services resources, users and roles')
+    .option('--policy-enforcer <file>', 'keycloak.json with policy-enforcer.paths: the scopes each path and method needs')
+    .option('--out <file>', 'the matrix file to write', 'matrix.yaml')
+    .option('--force', 'overwrite --out when it exists', false)
+    .action(async (options) => setExitCode(await init(options, output)));
 
   program
     .command('token')

@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 import { KcboxError, describeError } from '../errors.js';
-import { clip, echo } from '../input/text-file.js';
+import { clip, echo, readTextFile } from '../input/text-file.js';
 
 /** An OpenAPI 3.0 or 3.1 document with every `$ref` resolved. */
 export type OpenApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document;
@@ -42,6 +42,12 @@ export interface LoadedOpenApi {
   readonly document: OpenApiDocument;
   readonly operations: readonly OpenApiOperation[];
 }
+
+/**
+ * The largest OpenAPI document kcbox reads: 50 MiB. Published documents of large APIs (GitHub's
+ * REST API, with every schema inline) come to about 12 MB of JSON.
+ */
+export const OPENAPI_FILE_MAX_BYTES = 50 * 1024 * 1024;
 
 function openApiError(file: string, message: string, cause?: unknown): KcboxError {
   return new KcboxError('ERR_KCBOX_OPENAPI', `${file}: ${message}`, cause === undefined ? {} : { cause });
@@ -98,16 +104,25 @@ export function operationsOf(document: OpenApiDocument): OpenApiOperation[] {
  * @throws KcboxError ERR_KCBOX_OPENAPI naming the file and what was expected.
  */
 export async function loadOpenApi(file: string): Promise<LoadedOpenApi> {
-  const info = await stat(file).catch((error: unknown) => {
-    throw openApiError(file, `cannot read the OpenAPI document (${describeError(error)}); expected a YAML or JSON file.`, error);
+  const text = await readTextFile(file, {
+    maxBytes: OPENAPI_FILE_MAX_BYTES,
+    what: 'OpenAPI document',
+    format: 'YAML or JSON',
+    fail: (problem) => openApiError(problem.file, `${problem.message}; expected an OpenAPI document (YAML or JSON)`, problem.cause),
   });
-  if (!info.isFile()) throw openApiError(file, 'is not a file; expected an OpenAPI document (YAML or JSON).');
-  let parsed: unknown;
-  try {
-    parsed = await SwaggerParser.parse(file);
-  } catch (error) {
-    throw openApiError(file, `is not readable as YAML or JSON: ${clip(describeError(error).replace(`${file}`, '').trim(), 300)}`, error);
+  // YAML reads JSON too; this first read only looks at the top, swagger-parser reads it again to resolve $refs.
+  const parsedDocument = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
+  const syntax = parsedDocument.errors[0];
+  if (syntax) {
+    const where = syntax.linePos?.[0] ? `:${syntax.linePos[0].line}:${syntax.linePos[0].col}` : '';
+    throw new KcboxError(
+      'ERR_KCBOX_OPENAPI',
+      `${file}${where}: is not readable as YAML or JSON: ${clip(syntax.message.split('\n')[0] ?? '', 200)}`,
+    );
   }
+  const parsed: unknown = parsedDocument.toJS({ maxAliasCount: 1000 });
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw openApiError(file, `expected an OpenAPI 3.0 or 3.1 document (a map with "openapi: 3.x.y"); got ${echo(parsed)}.`);
   const version = (parsed as { openapi?: unknown; swagger?: unknown }).openapi;
   if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) {
     const swagger = (parsed as { swagger?: unknown }).swagger;

@@ -155,8 +155,9 @@ const pascal = (id: string) =>
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join('');
 
-function matrixRules(): ReportingDescriptor[] {
-  return [
+/** The matrix's own rules; the coverage gate's only when the matrix has an OpenAPI document. */
+function matrixRules(coverage: boolean): ReportingDescriptor[] {
+  const rules: ReportingDescriptor[] = [
     {
       id: MATRIX_CELL_RULE,
       name: 'MatrixCellMismatch',
@@ -181,7 +182,9 @@ function matrixRules(): ReportingDescriptor[] {
       defaultConfiguration: { level: 'error' },
       properties: { tags: ['authorization', 'configuration'], precision: 'very-high', blocking: true },
     },
-    {
+  ];
+  if (coverage)
+    rules.push({
       id: UNCOVERED_OPERATION_RULE,
       name: 'OpenApiOperationUncovered',
       shortDescription: { text: 'An operation of the OpenAPI document has no matrix entry.' },
@@ -193,8 +196,8 @@ function matrixRules(): ReportingDescriptor[] {
       },
       defaultConfiguration: { level: 'error' },
       properties: { tags: ['authorization', 'coverage'], precision: 'very-high', blocking: true },
-    },
-  ];
+    });
+  return rules;
 }
 
 function hostileRule(id: HostileCaseId, fallback: { title: string; severity: Severity }): ReportingDescriptor {
@@ -224,7 +227,7 @@ function hostileRule(id: HostileCaseId, fallback: { title: string; severity: Sev
 
 /** Builds the log; every result's location comes from the endpoint's `source` in the result. */
 class SarifBuilder {
-  readonly rules: ReportingDescriptor[] = matrixRules();
+  readonly rules: ReportingDescriptor[];
   readonly results: SarifResult[] = [];
   private readonly endpoints: ReadonlyMap<string, EndpointSummary>;
 
@@ -232,6 +235,7 @@ class SarifBuilder {
     private readonly result: MatrixResult,
     private readonly root: string,
   ) {
+    this.rules = matrixRules(result.coverage !== undefined);
     this.endpoints = new Map(result.endpoints.map((endpoint) => [endpoint.id, endpoint]));
     for (const row of result.hostile ? hostileRows(result.hostile) : []) this.ruleIndex(row.id, row);
   }
