@@ -126,7 +126,7 @@ export async function initMatrix(options: InitMatrixOptions): Promise<InitMatrix
   userList.flow = true;
   userList.comment = hints
     ? guess(
-        `callers covering every role and group of the realm file's users, one without roles, and anonymous (no token)${
+        `one caller per distinct set of roles and groups of the realm file's users, one without any, and anonymous (no token)${
           callers.withoutPassword.length > 0
             ? `; without a password in the realm file: ${callers.withoutPassword.join(', ')} (add keycloak.passwords to use them)`
             : ''

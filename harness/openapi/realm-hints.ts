@@ -102,25 +102,22 @@ export function realmHints(realm: RealmRepresentation): RealmHints {
 }
 
 /**
- * Callers that between them hold every role and group any user of the realm holds (greedy: the
- * user adding most of what is still missing first), then one user without any, then `anonymous`.
- * Only users whose password the realm file gives; the others are returned apart, for a comment.
+ * Callers: one user for each distinct set of roles and groups the realm file's users hold (most
+ * first), so every role is covered and so is every combination a backend may get wrong (a user
+ * with read:pets but not write:pets); then one user without any, then `anonymous` (added by the
+ * caller). Only users whose password the realm file gives; the others are returned apart, for a
+ * comment.
  */
 export function chooseCallers(hints: RealmHints): { chosen: RealmUser[]; withoutPassword: string[] } {
   const usable = hints.users.filter((user) => user.knownPassword);
-  const holdings = (user: RealmUser) => [...user.roles, ...user.groups.map((group) => `group ${group}`)];
-  const missing = new Set(usable.flatMap(holdings));
-  const chosen: RealmUser[] = [];
-  while (missing.size > 0) {
-    const best = usable
-      .filter((user) => !chosen.includes(user))
-      .map((user) => ({ user, adds: holdings(user).filter((held) => missing.has(held)).length }))
-      .sort((a, b) => b.adds - a.adds)[0];
-    if (!best || best.adds === 0) break;
-    chosen.push(best.user);
-    for (const held of holdings(best.user)) missing.delete(held);
-  }
-  const plain = usable.find((user) => holdings(user).length === 0);
-  if (plain) chosen.push(plain);
-  return { chosen, withoutPassword: hints.users.filter((user) => !user.knownPassword).map((user) => user.username) };
+  const holdings = (user: RealmUser) => [...user.roles, ...user.groups.map((group) => `group ${group}`)].sort().join('\u0000');
+  const bySet = new Map<string, RealmUser>();
+  for (const user of usable) if (!bySet.has(holdings(user))) bySet.set(holdings(user), user);
+  const plain = bySet.get('');
+  bySet.delete('');
+  const chosen = [...bySet.values()].sort((a, b) => b.roles.length + b.groups.length - (a.roles.length + a.groups.length));
+  return {
+    chosen: plain ? [...chosen, plain] : chosen,
+    withoutPassword: hints.users.filter((user) => !user.knownPassword).map((user) => user.username),
+  };
 }

@@ -207,9 +207,9 @@ describe('inferRequirement', () => {
 });
 
 describe('chooseCallers', () => {
-  it('covers every role with few users, adds one without roles, and names users without a known password', () => {
+  it('takes one user per distinct set of roles, most first, then one without roles, and names users without a known password', () => {
     const { chosen, withoutPassword } = chooseCallers(petsRealm);
-    expect(chosen.map((user) => user.username)).toEqual(['kim', 'vera', 'nobody']);
+    expect(chosen.map((user) => user.username)).toEqual(['kim', 'vera', 'kai', 'nobody']);
     expect(withoutPassword).toEqual(['hashed']);
   });
 });
