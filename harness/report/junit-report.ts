@@ -255,7 +255,8 @@ const sections: readonly SuiteSection[] = [matrixSuite, realmSuite, hostileSuite
  * classname `hostile.none`) that fails only for a finding at or above the threshold: findings
  * below it go into the testcase's `<system-out>`, attempts without an answer and cases not checked
  * are `<error>`, skipped cases are `<skipped message="reason">`, and the listener's requests the
- * suite's `<system-out>`. When something could not be checked, suite "kcbox incomplete" comes
+ * suite's `<system-out>`. With an OpenAPI document, suite "kcbox openapi coverage" has a testcase per
+ * operation: passing when a matrix entry calls it, `<skipped>` with the skip's reason, else a `<failure>`. When something could not be checked, suite "kcbox incomplete" comes
  * last, with an `<error>` testcase for each such thing no other suite reports as one, and the
  * verdict and the whole list in its `<system-out>`. The backend's output goes into the matrix
  * suite's `<system-out>`.
