@@ -36,6 +36,8 @@ async function claimsOf(req) {
     const { payload } = await jwtVerify(match[1], jwks, { issuer: ISSUER, algorithms: ['RS256'], requiredClaims: ['exp', 'iat'] });
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (payload.typ !== 'Bearer' || !(audiences.includes(CLIENT_ID) || payload.azp === CLIENT_ID)) throw new Error('not for this API');
+    // jose checks exp and nbf but not iat: a token issued in the future was not issued by this realm's clock.
+    if (payload.iat > Date.now() / 1000 + 5) throw new Error('issued in the future');
     return payload;
   } catch (error) {
     if (error instanceof joseErrors.JWKSTimeout) throw new HttpError(503, 'cannot fetch the realm keys');

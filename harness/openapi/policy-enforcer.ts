@@ -1,6 +1,6 @@
 import { KcboxError } from '../errors.js';
 import { parseJsonText } from '../input/json-text.js';
-import { echo, readTextFile } from '../input/text-file.js';
+import { echo, formatInputProblem, readTextFile } from '../input/text-file.js';
 
 /** One entry of a Keycloak policy enforcer's `paths` (keycloak.json `policy-enforcer.paths`). */
 export interface EnforcerPath {
@@ -32,7 +32,9 @@ export async function loadPolicyEnforcer(file: string): Promise<EnforcerPath[]> 
     format: 'JSON',
     fail: (problem) => enforcerError(problem.file, problem.message, problem.cause),
   });
-  const json = record(parseJsonText(text, file, (problem) => enforcerError(file, problem.message, problem.cause)));
+  const json = record(
+    parseJsonText(text, file, (problem) => new KcboxError('ERR_KCBOX_USAGE', formatInputProblem(problem), { cause: problem.cause })),
+  );
   const enforcer = record(json['policy-enforcer'] ?? json.policyEnforcer ?? json);
   const paths = enforcer.paths;
   if (!Array.isArray(paths))

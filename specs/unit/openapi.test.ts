@@ -206,6 +206,15 @@ describe('inferRequirement', () => {
   });
 });
 
+describe('loadPolicyEnforcer', () => {
+  it('names the file and the shape it expected', async () => {
+    await expect(loadPolicyEnforcer(fixture('shared.yaml'))).rejects.toThrow(/shared\.yaml:1:1: malformed JSON: /);
+    await expect(loadPolicyEnforcer(fixture('petstore-3.0.json'))).rejects.toThrow(
+      /^specs\/fixtures\/openapi\/petstore-3\.0\.json: expected "policy-enforcer": \{"paths": \[\{"path": "\/api\/\*", "methods": \[\.\.\.\]\}\]\} \(keycloak\.json\); got \{"\/pets"/,
+    );
+  });
+});
+
 describe('chooseCallers', () => {
   it('takes one user per distinct set of roles, most first, then one without roles, and names users without a known password', () => {
     const { chosen, withoutPassword } = chooseCallers(petsRealm);
