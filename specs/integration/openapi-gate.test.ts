@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { parseMatrixSpec } from '../../harness/matrix/spec-load.js';
-import { kcboxServer } from '../../harness/vitest/index.js';
+import { loadMatrixSpecSync, parseMatrixSpec } from '../../harness/matrix/spec-load.js';
+import { describeMatrix, kcboxServer } from '../../harness/vitest/index.js';
 import { runKcbox, sharedServerEnv } from '../support/cli-process.js';
 import { useTempDir } from '../support/temp.js';
 
@@ -19,6 +19,15 @@ function edited(text: string, changes: ReadonlyArray<[readonly (string | number)
   }
   return document.toString({ lineWidth: 0 });
 }
+
+// In a user's vitest suite the gate is one more named test beside the cells.
+describeMatrix(
+  {
+    ...loadMatrixSpecSync('examples/express-inventory/matrix.yaml'),
+    openapi: { file: resolve('examples/express-inventory/openapi.yaml'), basePath: undefined, skip: [], source: undefined },
+  },
+  { hostile: false },
+);
 
 describe('kcbox init and the coverage gate (real CLI, real Keycloak)', () => {
   it('express-inventory round-trips: init from its OpenAPI document and realm, the README review, then check exits 0', async () => {
