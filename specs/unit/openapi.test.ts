@@ -63,6 +63,7 @@ describe('loadOpenApi', () => {
   it.each([
     ['swagger-2.yaml', /swagger-2\.yaml: is Swagger "2\.0"; expected OpenAPI 3\.0 or 3\.1/],
     ['broken.yaml', /broken\.yaml:3:1: is not readable as YAML or JSON/],
+    ['bad-ref.yaml', /bad-ref\.yaml: has a \$ref that cannot be resolved: .*#\/components\/responses\/Missing/],
     ['missing.yaml', /missing\.yaml: cannot read the OpenAPI document .*; expected an OpenAPI document \(YAML or JSON\)/],
     ['keycloak.json', /keycloak\.json: expected an OpenAPI 3\.0 or 3\.1 document with "openapi: 3\.x\.y" at the top; got openapi null/],
   ])('refuses %s, naming the file and what was expected', async (name, message) => {
