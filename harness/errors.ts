@@ -57,6 +57,10 @@ export const EXIT_CODES = {
   /** A drift input (exported settings or realm file) is unreadable or malformed. */
   ERR_KCBOX_DRIFT_INPUT: 2,
   ERR_KCBOX_BACKEND: 2,
+  /** An OpenAPI document is unreadable, not OpenAPI 3.0/3.1, or has a $ref that cannot be resolved. */
+  ERR_KCBOX_OPENAPI: 2,
+  /** `kcbox init` would overwrite a file that exists (without --force). */
+  ERR_KCBOX_OUT_EXISTS: 2,
   /** A report file could not be written; the result was shown first. */
   ERR_KCBOX_REPORT_WRITE: 2,
   /** A CA file is unreadable, or TLS was asked of a server that does not serve it. */

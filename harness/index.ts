@@ -54,5 +54,8 @@ export type { HostileCaseId, Severity } from './hostile/types.js';
 export type { HostileAttemptResult, HostileFinding, HostileOptions, HostileResult } from './hostile/result-types.js';
 export type { NoAnswerKind } from './http/observation.js';
 
+// OpenAPI: a matrix written from a document, and the coverage gate.
+export * from './openapi/index.js';
+
 // Reports.
 export * from './report/index.js';

@@ -8,6 +8,7 @@ import { describeTokenSource } from '../matrix/matrix-tokens.js';
 import { describeOwnership } from '../matrix/objects.js';
 import { describeRequirement } from '../matrix/requirements.js';
 import type { CellResult, MatrixSpec } from '../matrix/types.js';
+import { type OpenApiCoverage, openApiCoverage } from '../openapi/coverage.js';
 import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import { trustCertificateAuthority } from '../tls/trust.js';
@@ -72,6 +73,11 @@ export interface CheckMatrixOptions {
   readonly signal?: AbortSignal | undefined;
   /** The hostile-token suite against every protected endpoint; `false` skips it. Default on, failing at `high`. */
   readonly hostile?: HostileOptions | false | undefined;
+  /**
+   * The coverage gate's answer when the caller measured it already (the CLI does, to fail on a bad
+   * OpenAPI document before starting anything); by default measured here from `spec.openapi`.
+   */
+  readonly coverage?: OpenApiCoverage | undefined;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -125,6 +131,8 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
   };
   if (options.hostile !== false) validateHostileOptions(options.hostile ?? {});
   const suites: CheckSuite[] = options.hostile === false ? [] : [hostileSuite(options.hostile ?? {})];
+  const coverage =
+    options.coverage ?? (await openApiCoverage({ ...spec, backend: { ...spec.backend, url: options.backendUrl ?? spec.backend.url } }));
   const started = Date.now();
   const cleanups: Array<() => Promise<void>> = [];
   const onCreated = (cleanup: () => Promise<void>) => cleanups.push(cleanup);
@@ -198,6 +206,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       durationMs: since(started),
       timings: { realmMs, tokensMs: tokens.ms, backendMs: backend.ms, cellsMs: cells.ms, hostileMs: suitesRun.ms },
       ...Object.assign({}, ...outcomes.map((outcome) => outcome.result)),
+      ...(coverage ? { coverage } : {}),
       incomplete,
       // The one overall verdict: reports and the vitest matcher read it as given.
       passed:
@@ -205,6 +214,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         cells.value.cells.every((cell) => cell.pass) &&
         cells.value.peerCells.every((cell) => cell.pass) &&
         findings.length === 0 &&
+        (coverage?.uncovered.length ?? 0) === 0 &&
         outcomes.every((outcome) => outcome.blocking === 0),
     };
     if (context.showTokens) return result;

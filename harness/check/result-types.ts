@@ -3,6 +3,7 @@
  * further suites found. Reports and renderers read only this, and read `pass`/`passed` as given.
  */
 import type { HostileResult } from '../hostile/result-types.js';
+import type { OpenApiCoverage } from '../openapi/coverage.js';
 import type { CellResult, IncompleteWork, RealmFinding, SourceLocation } from '../matrix/types.js';
 
 export type { IncompleteWork };
@@ -54,8 +55,10 @@ export interface MatrixResult {
   readonly timings?: CheckTimings | undefined;
   /** The hostile-token suite; absent when it was switched off. */
   readonly hostile?: HostileResult | undefined;
+  /** The coverage gate: which operations of the matrix's OpenAPI document it covers; absent without one. */
+  readonly coverage?: OpenApiCoverage | undefined;
   /** What could not be checked because something failed; empty on a complete run. */
   readonly incomplete: readonly IncompleteWork[];
-  /** Complete, with no failed cell, no realm finding, no hostile finding at or above the threshold. */
+  /** Complete, with no failed cell, no realm finding, no hostile finding at or above the threshold, no uncovered operation. */
   readonly passed: boolean;
 }

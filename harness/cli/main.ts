@@ -8,6 +8,7 @@ import { down } from './commands/down.js';
 import { drift } from './commands/drift.js';
 import { exportSettings } from './commands/export.js';
 import { fetch } from './commands/fetch.js';
+import { init } from './commands/init.js';
 import { key } from './commands/key.js';
 import { token } from './commands/token.js';
 import { status } from './commands/status.js';
@@ -61,6 +62,10 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
       "Call every endpoint of a scope matrix as every user and compare with Keycloak's decisions. Exit 0 match, 1 mismatch, 2 bad input.",
     )
     .requiredOption('--matrix <file>', 'the matrix spec (YAML or JSON), e.g. examples/express-inventory/matrix.yaml')
+    .option(
+      '--openapi <file>',
+      "coverage gate: every operation of this OpenAPI document needs a matrix entry or a skip (replaces the matrix's openapi.file)",
+    )
     .option('--backend <url>', "check a backend already running at this URL instead of starting the spec's command")
     .option(
       '--report <format=path>',
@@ -92,6 +97,16 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     )
     .option('--keycloak <version>', 'Keycloak version of an ephemeral server')
     .action(async (options) => setExitCode(await check(options, output)));
+
+  program
+    .command('init')
+    .description('Write a matrix file from an OpenAPI document (and a realm file) for a person to review. Exit 0, 2 on bad input.')
+    .requiredOption('--openapi <file>', 'OpenAPI 3.0 or 3.1 document, YAML or JSON')
+    .option('--realm <file>', 'realm file: the resource server, its Authorization Services resources, users and roles')
+    .option('--policy-enforcer <file>', 'keycloak.json with policy-enforcer.paths: the scopes each path and method needs')
+    .option('--out <file>', 'the matrix file to write', 'matrix.yaml')
+    .option('--force', 'overwrite --out when it exists', false)
+    .action(async (options) => setExitCode(await init(options, output)));
 
   program
     .command('token')

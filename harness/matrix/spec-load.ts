@@ -16,6 +16,7 @@ import {
   type FixtureUser,
   type Expectation,
   type MatrixEndpoint,
+  type MatrixOpenApi,
   type MatrixSetup,
   type MatrixSpec,
   type OwnershipRule,
@@ -94,6 +95,7 @@ interface RawSpec {
     ready?: string;
     readyTimeout?: number;
   };
+  openapi?: string | { file: string; basePath?: string; skip?: Array<{ operation: string; reason: string }> };
   token?: RawToken;
   status?: 'lenient' | 'strict';
   deny?: { anonymous?: RawStatuses; authenticated?: RawStatuses };
@@ -140,6 +142,7 @@ const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
     'must be a username, anonymous, {user: USERNAME, scope?: SCOPES, name?: COLUMN} or {serviceAccount: CLIENT_ID, secret?: SECRET, scope?: SCOPES, name?: COLUMN}',
   ],
   [/\/scope$/, 'must be OAuth scopes: "a b" or [a, b]'],
+  [/^\/openapi$/, 'must be a file name, or {file: FILE, basePath?: /PATH, skip?: [{operation: "METHOD /path", reason: WHY}]}'],
   [
     /\/endpoints\/\d+$/,
     'needs exactly one of "scope" (public, scope or Resource#scope) and "requires" (public, authenticated, {permission}, {role}, {realmRole}, {oauthScope}, {group}, {anyOf}, {allOf})',
@@ -450,6 +453,20 @@ function normaliseSetup(
   return { owners, steps };
 }
 
+function openApiOf(
+  raw: NonNullable<RawSpec['openapi']>,
+  baseDir: string,
+  location: (segments: (string | number)[]) => SourceLocation | undefined,
+): MatrixOpenApi {
+  const given = typeof raw === 'string' ? { file: raw } : raw;
+  return {
+    file: resolve(baseDir, given.file),
+    basePath: given.basePath,
+    skip: (given.skip ?? []).map((entry, index) => ({ ...entry, source: location(['openapi', 'skip', index]) })),
+    source: location(['openapi']),
+  };
+}
+
 function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator): MatrixSpec {
   const problems: SpecProblem[] = [];
   const problem = (segments: (string | number)[], message: string) =>
@@ -585,6 +602,7 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     callers,
     endpoints,
     ...(setup ? { setup } : {}),
+    ...(raw.openapi === undefined ? {} : { openapi: openApiOf(raw.openapi, baseDir, location) }),
     requestTimeoutMs: (raw.timeout ?? DEFAULT_REQUEST_TIMEOUT_S) * 1000,
     userSources,
   };

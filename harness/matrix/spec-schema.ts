@@ -140,6 +140,38 @@ const setupStep = {
   },
 };
 
+/** The OpenAPI document whose every operation the matrix must cover: a file, or a file with skips. */
+const openapi = {
+  oneOf: [
+    { type: 'string', minLength: 1 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['file'],
+      properties: {
+        file: { type: 'string', minLength: 1, description: 'OpenAPI 3.0/3.1 document, relative to the matrix file' },
+        basePath: {
+          type: 'string',
+          pattern: '^/',
+          description: "overrides the servers' base path, e.g. / for a backend serving at the root",
+        },
+        skip: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['operation', 'reason'],
+            properties: {
+              operation: { type: 'string', minLength: 1, description: 'METHOD /path/{template} or an operationId' },
+              reason: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+      },
+    },
+  ],
+};
+
 export const matrixSpecSchema = {
   $id: 'urn:kcbox:matrix-spec',
   type: 'object',
@@ -189,6 +221,7 @@ export const matrixSpecSchema = {
       },
       anyOf: [{ required: ['url'] }, { required: ['command'] }],
     },
+    openapi,
     token: tokenSource,
     status: { type: 'string', enum: ['lenient', 'strict'] },
     deny: { ...denyStatuses, description: 'default deny statuses for every endpoint (after status:)' },

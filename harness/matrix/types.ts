@@ -194,6 +194,24 @@ export interface MatrixKeycloak {
   readonly tls: boolean;
 }
 
+/** An operation of the OpenAPI document the matrix leaves out on purpose. */
+export interface OpenApiSkip {
+  /** `METHOD /path/{template}` as in the document, or an operationId. */
+  readonly operation: string;
+  readonly reason: string;
+  readonly source: SourceLocation | undefined;
+}
+
+/** The OpenAPI document whose every operation needs a matrix entry or a skip (the coverage gate). */
+export interface MatrixOpenApi {
+  /** Absolute path. */
+  readonly file: string;
+  /** Overrides the base path the document's servers give; undefined: from the servers. */
+  readonly basePath: string | undefined;
+  readonly skip: readonly OpenApiSkip[];
+  readonly source: SourceLocation | undefined;
+}
+
 /** A validated matrix spec. Build one with `loadMatrixSpec` or `parseMatrixSpec`. */
 export interface MatrixSpec {
   readonly file: string | undefined;
@@ -204,6 +222,8 @@ export interface MatrixSpec {
   /** Who each column of {@link users} is. */
   readonly callers: Readonly<Record<string, Caller>>;
   readonly endpoints: readonly MatrixEndpoint[];
+  /** The coverage gate's OpenAPI document; absent when the matrix names none. */
+  readonly openapi?: MatrixOpenApi | undefined;
   /** Per request, milliseconds. */
   readonly requestTimeoutMs: number;
   readonly userSources: Readonly<Record<string, SourceLocation>>;

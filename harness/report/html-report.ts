@@ -2,6 +2,7 @@ import escapeHtml from 'escape-html';
 import type { CellResult } from '../matrix/types.js';
 import type { MatrixResult } from '../check/result-types.js';
 import { type HostileAnchors, hostileFindingAnchors, hostileFindingsHtml, hostileGridHtml } from './html-hostile.js';
+import { coverageHtml } from './coverage-sections.js';
 import { HTML_REPORT_STYLE } from './html-style.js';
 import {
   type CellState,
@@ -229,6 +230,8 @@ const backendOutput: HtmlSection = ({ result }) => {
   return `<section id="backend-output">\n<details><summary>Backend output</summary><pre>${esc(result.backendOutput)}</pre></details>\n</section>`;
 };
 
+const coverage: HtmlSection = ({ result }) => coverageHtml(result.coverage);
+
 const sections: readonly HtmlSection[] = [
   header,
   notChecked,
@@ -237,6 +240,7 @@ const sections: readonly HtmlSection[] = [
   peerGridSection,
   peerFailures,
   realmFindings,
+  coverage,
   hostile,
   hostileFindings,
   backendOutput,

@@ -16,4 +16,4 @@ export type { ReportFormat } from './report-format.js';
 export { parseReportTargets, writeReports } from './write-reports.js';
 export type { ReportTarget } from './write-reports.js';
 export { countHostile, countMatrix, hostileSummary, summaryLine } from './matrix-facts.js';
-export type { HostileCounts, MatrixCounts, PeerCounts } from './matrix-facts.js';
+export type { CoverageCounts, HostileCounts, MatrixCounts, PeerCounts } from './matrix-facts.js';

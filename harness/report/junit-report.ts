@@ -16,10 +16,13 @@ import {
   NOT_CHECKED_TITLE,
   PEER_CELLS_NOTE,
   PEER_CELLS_TITLE,
+  UNCOVERED_NOTE,
   VERDICT_LABEL,
   cellLabel,
   cellState,
+  countCoverage,
   countMatrix,
+  coverageLabel,
   expectedLabel,
   failureReason,
   locationLabel,
@@ -231,7 +234,29 @@ const incompleteSuite: SuiteSection = (result, covered) => {
   return suite('kcbox incomplete', cases, 0, { 'system-out': out });
 };
 
-const sections: readonly SuiteSection[] = [matrixSuite, peerSuite, realmSuite, hostileSuite];
+/** A testcase per OpenAPI operation: passing when a matrix entry calls it, skipped with the skip's reason, else failing. */
+const coverageSuite: SuiteSection = (result) => {
+  const coverage = result.coverage;
+  if (!coverage) return undefined;
+  const testcase = (operation: string, extra: XmlNode = {}): XmlNode => ({
+    '@_name': operation,
+    '@_classname': `openapi.${coverage.file}`,
+    '@_time': seconds(0),
+    ...extra,
+  });
+  const cases = [
+    ...coverage.covered.map((entry) => testcase(entry.operation, { 'system-out': `covered by: ${entry.endpoints.join(', ')}` })),
+    ...coverage.skipped.map((skip) => testcase(skip.operation, { skipped: { '@_message': oneLine(skip.reason, 500) } })),
+    ...coverage.uncovered.map((operation) =>
+      testcase(operation, {
+        failure: { '@_message': 'no matrix entry calls this operation', '@_type': 'openapi-coverage', '#text': UNCOVERED_NOTE },
+      }),
+    ),
+  ];
+  return suite('kcbox openapi coverage', cases, 0, { 'system-out': coverageLabel(countCoverage(coverage)) });
+};
+
+const sections: readonly SuiteSection[] = [matrixSuite, peerSuite, realmSuite, hostileSuite, coverageSuite];
 
 /**
  * The result as JUnit XML for CI: suite "kcbox matrix" with a testcase per cell
@@ -244,7 +269,8 @@ const sections: readonly SuiteSection[] = [matrixSuite, peerSuite, realmSuite, h
  * classname `hostile.none`) that fails only for a finding at or above the threshold: findings
  * below it go into the testcase's `<system-out>`, attempts without an answer and cases not checked
  * are `<error>`, skipped cases are `<skipped message="reason">`, and the listener's requests the
- * suite's `<system-out>`. When something could not be checked, suite "kcbox incomplete" comes
+ * suite's `<system-out>`. With an OpenAPI document, suite "kcbox openapi coverage" has a testcase per
+ * operation: passing when a matrix entry calls it, `<skipped>` with the skip's reason, else a `<failure>`. When something could not be checked, suite "kcbox incomplete" comes
  * last, with an `<error>` testcase for each such thing no other suite reports as one, and the
  * verdict and the whole list in its `<system-out>`. The backend's output goes into the matrix
  * suite's `<system-out>`.

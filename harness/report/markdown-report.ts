@@ -39,6 +39,7 @@ import {
   summaryLine,
   verdictOf,
 } from './matrix-facts.js';
+import { coverageMarkdown } from './coverage-sections.js';
 import { code, plain, tableRow } from './markdown-text.js';
 
 /** One part of the markdown report; `undefined` when it has nothing to say. */
@@ -199,6 +200,8 @@ const listenerRequests: MarkdownSection = ({ hostile }) => {
   return `### Listener requests (${hostile.listenerRequests.length})\n\nThe backend fetched a URL taken from a token header: each request is a server-side request forgery.\n\n${items.join('\n')}`;
 };
 
+const coverage: MarkdownSection = (result) => coverageMarkdown(result.coverage);
+
 const summary: MarkdownSection = (result) => `**${summaryLine(countMatrix(result))}**`;
 
 const sections: readonly MarkdownSection[] = [
@@ -212,6 +215,7 @@ const sections: readonly MarkdownSection[] = [
   hostileTable,
   hostileFindings,
   listenerRequests,
+  coverage,
   summary,
 ];
 

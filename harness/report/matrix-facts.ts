@@ -4,6 +4,7 @@
  */
 import type { CellResult, IncompleteWork, SourceLocation } from '../matrix/types.js';
 import type { EndpointSummary, MatrixResult } from '../check/result-types.js';
+import type { OpenApiCoverage } from '../openapi/coverage.js';
 import { type HostileCounts, countHostile, hostileSummary } from './hostile-facts.js';
 import { plural } from './words.js';
 
@@ -125,6 +126,8 @@ export interface MatrixCounts {
   readonly incomplete: number;
   /** Present when the hostile-token suite ran. */
   readonly hostile?: HostileCounts;
+  /** Present when the matrix has an OpenAPI document (the coverage gate). */
+  readonly coverage?: CoverageCounts;
   /** Present when the spec had a setup section: the peer cells, tallied like the cells. */
   readonly peer?: PeerCounts;
 }
@@ -142,6 +145,37 @@ function tally(cells: readonly CellResult[]): PeerCounts {
   return { cells: cells.length, passed: count('passed'), failed: count('failed'), inconclusive: count('inconclusive') };
 }
 
+/** The coverage gate in numbers: N of M operations covered, the rest skipped or uncovered. */
+export interface CoverageCounts {
+  readonly operations: number;
+  readonly covered: number;
+  readonly skipped: number;
+  /** Operations with neither a matrix entry nor a skip: findings. */
+  readonly uncovered: number;
+}
+
+export function countCoverage(coverage: OpenApiCoverage): CoverageCounts {
+  return {
+    operations: coverage.operations,
+    covered: coverage.covered.length,
+    skipped: coverage.skipped.length,
+    uncovered: coverage.uncovered.length,
+  };
+}
+
+/** E.g. `OpenAPI coverage: 5 of 7 operations (1 skipped, 1 without a matrix entry)`. */
+export function coverageLabel(counts: CoverageCounts): string {
+  const rest = [
+    ...(counts.skipped > 0 ? [`${counts.skipped} skipped`] : []),
+    ...(counts.uncovered > 0 ? [`${counts.uncovered} without a matrix entry`] : []),
+  ];
+  return `OpenAPI coverage: ${counts.covered} of ${plural(counts.operations, 'operation')}${rest.length > 0 ? ` (${rest.join(', ')})` : ''}`;
+}
+
+/** The section listing uncovered operations: its title and what it means. */
+export const UNCOVERED_TITLE = 'OpenAPI operations without a matrix entry';
+export const UNCOVERED_NOTE = 'Each is a finding: add a matrix entry that calls it, or list it under openapi.skip with a reason.';
+
 export function countMatrix(result: MatrixResult): MatrixCounts {
   const states = result.cells.map(cellState);
   const count = (state: CellState) => states.filter((value) => value === state).length;
@@ -157,6 +191,7 @@ export function countMatrix(result: MatrixResult): MatrixCounts {
     ...counts,
     ...(result.peerCells ? { peer: tally(result.peerCells) } : {}),
     ...(result.hostile ? { hostile: countHostile(result.hostile) } : {}),
+    ...(result.coverage ? { coverage: countCoverage(result.coverage) } : {}),
   };
 }
 
@@ -175,7 +210,7 @@ export { type HostileCounts, countHostile, hostileSummary };
  * E.g. `12 cells: 11 passed, 1 failed · 0 realm findings`, preceded by `incomplete: 2 things
  * could not be checked · ` when something was not checked, and followed by ` · hostile: 31
  * cases (27 run, 4 skipped), 0 blocking findings (threshold high), 3 below threshold` when the
- * hostile-token suite ran.
+ * hostile-token suite ran, and by ` · OpenAPI coverage: 5 of 7 operations (…)` with an OpenAPI document.
  */
 export function summaryLine(counts: MatrixCounts): string {
   return [
@@ -184,6 +219,7 @@ export function summaryLine(counts: MatrixCounts): string {
     ...(counts.peer ? [cellsLabel(counts.peer, 'peer cell')] : []),
     plural(counts.realmFindings, 'realm finding'),
     ...(counts.hostile ? [hostileSummary(counts.hostile)] : []),
+    ...(counts.coverage ? [coverageLabel(counts.coverage)] : []),
   ].join(' · ');
 }
 

@@ -11,10 +11,12 @@ import { hostileCase } from '../hostile/catalog.js';
 import type { HostileFinding } from '../hostile/result-types.js';
 import type { HostileCaseId, Severity } from '../hostile/types.js';
 import type { CellResult, RealmFinding, SourceLocation } from '../matrix/types.js';
+import type { OpenApiCoverage } from '../openapi/coverage.js';
 import { kcboxVersion } from '../package-info.js';
 import { LISTENER_ENDPOINT, gotLabel, hostileRows, orderedFindings } from './hostile-facts.js';
 import {
   NOT_CHECKED_NOTE,
+  UNCOVERED_NOTE,
   VERDICT_LABEL,
   cellLabel,
   countMatrix,
@@ -52,6 +54,7 @@ export const MATRIX_CELL_RULE = 'kcbox/matrix/cell';
 export const PEER_CELL_RULE = 'kcbox/matrix/peer-cell';
 /** The rule of a realm finding (the spec's expectation disagrees with Keycloak). */
 export const REALM_FINDING_RULE = 'kcbox/matrix/realm-finding';
+export const UNCOVERED_OPERATION_RULE = 'kcbox/openapi/uncovered-operation';
 /** The rule of a hostile case, e.g. `kcbox/hostile/none`. */
 export const hostileRuleId = (id: HostileCaseId): string => `kcbox/hostile/${id}`;
 /** The notification descriptor of something that could not be checked. */
@@ -155,8 +158,9 @@ const pascal = (id: string) =>
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join('');
 
-function matrixRules(): ReportingDescriptor[] {
-  return [
+/** The matrix's own rules; the coverage gate's only when the matrix has an OpenAPI document. */
+function matrixRules(coverage: boolean): ReportingDescriptor[] {
+  const rules: ReportingDescriptor[] = [
     {
       id: MATRIX_CELL_RULE,
       name: 'MatrixCellMismatch',
@@ -202,6 +206,21 @@ function matrixRules(): ReportingDescriptor[] {
       },
     },
   ];
+  if (coverage)
+    rules.push({
+      id: UNCOVERED_OPERATION_RULE,
+      name: 'OpenApiOperationUncovered',
+      shortDescription: { text: 'An operation of the OpenAPI document has no matrix entry.' },
+      fullDescription: {
+        text: 'The coverage gate: the matrix names an OpenAPI document, and no matrix entry calls this operation, so nobody checks who may call it.',
+      },
+      help: {
+        text: 'Add a matrix entry that calls the operation (kcbox init writes one per operation), or list it under openapi.skip with a reason.',
+      },
+      defaultConfiguration: { level: 'error' },
+      properties: { tags: ['authorization', 'coverage'], precision: 'very-high', blocking: true },
+    });
+  return rules;
 }
 
 function hostileRule(id: HostileCaseId, fallback: { title: string; severity: Severity }): ReportingDescriptor {
@@ -231,7 +250,7 @@ function hostileRule(id: HostileCaseId, fallback: { title: string; severity: Sev
 
 /** Builds the log; every result's location comes from the endpoint's `source` in the result. */
 class SarifBuilder {
-  readonly rules: ReportingDescriptor[] = matrixRules();
+  readonly rules: ReportingDescriptor[];
   readonly results: SarifResult[] = [];
   private readonly endpoints: ReadonlyMap<string, EndpointSummary>;
 
@@ -239,6 +258,7 @@ class SarifBuilder {
     private readonly result: MatrixResult,
     private readonly root: string,
   ) {
+    this.rules = matrixRules(result.coverage !== undefined);
     this.endpoints = new Map(result.endpoints.map((endpoint) => [endpoint.id, endpoint]));
     for (const row of result.hostile ? hostileRows(result.hostile) : []) this.ruleIndex(row.id, row);
   }
@@ -318,6 +338,21 @@ class SarifBuilder {
     );
   }
 
+  uncoveredOperation(operation: string, coverage: OpenApiCoverage): void {
+    const location: Location = {
+      physicalLocation: { artifactLocation: artifactLocation(coverage.file, this.root) },
+      logicalLocations: [{ name: operation, fullyQualifiedName: operation, kind: 'resource' }],
+    };
+    this.add(
+      UNCOVERED_OPERATION_RULE,
+      'error',
+      `${operation} (${coverage.file}): no matrix entry calls this operation. ${UNCOVERED_NOTE}`,
+      location,
+      [coverage.file, operation],
+      { blocking: true, operation },
+    );
+  }
+
   hostileFinding(finding: HostileFinding, failOn: Severity): void {
     const ruleId = hostileRuleId(finding.caseId);
     this.ruleIndex(finding.caseId, finding);
@@ -369,6 +404,7 @@ export function renderMatrixSarif(result: MatrixResult, options: SarifOptions = 
   for (const cell of failedCells(result)) builder.cell(cell);
   for (const cell of failedPeerCells(result)) builder.cell(cell, PEER_CELL_RULE);
   for (const finding of result.realmFindings) builder.realmFinding(finding);
+  for (const operation of result.coverage?.uncovered ?? []) builder.uncoveredOperation(operation, result.coverage!);
   if (result.hostile) for (const finding of orderedFindings(result.hostile)) builder.hostileFinding(finding, result.hostile.failOn);
 
   const verdict = verdictOf(result);

@@ -11,6 +11,8 @@ import { code, plain, tableRow } from './markdown-text.js';
 import {
   NOT_CHECKED_NOTE,
   NOT_CHECKED_TITLE,
+  UNCOVERED_NOTE,
+  UNCOVERED_TITLE,
   VERDICT_LABEL,
   type Verdict,
   cellGrid,
@@ -131,6 +133,13 @@ function blockingFindings({ hostile }: MatrixResult, limits: SummaryLimits): str
   return `### Blocking hostile findings (${blocking.length}, threshold ${code(hostile.failOn)})\n\n${[...items, ...more(rest, 'blocking findings')].join('\n')}`;
 }
 
+function uncoveredSection({ coverage }: MatrixResult, limits: SummaryLimits): string | undefined {
+  if (!coverage || coverage.uncovered.length === 0) return undefined;
+  const { shown, rest } = capped(coverage.uncovered, limits.items);
+  const items = shown.map((operation) => `- ❌ ${code(name(operation))}`);
+  return `### ${UNCOVERED_TITLE} (${coverage.uncovered.length})\n\n${plain(UNCOVERED_NOTE)}\n\n${[...items, ...more(rest, 'operations')].join('\n')}`;
+}
+
 function notCheckedSection(result: MatrixResult, limits: SummaryLimits): string | undefined {
   const work = notChecked(result);
   if (work.length === 0) return undefined;
@@ -165,6 +174,7 @@ export function renderMatrixSummary(result: MatrixResult, limits: SummaryLimits 
     realmFindings(result, limits),
     blockingFindings(result, limits),
     notCheckedSection(result, limits),
+    uncoveredSection(result, limits),
     facts.join(' · '),
   ];
   return `${sections.filter((section) => section !== undefined).join('\n\n')}\n`;

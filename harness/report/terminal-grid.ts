@@ -28,6 +28,7 @@ import {
   summaryLine,
   verdictOf,
 } from './matrix-facts.js';
+import { coverageText } from './coverage-sections.js';
 import { hostileFindingsText, hostileTableText, listenerRequestsText, unattackedText } from './terminal-hostile.js';
 import { foldColumns, splitColumns } from './grid-fold.js';
 import { fitParts, hangingWrap, headingText } from './terminal-wrap.js';
@@ -308,6 +309,8 @@ const notChecked: TextSection = ({ result, c, width }) => {
   return [heading, ...entries].join('\n');
 };
 
+const coverage: TextSection = ({ result, c }) => coverageText(result.coverage, c);
+
 const VERDICT_MARKS: Readonly<Record<Verdict, string>> = { pass: '✓', fail: '✗', incomplete: '!' };
 
 const summary: TextSection = ({ result, c, width }) => {
@@ -328,6 +331,7 @@ const sections: readonly TextSection[] = [
   hostileFindings,
   listenerRequests,
   unattacked,
+  coverage,
   notChecked,
   summary,
 ];

@@ -69,6 +69,7 @@ expect.extend({
           .filter((finding) => finding.blocking)
           .map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: ${finding.status ?? 'no status'}`) ?? []),
         ...result.incomplete.map((work) => `not checked: ${work.what}: ${work.why}`),
+        ...(result.coverage?.uncovered.map((operation) => `OpenAPI ${operation}: no matrix entry`) ?? []),
       ],
       expected: [
         ...failed.map((cell) => `${cellLabel(cell)}: ${cell.expected}`),
@@ -77,6 +78,7 @@ expect.extend({
           .filter((finding) => finding.blocking)
           .map((finding) => `hostile ${finding.caseId} · ${finding.endpoint}: refused`) ?? []),
         ...result.incomplete.map((work) => `checked: ${work.what}`),
+        ...(result.coverage?.uncovered.map((operation) => `OpenAPI ${operation}: covered or skipped`) ?? []),
       ],
     };
   },
@@ -85,8 +87,9 @@ expect.extend({
 /**
  * Declares one test per matrix cell (`GET /api/inventory × bob`), one per hostile-token case
  * (failing on findings at the threshold, skipped when the case cannot be forged here), and one for
- * the realm's agreement with the spec's explicit expectations, so failures show one by one. The
- * check runs once, before the first of them.
+ * the realm's agreement with the spec's explicit expectations, one for the coverage gate when the
+ * spec has an OpenAPI document, so failures show one by one. The check runs once, before the first
+ * of them.
  *
  * @example
  * describeMatrix('examples/express-inventory/matrix.yaml');
@@ -148,6 +151,12 @@ export function describeMatrix(spec: MatrixSpecInput, options: MatrixTestOptions
           }
         });
       }
+    }
+    if (resolved.openapi) {
+      it('every OpenAPI operation has a matrix entry or a skip', () => {
+        const uncovered = resultOf().coverage?.uncovered ?? [];
+        if (uncovered.length > 0) expect.fail(`no matrix entry and no openapi.skip: ${uncovered.join(', ')}`);
+      });
     }
     it('everything could be checked (Keycloak, the backend and the machine held)', () => {
       const incomplete = resultOf().incomplete;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { checkMatrix } from '../../check/check-matrix.js';
 import { checkExitCode } from '../../check/exit-code.js';
@@ -6,6 +7,8 @@ import type { HostileOptions } from '../../hostile/result-types.js';
 import { validateHostileOptions } from '../../hostile/run-hostile.js';
 import type { Severity } from '../../hostile/types.js';
 import { loadMatrixSpec } from '../../matrix/spec-load.js';
+import type { MatrixSpec } from '../../matrix/types.js';
+import { openApiCoverage } from '../../openapi/coverage.js';
 import { loadRealm } from '../../realm/realm-input.js';
 import { parseReportTargets, renderMatrixJson, renderMatrixText, writeReports } from '../../report/index.js';
 import { preflightReportTargets } from '../../report/report-folders.js';
@@ -20,6 +23,8 @@ import { cliServer } from '../server-connection.js';
 
 export interface CheckOptions {
   readonly matrix: string;
+  /** The coverage gate's OpenAPI document; replaces the matrix's `openapi.file`, keeping its skips. */
+  readonly openapi?: string;
   readonly backend?: string;
   readonly report: string[];
   readonly concurrency?: number;
@@ -49,6 +54,14 @@ function hostileOptions(options: CheckOptions): HostileOptions | false {
   return chosen;
 }
 
+function withOpenApi(spec: MatrixSpec, file: string | undefined): MatrixSpec {
+  if (file === undefined) return spec;
+  return {
+    ...spec,
+    openapi: { file: resolve(file), basePath: spec.openapi?.basePath, skip: spec.openapi?.skip ?? [], source: spec.openapi?.source },
+  };
+}
+
 /** The KCBOX_URL or recorded server when one answers; undefined means "start one for this check". */
 async function runningServer(output: CliOutput): Promise<KeycloakConnection | undefined> {
   // An explicit KCBOX_URL wins over whatever the state file remembers.
@@ -73,7 +86,9 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
   const targets = parseReportTargets(options.report);
   await preflightReportTargets(targets);
   const hostile = hostileOptions(options);
-  const spec = await loadMatrixSpec(options.matrix);
+  const spec = withOpenApi(await loadMatrixSpec(options.matrix), options.openapi);
+  // A bad OpenAPI document or skip fails now, and so does the gate's answer before anything starts.
+  const coverage = await openApiCoverage({ ...spec, backend: { ...spec.backend, url: options.backend ?? spec.backend.url } });
   // A broken realm file fails now, not after an ephemeral Keycloak has started.
   if (spec.keycloak.realmFile) await loadRealm(spec.keycloak.realmFile);
   const runtime = options.runtime === undefined ? undefined : parseRuntimeChoice(options.runtime, '--runtime');
@@ -124,6 +139,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
       concurrency: options.concurrency,
       showTokens: options.showTokens,
       hostile,
+      coverage,
       signal: abort.signal,
       onStep: step,
     });
