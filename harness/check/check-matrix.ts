@@ -8,7 +8,7 @@ import { describeRequirement } from '../matrix/requirements.js';
 import type { MatrixSpec } from '../matrix/types.js';
 import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
-import { startSpecBackend } from './backend-phase.js';
+import { backendSide, startSpecBackend } from './backend-phase.js';
 import { runCells } from './cells-phase.js';
 import { backendGone, keycloakGone, unansweredCells } from './incomplete.js';
 import type { CheckSuite, PhaseContext, RealmKey, RealmPhase, SuiteOutcome } from '../matrix/phases.js';
@@ -81,7 +81,7 @@ async function bothSettled<A, B>(first: Promise<A>, second: Promise<B>): Promise
  * @throws KcboxError ERR_KCBOX_BACKEND when the backend does not start or get ready (exit 2).
  */
 export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixResult> {
-  const { spec, server } = options;
+  const { spec } = options;
   const report = options.onStep ?? ((message: string) => debug(message));
   const context: PhaseContext = {
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
@@ -98,6 +98,8 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
   const cleanups: Array<() => Promise<void>> = [];
   const onCreated = (cleanup: () => Promise<void>) => cleanups.push(cleanup);
   try {
+    const side = await backendSide(spec, options.server, options.backendUrl, onCreated);
+    const { server } = side;
     const realm = await openRealm(spec, server, context, onCreated);
     // Before any token is minted: a suite may change the key Keycloak signs them with.
     let realmKey: RealmKey | undefined;
@@ -111,7 +113,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     // The backend boots while Keycloak mints, and the suites' own Keycloak work starts as soon as
     // the tokens exist: none of it needs the backend.
     const [backend, tokens] = await bothSettled(
-      timed(() => startSpecBackend(realm, key, { backendUrl: options.backendUrl, env: options.env }, context, onCreated)),
+      timed(() => startSpecBackend(realm, key, { backendUrl: options.backendUrl, env: options.env, side }, context, onCreated)),
       timed(async () => {
         const minted = await mintTokens(realm, context);
         for (const suite of suites) suite.tokensReady?.(minted, context);

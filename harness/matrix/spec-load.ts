@@ -49,6 +49,7 @@ interface RawSpec {
     command?: string;
     cwd?: string;
     env?: Record<string, string | number | boolean>;
+    image?: { name: string; port: number; command?: string[]; env?: Record<string, string | number | boolean> };
     ready?: string;
     readyTimeout?: number;
   };
@@ -90,7 +91,10 @@ const CONVENTIONS: Record<'lenient' | 'strict', DenyStatuses> = {
 /** Messages for the places where the schema offers alternatives, so users see one line, not each branch. */
 const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
   [/^\/keycloak$/, 'name either "realm" (a realm file) or "realmName" (a realm on the server), not both'],
-  [/^\/backend$/, 'needs "url" (a running backend) or "command" (kcbox starts it), or both'],
+  [
+    /^\/backend$/,
+    'needs "url" (a running backend), "command" (kcbox starts it) or "image" (kcbox runs it in a container), not both "command" and "image"',
+  ],
   [/(^|\/)token$/, 'must be "access", "rpt", or {client: CLIENT_ID, secret?: SECRET}'],
   [
     /\/endpoints\/\d+$/,
@@ -105,6 +109,9 @@ const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
     'must be a deny status from 300 to 499 (a 2xx cannot tell a refusal from access, a 5xx is a failure), or a list of them',
   ],
 ];
+
+const stringValues = (env: Record<string, string | number | boolean> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(env ?? {}).map(([name, value]) => [name, String(value)]));
 
 let compiled: ReturnType<Ajv['compile']> | undefined;
 function validator() {
@@ -180,14 +187,14 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
   const summarised = new Set<string>();
   for (const error of errors) {
     const alternative = ALTERNATIVES.find(([pattern]) => pattern.test(error.instancePath));
-    if ((error.keyword === 'oneOf' || error.keyword === 'anyOf') && alternative) {
+    if ((error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'not') && alternative) {
       summarised.add(error.instancePath);
       add(segmentsOf(error.instancePath), alternative[1]);
     }
   }
   for (const error of errors) {
     const segments = segmentsOf(error.instancePath);
-    if (error.keyword === 'oneOf' || error.keyword === 'anyOf') continue;
+    if (error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'not') continue;
     const inBranch = /\/(oneOf|anyOf)\//.test(error.schemaPath);
     if (inBranch && [...summarised].some((prefix) => error.instancePath === prefix || error.instancePath.startsWith(`${prefix}/`)))
       continue;
@@ -331,8 +338,8 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
 
   const backend = raw.backend;
   const url = (backend.url ?? DEFAULT_BACKEND_URL).replace(/\/+$/, '');
-  if (!backend.command && url.includes('${PORT}'))
-    problem(['backend', 'url'], 'uses ${PORT} but kcbox starts no backend: add "command" or give a fixed port');
+  if (!backend.command && !backend.image && url.includes('${PORT}'))
+    problem(['backend', 'url'], 'uses ${PORT} but kcbox starts no backend: add "command" or "image", or give a fixed port');
   if (problems.length > 0) throw new MatrixSpecError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
 
   return {
@@ -347,8 +354,14 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     backend: {
       url,
       command: backend.command,
+      image: backend.image && {
+        name: backend.image.name,
+        port: backend.image.port,
+        command: backend.image.command,
+        env: stringValues(backend.image.env),
+      },
       cwd: resolve(baseDir, backend.cwd ?? '.'),
-      env: Object.fromEntries(Object.entries(backend.env ?? {}).map(([name, value]) => [name, String(value)])),
+      env: stringValues(backend.env),
       readyPath: backend.ready ?? '/',
       readyTimeoutMs: (backend.readyTimeout ?? DEFAULT_READY_TIMEOUT_S) * 1000,
     },
