@@ -74,6 +74,7 @@ describe('the package root', () => {
       'bundledRealmPath',
       'checkExitCode',
       'checkMatrix',
+      'checkMatrixVersions',
       'clientCredentialsGrant',
       'connectionOf',
       'countHostile',
@@ -91,6 +92,7 @@ describe('the package root', () => {
       'loadMatrixSpecSync',
       'loadRealm',
       'loadRealms',
+      'parseKeycloakVersions',
       'parseMatrixSpec',
       'parseReportTargets',
       'passwordGrant',
@@ -105,6 +107,10 @@ describe('the package root', () => {
       'renderMatrixMarkdown',
       'renderMatrixText',
       'renderReport',
+      'renderVersionsJson',
+      'renderVersionsJunit',
+      'renderVersionsMarkdown',
+      'renderVersionsText',
       'resolveRuntime',
       'rptGrant',
       'startKeycloak',
@@ -114,6 +120,7 @@ describe('the package root', () => {
       'umaPermissions',
       'validateRealm',
       'writeReports',
+      'writeVersionReports',
     ]);
   });
 
