@@ -484,11 +484,13 @@ app.use((error, req, res, next) => {
   res.status(status).json({ error: status === 500 ? 'internal_error' : 'bad_request' });
 });
 
-const server = app.listen(PORT, '127.0.0.1', () => {
-  console.log(`express-inventory: listening on http://127.0.0.1:${PORT} (issuer ${ISSUER}, client ${CLIENT_ID}, authz ${AUTHZ_FILE})`);
+// HOST: 0.0.0.0 in a container (kcbox sets it for backend.image), else loopback only.
+const HOST = process.env.HOST || '127.0.0.1';
+const server = app.listen(PORT, HOST, () => {
+  console.log(`express-inventory: listening on http://${HOST}:${PORT} (issuer ${ISSUER}, client ${CLIENT_ID}, authz ${AUTHZ_FILE})`);
 });
 server.on('error', (error) => {
-  console.error(`express-inventory: cannot listen on 127.0.0.1:${PORT}: ${error.message}`);
+  console.error(`express-inventory: cannot listen on ${HOST}:${PORT}: ${error.message}`);
   process.exit(1);
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));

@@ -12,7 +12,7 @@ import { type OpenApiCoverage, openApiCoverage } from '../openapi/coverage.js';
 import { realmSigningKeyInfo } from '../realm/realm-key.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import { trustCertificateAuthority } from '../tls/trust.js';
-import { startSpecBackend } from './backend-phase.js';
+import { backendSide, startSpecBackend } from './backend-phase.js';
 import { runCells } from './cells-phase.js';
 import { runObjectCells } from './objects-phase.js';
 import { backendGone, keycloakGone, unansweredCells } from './incomplete.js';
@@ -110,15 +110,15 @@ async function bothSettled<A, B>(first: Promise<A>, second: Promise<B>): Promise
  * @throws KcboxError ERR_KCBOX_BACKEND when the backend does not start or get ready (exit 2).
  */
 export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixResult> {
-  const { spec, server } = options;
-  if (spec.keycloak.tls && !server.url.startsWith('https:')) {
+  const { spec } = options;
+  if (spec.keycloak.tls && !options.server.url.startsWith('https:')) {
     throw new KcboxError(
       'ERR_KCBOX_TLS',
-      `${spec.file ?? 'the matrix'}: keycloak.tls asks for Keycloak over https, but ${server.url} serves http. ` +
+      `${spec.file ?? 'the matrix'}: keycloak.tls asks for Keycloak over https, but ${options.server.url} serves http. ` +
         'Start the server with `kcbox up --detach --tls` (or startKeycloak({ tls: true })), or let the check start its own.',
     );
   }
-  trustCertificateAuthority(server.caFile);
+  trustCertificateAuthority(options.server.caFile);
   const report = options.onStep ?? ((message: string) => debug(message));
   const context: PhaseContext = {
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
@@ -137,6 +137,8 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
   const cleanups: Array<() => Promise<void>> = [];
   const onCreated = (cleanup: () => Promise<void>) => cleanups.push(cleanup);
   try {
+    const side = await backendSide(spec, options.server, options.backendUrl, onCreated);
+    const { server } = side;
     const realm = await openRealm(spec, server, context, onCreated);
     // Before any token is minted: a suite may change the key Keycloak signs them with.
     let realmKey: RealmKey | undefined;
@@ -150,7 +152,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     // The backend boots while Keycloak mints, and the suites' own Keycloak work starts as soon as
     // the tokens exist: none of it needs the backend.
     const [backend, tokens] = await bothSettled(
-      timed(() => startSpecBackend(realm, key, { backendUrl: options.backendUrl, env: options.env }, context, onCreated)),
+      timed(() => startSpecBackend(realm, key, { backendUrl: options.backendUrl, env: options.env, side }, context, onCreated)),
       timed(async () => {
         const minted = await mintTokens(realm, context);
         for (const suite of suites) suite.tokensReady?.(minted, context);

@@ -95,7 +95,7 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .addOption(
       new Option('--runtime <runtime>', 'where an ephemeral Keycloak runs when none is running').choices(['auto', 'dist', 'container']),
     )
-    .option('--keycloak <version>', 'Keycloak version of an ephemeral server')
+    .option('--keycloak <versions>', 'Keycloak version of an ephemeral server; several (26.4.7,26.7.3): the check runs once per version')
     .action(async (options) => setExitCode(await check(options, output)));
 
   program

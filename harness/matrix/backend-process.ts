@@ -38,7 +38,8 @@ export interface StartedBackend extends AsyncDisposable {
 const OUTPUT_LINES = 100;
 const STOP_GRACE_MS = 5_000;
 
-function answersBelow500(url: string): ReadinessCheck {
+/** A backend is ready once its readiness path answers below 500 (a 401 from a protected path will do). */
+export function answersBelow500(url: string): ReadinessCheck {
   return {
     description: `${url} answers below 500`,
     async probe() {

@@ -5,6 +5,7 @@ export { MatrixSpecError } from './spec-error.js';
 export type { SpecProblem } from './spec-error.js';
 export { ANONYMOUS } from './types.js';
 export type {
+  BackendImage,
   Caller,
   CellOutcome,
   CellResult,

@@ -92,6 +92,7 @@ interface RawSpec {
     command?: string;
     cwd?: string;
     env?: Record<string, string | number | boolean>;
+    image?: { name: string; port: number; command?: string[]; env?: Record<string, string | number | boolean> };
     ready?: string;
     readyTimeout?: number;
   };
@@ -135,7 +136,10 @@ const CONVENTIONS: Record<'lenient' | 'strict', DenyStatuses> = {
 /** Messages for the places where the schema offers alternatives, so users see one line, not each branch. */
 const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
   [/^\/keycloak$/, 'name either "realm" (a realm file) or "realmName" (a realm on the server), not both'],
-  [/^\/backend$/, 'needs "url" (a running backend) or "command" (kcbox starts it), or both'],
+  [
+    /^\/backend$/,
+    'needs "url" (a running backend), "command" (kcbox starts it) or "image" (kcbox runs it in a container), not both "command" and "image"',
+  ],
   [/(^|\/)token$/, 'must be "access", "rpt", or {client?: CLIENT_ID, secret?: SECRET, scope?: SCOPES} (secret only with client)'],
   [
     /^\/users\/\d+$/,
@@ -170,6 +174,8 @@ const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   '\\S': 'must be a scope name without spaces',
   '^\\S+$': 'must be a scope name without spaces',
 };
+const stringValues = (env: Record<string, string | number | boolean> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(env ?? {}).map(([name, value]) => [name, String(value)]));
 
 let compiled: ReturnType<Ajv['compile']> | undefined;
 function validator() {
@@ -245,7 +251,8 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
   const summarised = new Set<string>();
   const alternatives = errors.filter(
     (error) =>
-      (error.keyword === 'oneOf' || error.keyword === 'anyOf') && ALTERNATIVES.some(([pattern]) => pattern.test(error.instancePath)),
+      (error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'not') &&
+      ALTERNATIVES.some(([pattern]) => pattern.test(error.instancePath)),
   );
   for (const error of alternatives) {
     summarised.add(error.instancePath);
@@ -256,7 +263,7 @@ function schemaProblems(errors: readonly ErrorObject[], file: string, locator: L
   }
   for (const error of errors) {
     const segments = segmentsOf(error.instancePath);
-    if (error.keyword === 'oneOf' || error.keyword === 'anyOf') continue;
+    if (error.keyword === 'oneOf' || error.keyword === 'anyOf' || error.keyword === 'not') continue;
     // A bad capture name fails its pattern inside propertyNames too: one line says it.
     if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue;
     const inBranch = /\/(oneOf|anyOf)\//.test(error.schemaPath);
@@ -574,8 +581,8 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
 
   const backend = raw.backend;
   const url = (backend.url ?? DEFAULT_BACKEND_URL).replace(/\/+$/, '');
-  if (!backend.command && url.includes('${PORT}'))
-    problem(['backend', 'url'], 'uses ${PORT} but kcbox starts no backend: add "command" or give a fixed port');
+  if (!backend.command && !backend.image && url.includes('${PORT}'))
+    problem(['backend', 'url'], 'uses ${PORT} but kcbox starts no backend: add "command" or "image", or give a fixed port');
   if (problems.length > 0) throw new MatrixSpecError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
 
   return {
@@ -593,8 +600,14 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
     backend: {
       url,
       command: backend.command,
+      image: backend.image && {
+        name: backend.image.name,
+        port: backend.image.port,
+        command: backend.image.command,
+        env: stringValues(backend.image.env),
+      },
       cwd: resolve(baseDir, backend.cwd ?? '.'),
-      env: Object.fromEntries(Object.entries(backend.env ?? {}).map(([name, value]) => [name, String(value)])),
+      env: stringValues(backend.env),
       readyPath: backend.ready ?? '/',
       readyTimeoutMs: (backend.readyTimeout ?? DEFAULT_READY_TIMEOUT_S) * 1000,
     },

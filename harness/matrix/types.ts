@@ -157,11 +157,25 @@ export interface MatrixSetup {
   readonly steps: readonly SetupStep[];
 }
 
+/** A backend kcbox runs from a container image instead of a command. */
+export interface BackendImage {
+  /** Image reference; it must be in the engine already (kcbox never pulls a backend image). */
+  readonly name: string;
+  /** The port the backend listens on inside the container; published on 127.0.0.1 as `${PORT}`. */
+  readonly port: number;
+  /** Replaces the image's CMD; undefined keeps it. */
+  readonly command: readonly string[] | undefined;
+  /** Added to the backend's `env`. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
 export interface MatrixBackend {
   /** Base URL; `${PORT}` is replaced by the port kcbox gives a backend it starts. */
   readonly url: string;
   /** Shell command that starts the backend; none means it is already running at `url`. */
   readonly command: string | undefined;
+  /** Or a container image kcbox runs (never both). */
+  readonly image: BackendImage | undefined;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   /** Path polled until it answers below 500. */

@@ -17,3 +17,6 @@ export { parseReportTargets, writeReports } from './write-reports.js';
 export type { ReportTarget } from './write-reports.js';
 export { countHostile, countMatrix, hostileSummary, summaryLine } from './matrix-facts.js';
 export type { CoverageCounts, HostileCounts, MatrixCounts, PeerCounts } from './matrix-facts.js';
+export { renderVersionsJunit } from './junit-report.js';
+export { renderVersionsJson, renderVersionsMarkdown, renderVersionsText, writeVersionReports } from './versions-report.js';
+export type { VersionsJsonReport } from './versions-report.js';

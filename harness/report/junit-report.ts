@@ -279,10 +279,43 @@ const sections: readonly SuiteSection[] = [matrixSuite, peerSuite, realmSuite, h
  * await writeFile('reports/kcbox.xml', renderMatrixJunit(result));
  */
 export function renderMatrixJunit(result: MatrixResult): string {
+  return junitDocument(junitSuites(result), result.durationMs);
+}
+
+/** The suites of one result: the matrix, the realm findings, the hostile suite, what was not checked. */
+function junitSuites(result: MatrixResult): Suite[] {
   const reported = sections.map((section) => section(result, new Set())).filter((value) => value !== undefined);
   const covered = new Set(reported.flatMap((value) => [...value.covers]));
   const incomplete = incompleteSuite(result, covered);
-  const suites = incomplete ? [...reported, incomplete] : reported;
+  return incomplete ? [...reported, incomplete] : reported;
+}
+
+/**
+ * One JUnit document for the same check against several Keycloak versions: every suite of each
+ * version's result, named `Keycloak VERSION · suite` and with `keycloak-VERSION.` before each
+ * testcase's classname, so CI test views keep the versions apart.
+ */
+export function renderVersionsJunit(runs: ReadonlyArray<{ readonly version: string; readonly result: MatrixResult }>): string {
+  const suites = runs.flatMap(({ version, result }) =>
+    junitSuites(result).map((value) => ({
+      ...value,
+      node: {
+        ...value.node,
+        '@_name': `Keycloak ${version} · ${String(value.node['@_name'])}`,
+        testcase: (value.node.testcase as readonly XmlNode[]).map((test) => ({
+          ...test,
+          '@_classname': `keycloak-${version}.${String(test['@_classname'])}`,
+        })),
+      },
+    })),
+  );
+  return junitDocument(
+    suites,
+    runs.reduce((sum, run) => sum + run.result.durationMs, 0),
+  );
+}
+
+function junitDocument(suites: readonly Suite[], durationMs: number): string {
   const total = (pick: (value: Suite) => number) => suites.reduce((sum, value) => sum + pick(value), 0);
   const document: XmlNode = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
@@ -292,7 +325,7 @@ export function renderMatrixJunit(result: MatrixResult): string {
       '@_failures': total((value) => value.failures),
       '@_errors': total((value) => value.errors),
       '@_skipped': total((value) => value.skipped),
-      '@_time': seconds(result.durationMs),
+      '@_time': seconds(durationMs),
       testsuite: suites.map((value) => value.node),
     },
   };

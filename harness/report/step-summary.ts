@@ -28,7 +28,8 @@ export async function appendSummaryText(path: string, text: string): Promise<voi
 }
 
 /**
- * Appends the {@link renderMatrixSummary} of the result to `GITHUB_STEP_SUMMARY` when that variable
+ * Appends the {@link renderMatrixSummary} of the result (or the text a function renders, e.g. one
+ * summary across Keycloak versions) to `GITHUB_STEP_SUMMARY` when that variable
  * is set, unless a `summary` report already goes to that file (it is appended there too). Resolves
  * to the file appended to, or undefined when there was none to append to.
  *
@@ -37,7 +38,7 @@ export async function appendSummaryText(path: string, text: string): Promise<voi
  * await appendStepSummary(result, parseReportTargets(options.report));
  */
 export async function appendStepSummary(
-  result: MatrixResult,
+  result: MatrixResult | (() => string),
   targets: ReadonlyArray<{ readonly format: string; readonly path: string }> = [],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string | undefined> {
@@ -45,7 +46,7 @@ export async function appendStepSummary(
   if (!file) return undefined;
   if (targets.some((target) => target.format === 'summary' && resolve(target.path) === file)) return undefined;
   try {
-    await appendSummaryText(file, renderMatrixSummary(result));
+    await appendSummaryText(file, typeof result === 'function' ? result() : renderMatrixSummary(result));
   } catch (error) {
     throw new KcboxError(
       'ERR_KCBOX_REPORT_WRITE',

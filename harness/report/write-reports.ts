@@ -74,11 +74,21 @@ async function writeAtomically(path: string, text: string): Promise<void> {
  * const written = await writeReports(result, parseReportTargets(options.report));
  */
 export async function writeReports(result: MatrixResult, targets: readonly ReportTarget[]): Promise<string[]> {
+  return writeRendered(targets.map((target) => ({ ...target, render: () => renderReport(result, target.format) })));
+}
+
+/** A report file and how to render its text. */
+export interface RenderedReport extends ReportTarget {
+  readonly render: () => string;
+}
+
+/** {@link writeReports} for texts already chosen: each written (a job summary appended), failures collected. */
+export async function writeRendered(reports: readonly RenderedReport[]): Promise<string[]> {
   const written: string[] = [];
   const failed: Array<{ target: ReportTarget; error: unknown }> = [];
-  for (const target of targets) {
+  for (const target of reports) {
     try {
-      const text = renderReport(result, target.format);
+      const text = target.render();
       // GitHub's job summary file collects what every command of the step writes: append to it.
       if (target.format === 'summary' && resolve(target.path) === stepSummaryFile()) await appendSummaryText(target.path, text);
       else await writeAtomically(target.path, text);

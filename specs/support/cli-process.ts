@@ -6,10 +6,14 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 export const KCBOX_BIN = 'bin/kcbox.js';
 
-/** Runs the real `kcbox` CLI to completion. */
-export async function runKcbox(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the real `kcbox` CLI to completion (killed after `timeoutMs`, default 240 s). */
+export async function runKcbox(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 240_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [KCBOX_BIN, ...args], { env, timeout: 240_000 });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [KCBOX_BIN, ...args], { env, timeout: timeoutMs });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -129,7 +129,7 @@ endpoints:
     expect(problems).toEqual([
       '1 keycloak: name either "realm" (a realm file) or "realmName" (a realm on the server), not both',
       '5 keycloak.extra: unknown field "extra" (expected one of: realm, realmName, client, loginClient, loginFlow, passwords, users, tls)',
-      '6 backend: needs "url" (a running backend) or "command" (kcbox starts it), or both',
+      '6 backend: needs "url" (a running backend), "command" (kcbox starts it) or "image" (kcbox runs it in a container), not both "command" and "image"',
       '8 token: must be "access", "rpt", or {client?: CLIENT_ID, secret?: SECRET, scope?: SCOPES} (secret only with client)',
       '9 users: lists an entry twice (items 0 and 2)',
       '11 endpoints[0].method: must be one of "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"; got "get"',
@@ -151,11 +151,43 @@ endpoints:
       ),
     );
     expect(problems).toEqual([
-      '5 backend.url: uses ${PORT} but kcbox starts no backend: add "command" or give a fixed port',
+      '5 backend.url: uses ${PORT} but kcbox starts no backend: add "command" or "image", or give a fixed port',
       '11 endpoints[0].expect.carol: expectation for "carol", who is not in "users" (alice, anonymous)',
       '12 endpoints[1]: endpoint "GET /api/inventory" is listed twice (also endpoints[0]); give one a "name"',
       '14 endpoints[1].scope: "Inventory#" names no scope after "#"',
     ]);
+  });
+
+  it('reads a backend image with its port, command and env, ${PORT} included', () => {
+    const spec = parseMatrixSpec(
+      minimal.replace(
+        '  url: http://127.0.0.1:8080\n',
+        '  url: http://127.0.0.1:${PORT}\n  env: {A: 1}\n  image:\n    name: example/api:local\n    port: 3000\n    command: [node, server.mjs]\n    env: {FAULT: skip-typ-check}\n',
+      ),
+      { file: '/specs/m.yaml' },
+    );
+    expect(spec.backend).toMatchObject({
+      url: 'http://127.0.0.1:${PORT}',
+      command: undefined,
+      env: { A: '1' },
+      image: { name: 'example/api:local', port: 3000, command: ['node', 'server.mjs'], env: { FAULT: 'skip-typ-check' } },
+    });
+    expect(parseMatrixSpec(minimal, { file: '/specs/m.yaml' }).backend.image).toBeUndefined();
+  });
+
+  it('refuses a backend with both a command and an image, and an image without a port', () => {
+    const both = problemsOf(() =>
+      parseMatrixSpec(minimal.replace('  url: http://127.0.0.1:8080\n', '  command: node s.mjs\n  image: {name: a/b, port: 3000}\n'), {
+        file: 'm.yaml',
+      }),
+    );
+    expect(both).toEqual([
+      '4 backend: needs "url" (a running backend), "command" (kcbox starts it) or "image" (kcbox runs it in a container), not both "command" and "image"',
+    ]);
+    const noPort = problemsOf(() =>
+      parseMatrixSpec(minimal.replace('  url: http://127.0.0.1:8080\n', '  image: {name: a/b}\n'), { file: 'm.yaml' }),
+    );
+    expect(noPort).toEqual(['5 backend.image: missing required field "port"']);
   });
 
   it('reports malformed YAML with its line, and a missing file by name', async () => {

@@ -76,6 +76,7 @@ describe('the package root', () => {
       'bundledRealmPath',
       'checkExitCode',
       'checkMatrix',
+      'checkMatrixVersions',
       'chooseLoginFlow',
       'clientCredentialsGrant',
       'connectionOf',
@@ -98,6 +99,7 @@ describe('the package root', () => {
       'loginClientOf',
       'loginTokens',
       'openApiCoverage',
+      'parseKeycloakVersions',
       'parseMatrixSpec',
       'parseReportTargets',
       'passwordGrant',
@@ -112,6 +114,10 @@ describe('the package root', () => {
       'renderMatrixMarkdown',
       'renderMatrixText',
       'renderReport',
+      'renderVersionsJson',
+      'renderVersionsJunit',
+      'renderVersionsMarkdown',
+      'renderVersionsText',
       'resolveRuntime',
       'rptGrant',
       'startKeycloak',
@@ -121,6 +127,7 @@ describe('the package root', () => {
       'umaPermissions',
       'validateRealm',
       'writeReports',
+      'writeVersionReports',
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import pc from 'picocolors';
 import { checkMatrix } from '../../check/check-matrix.js';
+import { checkMatrixVersions, parseKeycloakVersions } from '../../check/check-versions.js';
 import { checkExitCode } from '../../check/exit-code.js';
 import { KcboxError, describeError } from '../../errors.js';
 import type { HostileOptions } from '../../hostile/result-types.js';
@@ -13,6 +14,7 @@ import { loadRealm } from '../../realm/realm-input.js';
 import { parseReportTargets, renderMatrixJson, renderMatrixText, writeReports } from '../../report/index.js';
 import { preflightReportTargets } from '../../report/report-folders.js';
 import { appendStepSummary } from '../../report/step-summary.js';
+import { renderVersionsJson, renderVersionsSummary, renderVersionsText, writeVersionReports } from '../../report/versions-report.js';
 import type { KeycloakConnection } from '../../runtime/connection.js';
 import { serverAnswers } from '../../runtime/server-status.js';
 import { parseRuntimeChoice, startKeycloak } from '../../runtime/start-keycloak.js';
@@ -92,6 +94,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
   // A broken realm file fails now, not after an ephemeral Keycloak has started.
   if (spec.keycloak.realmFile) await loadRealm(spec.keycloak.realmFile);
   const runtime = options.runtime === undefined ? undefined : parseRuntimeChoice(options.runtime, '--runtime');
+  const versions = options.keycloak === undefined ? [] : parseKeycloakVersions(options.keycloak, '--keycloak');
   const step = (message: string) => {
     if (!options.json) output.err(pc.dim(`• ${message}`));
   };
@@ -107,6 +110,36 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
   try {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    if (versions.length > 1) {
+      step(`checking against Keycloak ${versions.join(', ')}, each on its own ephemeral server`);
+      const progress = options.json ? { listener: () => {}, done: () => {} } : terminalProgress();
+      let runs;
+      try {
+        runs = await checkMatrixVersions({
+          spec,
+          versions,
+          runtime,
+          onProgress: progress.listener,
+          backendUrl: options.backend,
+          concurrency: options.concurrency,
+          showTokens: options.showTokens,
+          hostile,
+          signal: abort.signal,
+          onStep: step,
+        });
+      } finally {
+        progress.done();
+      }
+      output.out(
+        options.json ? renderVersionsJson(runs) : renderVersionsText(runs, { color: pc.isColorSupported, verbose: options.verbose }),
+      );
+      const summary = await appendStepSummary(() => renderVersionsSummary(runs), targets).catch((error: unknown) =>
+        output.err(`kcbox: ${describeError(error)}`),
+      );
+      if (summary) step(`job summary appended: ${summary}`);
+      for (const file of await writeVersionReports(runs, targets)) step(`report written: ${file}`);
+      return checkExitCode(runs.map((run) => run.result));
+    }
     let server = await runningServer(output);
     if (!server && spec.keycloak.realm) {
       throw new KcboxError(
@@ -120,7 +153,7 @@ export async function check(options: CheckOptions, output: CliOutput): Promise<n
       try {
         const started = await startKeycloak({
           ...(runtime ? { runtime } : {}),
-          ...(options.keycloak ? { version: options.keycloak } : {}),
+          ...(versions[0] ? { version: versions[0] } : {}),
           realms: [],
           ...(spec.keycloak.tls ? { tls: true } : {}),
           onProgress: progress.listener,
