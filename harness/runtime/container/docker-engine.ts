@@ -25,6 +25,15 @@ export interface ContainerSummary {
   readonly Labels?: Readonly<Record<string, string>>;
 }
 
+/** The part of `GET /images/{name}/json` kcbox reads. */
+export interface ImageSummary {
+  readonly Id: string;
+  readonly Config?: {
+    readonly Env?: readonly string[] | null;
+    readonly Labels?: Readonly<Record<string, string>> | null;
+  } | null;
+}
+
 interface CallOptions {
   readonly body?: string | Buffer;
   readonly contentType?: string;
@@ -121,6 +130,40 @@ export class DockerEngine {
   async hasImage(reference: string): Promise<boolean> {
     const { status } = await this.expect([200, 404], 'GET', `/images/${reference}/json`);
     return status === 200;
+  }
+
+  /** The image's id and configuration; undefined when the engine does not hold it. */
+  async inspectImage(reference: string): Promise<ImageSummary | undefined> {
+    const { status, body } = await this.expect([200, 404], 'GET', `/images/${reference}/json`);
+    return status === 200 ? (JSON.parse(body.toString('utf8')) as ImageSummary) : undefined;
+  }
+
+  /**
+   * Makes an image of a stopped container's file system under `repository:tag`; its id. `config`
+   * replaces the fields it names (the engine merges the rest, e.g. environment and labels, from the container).
+   * The engine tags the image only once it is whole.
+   */
+  async commit(id: string, repository: string, tag: string, config: object): Promise<string> {
+    const query = new URLSearchParams({ container: id, repo: repository, tag, pause: 'false' });
+    // Copying a root file system (the vfs storage driver copies it whole) takes a while on a busy machine.
+    const { body } = await this.expect([201], 'POST', `/commit?${query}`, {
+      body: JSON.stringify(config),
+      contentType: 'application/json',
+      timeoutMs: 600_000,
+    });
+    return (JSON.parse(body.toString('utf8')) as { Id: string }).Id;
+  }
+
+  /** Removes an image unless a container still uses it; whether it is gone. */
+  async removeImage(reference: string): Promise<boolean> {
+    const { status } = await this.expect([200, 404, 409], 'DELETE', `/images/${reference}`);
+    return status !== 409;
+  }
+
+  /** A tar archive of `path` in a container (running or stopped). */
+  async getArchive(id: string, path: string): Promise<Buffer> {
+    const { body } = await this.expect([200], 'GET', `/containers/${id}/archive?path=${encodeURIComponent(path)}`);
+    return body;
   }
 
   /**
