@@ -24,7 +24,7 @@ const debug = createDebug('kcbox:container');
  */
 export const OPTIMIZED_REPOSITORY = 'kcbox-keycloak-optimized';
 /** Bumped whenever the derivation changes, so an image an older kcbox derived differently is made again. */
-const RECIPE = '1';
+export const OPTIMIZED_RECIPE = '1';
 export const OPTIMIZED_LABEL = 'org.kcbox.optimized';
 export const BASE_IMAGE_LABEL = 'org.kcbox.base-image';
 export const BUILD_OPTIONS_LABEL = 'org.kcbox.build-options';
@@ -40,7 +40,7 @@ const MIN_DERIVATION_TIMEOUT_MS = 300_000;
 /** The name the optimized image of a version and set of build options is kept under, e.g. kcbox-keycloak-optimized:26.7.3-3f2a…. */
 export function optimizedImageReference(version: string, buildArgs: readonly string[]): string {
   const hash = createHash('sha256')
-    .update(JSON.stringify({ recipe: RECIPE, buildArgs }))
+    .update(JSON.stringify({ recipe: OPTIMIZED_RECIPE, buildArgs }))
     .digest('hex')
     .slice(0, 12);
   return `${OPTIMIZED_REPOSITORY}:${version}-${hash}`;
@@ -72,7 +72,7 @@ function envValue(env: readonly string[] | null | undefined, name: string): stri
 export function judgeOptimizedImage(found: ImageSummary | undefined, baseId: string, buildArgs: readonly string[]): ImageVerdict {
   if (!found) return { usable: false, why: 'it is not in the engine yet' };
   const labels = found.Config?.Labels ?? {};
-  if (labels[OPTIMIZED_LABEL] !== RECIPE) return { usable: false, why: 'another kcbox derived it differently' };
+  if (labels[OPTIMIZED_LABEL] !== OPTIMIZED_RECIPE) return { usable: false, why: 'another kcbox derived it differently' };
   if (labels[BASE_IMAGE_LABEL] !== baseId) {
     return {
       usable: false,
@@ -240,7 +240,7 @@ async function derive(request: OptimizedImageRequest, reference: string, baseId:
       Entrypoint: [KC_SH],
       Cmd: ['start', '--optimized'],
       Labels: {
-        [OPTIMIZED_LABEL]: RECIPE,
+        [OPTIMIZED_LABEL]: OPTIMIZED_RECIPE,
         [BASE_IMAGE_LABEL]: baseId,
         [BUILD_OPTIONS_LABEL]: buildArgs.join(' '),
         'org.kcbox.version': version,
