@@ -5,6 +5,8 @@ import { type ContainerAvailability, containerAvailability } from './container/c
 import { DockerEngine } from './container/docker-engine.js';
 import { probeDocker } from './container/docker-probe.js';
 import { keycloakImage } from './container/keycloak-container.js';
+import { OPTIMIZE_ENV, judgeOptimizedImage, optimizedImageReference } from './container/optimized-image.js';
+import { distributionBuildArgs } from './distribution/start-distribution.js';
 import { cacheLayout, cacheRoot } from './distribution/cache.js';
 import { INSTALL_MARKER, checkInstallation } from './distribution/install.js';
 import { type JavaInstallation, chooseJava, findJavaInstallations } from './distribution/java.js';
@@ -99,6 +101,17 @@ function mavenFact(env: NodeJS.ProcessEnv): DoctorFact {
   };
 }
 
+/** Whether container starts skip Keycloak's build: the optimized image for a start without features (optimized-image.ts). */
+async function optimizedImageNote(env: NodeJS.ProcessEnv, engine: DockerEngine, keycloakVersion: string, baseId: string): Promise<string> {
+  if (env[OPTIMIZE_ENV] === '0') return `${OPTIMIZE_ENV}=0: container starts build Keycloak every time`;
+  const buildArgs = distributionBuildArgs({});
+  const reference = optimizedImageReference(keycloakVersion, buildArgs);
+  const verdict = judgeOptimizedImage(await engine.inspectImage(reference), baseId, buildArgs);
+  return verdict.usable
+    ? `container starts use the optimized image ${reference}`
+    : `no usable optimized image ${reference} (${verdict.why}): the next container start derives it, once`;
+}
+
 async function dockerFact(env: NodeJS.ProcessEnv, keycloakVersion: string): Promise<DoctorFact> {
   const docker = await probeDocker(env);
   if (!docker.available || !docker.endpoint) {
@@ -111,9 +124,14 @@ async function dockerFact(env: NodeJS.ProcessEnv, keycloakVersion: string): Prom
   }
   const image = keycloakImage(keycloakVersion);
   try {
-    const present = await new DockerEngine(docker.endpoint).hasImage(image);
-    return present
-      ? { name: 'docker', ok: true, detail: `the engine at ${docker.endpoint} answers and holds ${image}` }
+    const engine = new DockerEngine(docker.endpoint);
+    const base = await engine.inspectImage(image);
+    return base
+      ? {
+          name: 'docker',
+          ok: true,
+          detail: `the engine at ${docker.endpoint} answers and holds ${image}; ${await optimizedImageNote(env, engine, keycloakVersion, base.Id)}`,
+        }
       : {
           name: 'docker',
           ok: true,

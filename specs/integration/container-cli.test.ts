@@ -19,7 +19,7 @@ interface UpJson {
   stateFile: string;
 }
 
-/** A container start builds Keycloak anew each time (the image's `start` is not `--optimized`): slow on a busy 2-core machine. */
+/** A container start is slow on a busy 2-core machine (and the first one derives the optimized image). */
 const START = ['--timeout', '280'];
 const TEST_TIMEOUT = 420_000;
 /**

@@ -94,6 +94,17 @@ describe('containerDefinition (what kcbox sends to the engine)', () => {
     expect(definition({}, '').HostConfig.PortBindings['8080/tcp']).toEqual([{ HostIp: '', HostPort: '' }]);
   });
 
+  it('starts the optimized image --optimized, its build options (database, health, features) baked in', () => {
+    const optimized = definition({ optimizedImage: 'kcbox-keycloak-optimized:26.7.3-0123456789ab', features: ['token-exchange'] });
+    expect(optimized.Image).toBe('kcbox-keycloak-optimized:26.7.3-0123456789ab');
+    expect(optimized.Cmd.slice(0, 2)).toEqual(['start', '--optimized']);
+    expect(optimized.Cmd).toEqual(
+      expect.arrayContaining(['--http-enabled=true', '--cache=local', '--import-realm', '--shutdown-delay=0s']),
+    );
+    expect(optimized.Cmd.filter((arg) => /^--(db|health-enabled|features)=/.test(arg))).toEqual([]);
+    expect(optimized.Env).toEqual(expect.arrayContaining(['KC_BOOTSTRAP_ADMIN_USERNAME=kcbox-admin']));
+  });
+
   it('names the image and every way out when it cannot be had', () => {
     const fix = imageFix('quay.io/keycloak/keycloak:26.7.3');
     expect(fix).toContain('docker pull quay.io/keycloak/keycloak:26.7.3');

@@ -25,6 +25,15 @@ export interface ContainerSummary {
   readonly Labels?: Readonly<Record<string, string>>;
 }
 
+/** The part of `GET /images/{name}/json` kcbox reads. */
+export interface ImageSummary {
+  readonly Id: string;
+  readonly Config?: {
+    readonly Env?: readonly string[] | null;
+    readonly Labels?: Readonly<Record<string, string>> | null;
+  } | null;
+}
+
 interface CallOptions {
   readonly body?: string | Buffer;
   readonly contentType?: string;
@@ -123,6 +132,40 @@ export class DockerEngine {
     return status === 200;
   }
 
+  /** The image's id and configuration; undefined when the engine does not hold it. */
+  async inspectImage(reference: string): Promise<ImageSummary | undefined> {
+    const { status, body } = await this.expect([200, 404], 'GET', `/images/${reference}/json`);
+    return status === 200 ? (JSON.parse(body.toString('utf8')) as ImageSummary) : undefined;
+  }
+
+  /**
+   * Makes an image of a stopped container's file system under `repository:tag`; its id. `config`
+   * replaces the fields it names (the engine merges the rest, e.g. environment and labels, from the container).
+   * The engine tags the image only once it is whole.
+   */
+  async commit(id: string, repository: string, tag: string, config: object): Promise<string> {
+    const query = new URLSearchParams({ container: id, repo: repository, tag, pause: 'false' });
+    // Copying a root file system (the vfs storage driver copies it whole) takes a while on a busy machine.
+    const { body } = await this.expect([201], 'POST', `/commit?${query}`, {
+      body: JSON.stringify(config),
+      contentType: 'application/json',
+      timeoutMs: 600_000,
+    });
+    return (JSON.parse(body.toString('utf8')) as { Id: string }).Id;
+  }
+
+  /** Removes an image unless a container still uses it; whether it is gone. */
+  async removeImage(reference: string): Promise<boolean> {
+    const { status } = await this.expect([200, 404, 409], 'DELETE', `/images/${reference}`);
+    return status !== 409;
+  }
+
+  /** A tar archive of `path` in a container (running or stopped). */
+  async getArchive(id: string, path: string): Promise<Buffer> {
+    const { body } = await this.expect([200], 'GET', `/containers/${id}/archive?path=${encodeURIComponent(path)}`);
+    return body;
+  }
+
   /**
    * Whether the image's registry serves it, asked through the engine (its proxy, mirrors and
    * credentials), without pulling: `GET /distribution/{name}/json`. Undefined when it does; else
@@ -218,9 +261,13 @@ export class DockerEngine {
     await this.expect([204, 304, 404], 'POST', `/containers/${id}/stop?t=${seconds}`, { timeoutMs: (seconds + 30) * 1000 });
   }
 
-  /** Removes a container and its anonymous volumes, killing it if it runs. A container that is gone is fine. */
+  /** Removes a container and its anonymous volumes, killing it if it runs. A container that is gone, or going, is fine. */
   async remove(id: string): Promise<void> {
-    await this.expect([204, 404], 'DELETE', `/containers/${id}?force=1&v=1`);
+    // The vfs storage driver deletes a whole root file system copy: over 30 s on a busy machine (seen while another image was committed).
+    const reply = await this.expect([204, 404, 409], 'DELETE', `/containers/${id}?force=1&v=1`, { timeoutMs: 120_000 });
+    // Another caller (a watchdog, another start's clean-up) removing it already is what was asked for.
+    const message = engineMessage(reply.body.toString('utf8'));
+    if (reply.status === 409 && !/already in progress/.test(message)) throw new EngineError(409, message);
   }
 
   /** Containers in any state that carry the label (`name` or `name=value`). */

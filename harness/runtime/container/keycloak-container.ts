@@ -7,7 +7,7 @@ import { type LoadedRealm, loadRealms, realmFilesOf } from '../../realm/realm-in
 import type { AdminCredentials } from '../admin-login.js';
 import { generateAdminCredentials } from '../admin-password.js';
 import { cacheLayout, cacheRoot } from '../distribution/cache.js';
-import { TEST_JVM, keycloakErrors } from '../distribution/start-distribution.js';
+import { TEST_JVM, distributionBuildArgs, keycloakErrors } from '../distribution/start-distribution.js';
 import { ignoreProgress } from '../progress.js';
 import { ReadinessTimeout, adminLoginAccepted, assertRealmsServed, healthReady, waitForReadiness } from '../readiness.js';
 import { serverHandle } from '../server-handle.js';
@@ -16,14 +16,15 @@ import { DEFAULT_KEYCLOAK_VERSION, parseKeycloakVersion, supportsShutdownDelay }
 import { OWNER_LABEL, ownerIsGone, ownerLabel } from './container-owner.js';
 import { DockerEngine, EngineError, publishedHost } from './docker-engine.js';
 import { probeDocker } from './docker-probe.js';
+import { OPTIMIZE_ENV, type OptimizedImage, ensureOptimizedImage } from './optimized-image.js';
+import { CONTAINER_HTTP_PORT, CONTAINER_MANAGEMENT_PORT, publishedPorts } from './ports.js';
 import { tarArchive } from './tar.js';
 import { startContainerWatchdog } from './watchdog.js';
 
 const debug = createDebug('kcbox:container');
 
 export const KEYCLOAK_IMAGE = 'quay.io/keycloak/keycloak';
-export const CONTAINER_HTTP_PORT = 8080;
-export const CONTAINER_MANAGEMENT_PORT = 9000;
+export { CONTAINER_HTTP_PORT, CONTAINER_MANAGEMENT_PORT };
 const IMPORT_FOLDER = '/opt/keycloak/data/import';
 /** The official image's user and group: /opt/keycloak belongs to 1000:0. */
 const KEYCLOAK_UID = 1000;
@@ -45,6 +46,12 @@ export interface ContainerPlan {
   readonly env?: Readonly<Record<string, string>> | undefined;
   readonly startupTimeoutMs: number;
   readonly detached: boolean;
+  /**
+   * The optimized image derived for this version and these build options (optimized-image.ts):
+   * started `--optimized`, its build options and database baked in. Absent: the official image,
+   * which builds Keycloak on every start.
+   */
+  readonly optimizedImage?: string | undefined;
 }
 
 /** The image a version runs from, e.g. quay.io/keycloak/keycloak:26.7.3. */
@@ -52,11 +59,21 @@ export function keycloakImage(version: string): string {
   return `${KEYCLOAK_IMAGE}:${version}`;
 }
 
-/** The server's command line inside the official image: the same settings as the dist runtime. */
+/** The image a plan starts: the optimized one when there is one. */
+export function planImage(plan: ContainerPlan): string {
+  return plan.optimizedImage ?? keycloakImage(plan.version);
+}
+
+/** The server's command line inside the image: the same settings as the dist runtime. */
 export function containerCommand(plan: ContainerPlan): string[] {
   const version = parseKeycloakVersion(plan.version);
-  const command = ['start', '--http-enabled=true', '--hostname-strict=false', '--cache=local', '--db=dev-mem', '--health-enabled=true'];
-  if (plan.features && plan.features.length > 0) command.push(`--features=${[...plan.features].sort().join(',')}`);
+  const command = ['start'];
+  // The optimized image holds the build options (database, health, features) already.
+  if (plan.optimizedImage) command.push('--optimized', '--http-enabled=true', '--hostname-strict=false', '--cache=local');
+  else {
+    command.push('--http-enabled=true', '--hostname-strict=false', '--cache=local', '--db=dev-mem', '--health-enabled=true');
+    if (plan.features && plan.features.length > 0) command.push(`--features=${[...plan.features].sort().join(',')}`);
+  }
   if (plan.realms.length > 0) command.push('--import-realm');
   if (supportsShutdownDelay(version)) command.push('--shutdown-delay=0s', '--shutdown-timeout=1s');
   // Readiness polling would otherwise fill the log (and the tail in errors) with health reports.
@@ -104,9 +121,9 @@ export function realmArchive(realms: readonly LoadedRealm[]): Buffer {
  * the labels let a later start find containers whose starter died.
  */
 export function containerDefinition(plan: ContainerPlan, options: { owner: string; publishHost: string }): object {
-  const binding = [{ HostIp: options.publishHost, HostPort: '' }];
+  const { ExposedPorts, PortBindings } = publishedPorts(options.publishHost);
   return {
-    Image: keycloakImage(plan.version),
+    Image: planImage(plan),
     Cmd: containerCommand(plan),
     Env: Object.entries(containerEnv(plan)).map(([name, value]) => `${name}=${value}`),
     Labels: {
@@ -114,10 +131,8 @@ export function containerDefinition(plan: ContainerPlan, options: { owner: strin
       'org.kcbox.version': plan.version,
       ...(plan.detached ? { [DETACHED_LABEL]: 'true' } : { [OWNER_LABEL]: options.owner }),
     },
-    ExposedPorts: { [`${CONTAINER_HTTP_PORT}/tcp`]: {}, [`${CONTAINER_MANAGEMENT_PORT}/tcp`]: {} },
-    HostConfig: {
-      PortBindings: { [`${CONTAINER_HTTP_PORT}/tcp`]: binding, [`${CONTAINER_MANAGEMENT_PORT}/tcp`]: binding },
-    },
+    ExposedPorts,
+    HostConfig: { PortBindings },
   };
 }
 
@@ -127,7 +142,7 @@ export function containerDefinition(plan: ContainerPlan, options: { owner: strin
  * {@link containerDefinition}): it needs no reaper image.
  */
 export function keycloakContainer(plan: ContainerPlan): GenericContainer {
-  let container = new GenericContainer(keycloakImage(plan.version))
+  let container = new GenericContainer(planImage(plan))
     .withCommand(containerCommand(plan))
     .withEnvironment(containerEnv(plan))
     .withExposedPorts(CONTAINER_HTTP_PORT, CONTAINER_MANAGEMENT_PORT)
@@ -212,7 +227,43 @@ async function ensureImage(engine: DockerEngine, image: string, onProgress: NonN
 }
 
 /**
- * Starts Keycloak in a container from the official image, through the engine API. From the moment
+ * The optimized image for the start, or undefined with one progress line saying why the official
+ * image is started as it is instead (a failed derivation must not fail the start: it is only slower).
+ */
+async function optimizedImageOrNothing(
+  engine: DockerEngine,
+  base: string,
+  version: string,
+  options: StartKeycloakOptions,
+  startupTimeoutMs: number,
+): Promise<OptimizedImage | undefined> {
+  const onProgress = options.onProgress ?? ignoreProgress;
+  if (process.env[OPTIMIZE_ENV] === '0') {
+    debug('%s=0: starting %s as it is', OPTIMIZE_ENV, base);
+    return undefined;
+  }
+  try {
+    return await ensureOptimizedImage({
+      engine,
+      base,
+      version,
+      buildArgs: distributionBuildArgs(options),
+      cacheDir: options.cacheDir,
+      startupTimeoutMs,
+      onProgress,
+    });
+  } catch (error) {
+    onProgress({
+      phase: 'build',
+      message: `no optimized image (${describeError(error)}): starting ${base} as it is, which builds Keycloak on every start`,
+    });
+    return undefined;
+  }
+}
+
+/**
+ * Starts Keycloak in a container through the engine API, from the optimized image derived once per
+ * version and build options (optimized-image.ts), else from the official image. From the moment
  * the container exists a watchdog process (container-watchdog.js) removes it if this process ends
  * without stopping it; a detached container is handed over to `kcbox down` instead.
  */
@@ -221,17 +272,8 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
   const engine = await engineOrThrow();
   const version = parseKeycloakVersion(options.version ?? process.env.KCBOX_KEYCLOAK_VERSION ?? DEFAULT_KEYCLOAK_VERSION).text;
   const realms = await loadRealms(options.realms ?? []);
-  const plan: ContainerPlan = {
-    version,
-    admin: generateAdminCredentials(),
-    realms,
-    features: options.features,
-    serverOptions: options.serverOptions,
-    env: options.env,
-    startupTimeoutMs: options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS,
-    detached: options.detached ?? false,
-  };
-  const image = keycloakImage(version);
+  const startupTimeoutMs = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
+  const base = keycloakImage(version);
   const engineFailed = (what: string, error: unknown) =>
     new KeycloakStartError(
       'ERR_KCBOX_START_FAILED',
@@ -245,7 +287,21 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
   } catch (error) {
     debug('could not look for abandoned containers: %s', describeError(error));
   }
-  await ensureImage(engine, image, onProgress);
+  await ensureImage(engine, base, onProgress);
+  const optimized = await optimizedImageOrNothing(engine, base, version, options, startupTimeoutMs);
+  const plan: ContainerPlan = {
+    version,
+    // The optimized image's database already holds an admin; Keycloak ignores the bootstrap one then.
+    admin: optimized?.admin ?? generateAdminCredentials(),
+    realms,
+    features: options.features,
+    serverOptions: options.serverOptions,
+    env: options.env,
+    startupTimeoutMs,
+    detached: options.detached ?? false,
+    optimizedImage: optimized?.reference,
+  };
+  const image = planImage(plan);
 
   const name = `kcbox-${process.pid}-${randomBytes(3).toString('hex')}`;
   const host = publishedHost(engine.endpoint);

@@ -57,20 +57,21 @@ export async function h2StoreProblem(file: string): Promise<string | undefined> 
     handle = await open(file, 'r');
     const buffer = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const header =
-      buffer
-        .subarray(0, bytesRead)
-        .toString('latin1')
-        .split(/[\n\0]/, 1)[0] ?? '';
-    if (!header.startsWith('H:2,')) return `${basename(file)} has no H2 store header`;
-    const fields = new Map(header.split(',').map((field) => field.split(':', 2) as [string, string | undefined]));
-    if (fields.get('clean') !== '1') return `${basename(file)} was not closed cleanly (its header lacks clean:1)`;
-    return undefined;
+    return h2HeaderProblem(basename(file), buffer.subarray(0, bytesRead));
   } catch (error) {
     return `${basename(file)} cannot be read (${describeError(error)})`;
   } finally {
     await handle?.close();
   }
+}
+
+/** {@link h2StoreProblem} for the first bytes of a store already read (e.g. out of a container). */
+export function h2HeaderProblem(name: string, start: Buffer): string | undefined {
+  const header = start.toString('latin1').split(/[\n\0]/, 1)[0] ?? '';
+  if (!header.startsWith('H:2,')) return `${name} has no H2 store header`;
+  const fields = new Map(header.split(',').map((field) => field.split(':', 2) as [string, string | undefined]));
+  if (fields.get('clean') !== '1') return `${name} was not closed cleanly (its header lacks clean:1)`;
+  return undefined;
 }
 
 type TemplateState =
