@@ -38,15 +38,17 @@ describe('kcbox init and the coverage gate (real CLI, real Keycloak)', () => {
       cliEnv(),
     );
     expect(init.code, init.stderr).toBe(0);
-    expect(init.stderr).toContain(`Wrote ${out}: 5 operations`);
+    expect(init.stderr).toContain(`Wrote ${out}: 9 operations`);
     // A second init does not overwrite the reviewed file.
     const again = await runKcbox(['init', '--openapi', 'examples/express-inventory/openapi.yaml', '--out', out], cliEnv());
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(`${out} exists; kcbox init does not overwrite it: pass --force`);
 
-    // The README's review: let kcbox start the backend (the guesses for requirements, callers and
-    // values are right for this example, so they stay).
+    // The README's review: let kcbox start the backend; the per-user item operations name an item
+    // nobody created (/api/items/1), so they become object-level entries on each owner's own item
+    // (the guesses for requirements, callers and the other values are right for this example).
     const generated = readFileSync(out, 'utf8');
+    const ownItem = { path: '/api/items/${owner.itemId}', owner: { or: { role: 'inventory-api/inventory-admin' } } };
     writeFileSync(
       out,
       edited(generated, [
@@ -54,12 +56,25 @@ describe('kcbox init and the coverage gate (real CLI, real Keycloak)', () => {
           ['backend'],
           { command: 'node server.mjs', cwd: resolve('examples/express-inventory'), url: 'http://127.0.0.1:${PORT}', ready: '/health' },
         ],
+        ...[6, 7, 8].flatMap((index): Array<[(string | number)[], unknown]> => [
+          [['endpoints', index, 'path'], ownItem.path],
+          [['endpoints', index, 'owner'], ownItem.owner],
+        ]),
+        [
+          ['setup'],
+          {
+            steps: [
+              { name: 'create item', method: 'POST', path: '/api/items', body: { name: 'mine', quantity: 1 }, capture: { itemId: '/id' } },
+            ],
+          },
+        ],
       ]),
     );
     const check = await runKcbox(['check', '--matrix', out, '--hostile', 'none'], cliEnv());
     expect(check.code, `${check.stdout}\n${check.stderr}`).toBe(0);
-    expect(check.stdout).toContain('OpenAPI coverage: 5 of 5 operations');
-    expect(check.stdout).toMatch(/20 cells: 20 passed, 0 failed/);
+    expect(check.stdout).toContain('OpenAPI coverage: 9 of 9 operations');
+    expect(check.stdout).toMatch(/(\d+) cells: \1 passed, 0 failed/);
+    expect(check.stdout).toMatch(/(\d+) peer cells: \1 passed, 0 failed/);
   });
 
   it('--openapi gates the hand-written express-inventory matrix, which covers every operation', async () => {
@@ -75,7 +90,7 @@ describe('kcbox init and the coverage gate (real CLI, real Keycloak)', () => {
       cliEnv(),
     );
     expect(check.code, `${check.stdout}\n${check.stderr}`).toBe(0);
-    expect(check.stdout).toContain('OpenAPI coverage (examples/express-inventory/openapi.yaml): 5 of 5 operations');
+    expect(check.stdout).toContain('OpenAPI coverage (examples/express-inventory/openapi.yaml): 9 of 9 operations');
   });
 
   it('the Swagger Petstore: init guesses what the reviewed matrix says, the slice passes, an uncovered operation fails', async () => {
