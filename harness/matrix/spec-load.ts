@@ -25,8 +25,8 @@ import {
   type TokenSource,
 } from './types.js';
 
-/** Raw shapes as the schema admits them. */
-type RawRequirement =
+/** Raw shapes as the schema admits them. A `requires:` value as a matrix file writes it. */
+export type RawRequirement =
   | 'public'
   | 'authenticated'
   | { permission: string }

@@ -1,18 +1,11 @@
+import type { RawRequirement } from '../matrix/spec-load.js';
 import type { OpenApiDocument, OpenApiOperation } from './load-openapi.js';
 import { joinPaths } from './path-match.js';
 import type { EnforcerPath } from './policy-enforcer.js';
 import type { RealmHints, RealmResource } from './realm-hints.js';
 
-/** A `requires:` value as the matrix file writes it. */
-export type RequiresValue =
-  | 'public'
-  | 'authenticated'
-  | { permission: string }
-  | { role: string }
-  | { realmRole: string }
-  | { oauthScope: string }
-  | { anyOf: RequiresValue[] }
-  | { allOf: RequiresValue[] };
+/** A `requires:` value as the matrix file writes it: the shape the matrix loader reads. */
+export type RequiresValue = RawRequirement;
 
 export interface InferredRequirement {
   readonly requires: RequiresValue;
