@@ -23,6 +23,7 @@ import { startKeycloak } from '../harness/runtime/start-keycloak.js';
 import type { KeycloakServer } from '../harness/runtime/types.js';
 import { clientCredentialsGrant, passwordGrant, rptGrant } from '../harness/tokens/token-client.js';
 import { byHandStart } from './by-hand.js';
+import { writeGeneratedMatrix } from './generated-matrix.js';
 import { javaOfGroup, peakRssMb } from './memory.js';
 import { type Figure, figure, repeat, seconds } from './stats.js';
 
@@ -158,59 +159,10 @@ async function tokenRates(server: KeycloakServer) {
   }
 }
 
-/** 50 endpoints × 20 users against the Express example. */
-function generatedMatrix(folder: string) {
-  const roles = ['inventory-admin', 'inventory-user', undefined];
-  const users = Array.from({ length: 20 }, (_, index) => {
-    const role = roles[index % 3];
-    return {
-      username: `user${String(index + 1).padStart(2, '0')}`,
-      enabled: true,
-      email: `user${index + 1}@kcbox.test`,
-      emailVerified: true,
-      firstName: 'Bench',
-      lastName: 'User',
-      credentials: [{ type: 'password', value: 'bench-password' }],
-      ...(role ? { clientRoles: { 'inventory-api': [role] } } : {}),
-    };
-  });
-  const file = join(folder, 'bench-realm.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      ...realm,
-      realm: 'bench',
-      users: [...realm.users.filter((user) => String(user.username).startsWith('service-account')), ...users],
-    }),
-  );
-  const endpoints = Array.from({ length: 10 }, (_, index) => [
-    { method: 'GET', path: `/health?probe=${index}`, scope: 'public' },
-    { method: 'GET', path: `/api/inventory?page=${index}`, scope: 'Inventory#inventory:view' },
-    { method: 'POST', path: `/api/inventory?batch=${index}`, scope: 'Inventory#inventory:add', body: { name: 'bench', quantity: index } },
-    {
-      method: 'PUT',
-      path: `/api/inventory/1?revision=${index}`,
-      scope: 'Inventory#inventory:edit',
-      body: { name: 'bench', quantity: index },
-    },
-    { method: 'DELETE', path: `/api/inventory/${1000 + index}`, scope: 'Inventory#inventory:delete' },
-  ]).flat();
-  return parseMatrixSpec(
-    {
-      keycloak: { realm: file, client: 'inventory-api' },
-      backend: { command: 'node server.mjs', cwd: join(process.cwd(), 'examples/express-inventory'), ready: '/health' },
-      status: 'strict',
-      users: users.map((user) => user.username),
-      endpoints,
-    },
-    { baseDir: folder },
-  );
-}
-
 async function matrixThroughput(server: KeycloakServer) {
   const folder = await mkdtemp(join(tmpdir(), 'kcbox-bench-matrix-'));
   try {
-    const spec = generatedMatrix(folder);
+    const spec = parseMatrixSpec(writeGeneratedMatrix(folder, 20, 50).raw, { baseDir: folder });
     const cellsPerSecond: number[] = [];
     await repeat(RUNS.matrix, async () => {
       const result = await checkMatrix({ spec, server, hostile: false });
