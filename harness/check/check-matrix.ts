@@ -102,7 +102,9 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       onCreated(() => suite.cleanup());
       suite.beforeRealm?.(spec, server, context);
     }
-    const realm = await openRealm(spec, server, context, onCreated);
+    const realm = await openRealm(spec, server, context, onCreated, (representation) =>
+      suites.reduce((sent, suite) => suite.addToImport?.(sent) ?? sent, representation),
+    );
     // Before any token is minted: a suite may change the key Keycloak signs them with.
     let realmKey: RealmKey | undefined;
     for (const suite of suites) realmKey = (await suite.realmReady?.(realm, context)) ?? realmKey;

@@ -2,20 +2,21 @@ import type { CheckSuite, RealmKey, TokensPhase } from '../matrix/phases.js';
 import { ANONYMOUS } from '../matrix/types.js';
 import { type RealmHandle, importRealm } from '../realm/realm-handle.js';
 import type { HostileKeycloakTokens, HostileTokenContext } from './keycloak-tokens.js';
-import { type RealmSigningKey, provisionRealmSigningKey } from './realm-signing-key.js';
+import { type RealmSigningKey, newRealmSigningKey, publishedSigningKey, withSigningKey } from './realm-signing-key.js';
 import type { HostileOptions, HostileResult } from './result-types.js';
 import { prefetchHostileTokens, runHostileSuite } from './run-hostile.js';
 import { HOSTILE_CASE_IDS, type HostileCaseId } from './types.js';
 
 /**
- * The hostile-token suite as a check suite. In a realm kcbox imported it first adds its own
- * signing key, so Keycloak signs every token with a key kcbox can re-sign single claims with; it
+ * The hostile-token suite as a check suite. In a realm kcbox imports it adds its own signing key
+ * to the import, so Keycloak signs every token with a key kcbox can re-sign single claims with; it
  * imports the sibling realm of other-realm while the check imports its own, and collects the
  * genuine Keycloak tokens it needs while the backend starts and the cells run; then it attacks
  * every protected endpoint with tokens forged from a real token of a user Keycloak allows there.
  */
 export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hostile: HostileResult }> {
   let signingKey: RealmSigningKey | undefined;
+  let newKey: ReturnType<typeof newRealmSigningKey> | undefined;
   let keycloak: Promise<Omit<HostileTokenContext, 'user'>> | undefined;
   let prefetched: Map<string, Promise<HostileKeycloakTokens>> | undefined;
   let sibling: Promise<RealmHandle> | undefined;
@@ -48,11 +49,16 @@ export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hos
       sibling.catch(() => undefined);
     },
 
+    addToImport(representation) {
+      newKey ??= newRealmSigningKey();
+      return withSigningKey(representation, newKey.component);
+    },
+
     async realmReady(realm, context): Promise<RealmKey | undefined> {
       ownRealm = realm.ownRealm;
-      if (!realm.ownRealm) return undefined;
-      context.step('adding a kcbox signing key to the realm for the hostile-token suite');
-      signingKey = await provisionRealmSigningKey(realm.admin, realm.server.url, realm.name);
+      if (!realm.ownRealm || !newKey) return undefined;
+      context.step('waiting for the realm to publish the signing key kcbox added for the hostile-token suite');
+      signingKey = await publishedSigningKey(realm.server.url, realm.name, newKey.privateKey);
       return { kid: signingKey.kid, pem: signingKey.publicKeyPem };
     },
 
