@@ -213,6 +213,8 @@ async function warmChecks(server: KeycloakServer) {
   const bundled = 'examples/express-inventory/matrix.yaml';
   const full: Array<Record<string, number>> = [];
   const wall = { full: [] as number[], matrixOnly: [] as number[], scale: [] as number[] };
+  // Not counted: a server's first imports and grants run before its JIT has compiled them.
+  await cliCheck(server, ['--matrix', bundled]);
   await repeat(RUNS.check, async () => {
     const run = await cliCheck(server, ['--matrix', bundled]);
     wall.full.push(run.wallMs);
@@ -380,7 +382,12 @@ async function main() {
   }
   const targetTable = new Table({ head: ['target', 'measured', 'goal', 'met'] });
   for (const entry of targets)
-    targetTable.push([entry.name, entry.value.toFixed(2), `${entry.below ? '≤' : '≥'} ${entry.target}`, entry.met ? 'yes' : 'NO']);
+    targetTable.push([
+      entry.name,
+      entry.value.toFixed(2),
+      `${entry.below ? '≤' : '≥'} ${entry.target}`,
+      Number.isNaN(entry.value) ? 'not measured' : entry.met ? 'yes' : 'NO',
+    ]);
   process.stdout.write(`${table.toString()}\n${targetTable.toString()}\n`);
 
   // Against the previous results.json: every figure measured now that is more than 10 % worse is flagged.
