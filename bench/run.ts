@@ -4,7 +4,7 @@
  * computed from figures of this same run.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,16 +23,28 @@ import { startKeycloak } from '../harness/runtime/start-keycloak.js';
 import type { KeycloakServer } from '../harness/runtime/types.js';
 import { clientCredentialsGrant, passwordGrant, rptGrant } from '../harness/tokens/token-client.js';
 import { byHandStart } from './by-hand.js';
+import { regressions } from './compare.js';
+import { writeGeneratedMatrix } from './generated-matrix.js';
 import { javaOfGroup, peakRssMb } from './memory.js';
 import { type Figure, figure, repeat, seconds } from './stats.js';
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: 'bench/results.json' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench/results.json' },
+    strict: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
 });
 const quick = flags.quick ?? false;
 const RUNS = quick
-  ? { cold: 1, warm: 3, byHand: 2, imports: 3, tokens: 1, matrix: 2, e2e: 2 }
-  : { cold: 2, warm: 5, byHand: 3, imports: 5, tokens: 3, matrix: 3, e2e: 3 };
+  ? { cold: 1, warm: 3, byHand: 2, imports: 3, tokens: 1, matrix: 2, check: 3, scale: 1, e2e: 2 }
+  : { cold: 2, warm: 5, byHand: 3, imports: 5, tokens: 3, matrix: 3, check: 5, scale: 3, e2e: 3 };
+const SECTIONS = ['cold', 'by-hand', 'warm', 'imports', 'tokens', 'matrix', 'checks', 'e2e'] as const;
+/** `--only checks,e2e`: just those sections (figures of the others are carried over from the previous results.json). */
+const only = new Set(flags.only?.split(',') ?? SECTIONS);
+const unknownSections = [...only].filter((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknownSections.length > 0) throw new Error(`--only: unknown ${unknownSections.join(', ')}; sections: ${SECTIONS.join(', ')}`);
 const realmFile = bundledRealmPath();
 const realm = JSON.parse(readFileSync(realmFile, 'utf8')) as {
   realm: string;
@@ -158,59 +170,10 @@ async function tokenRates(server: KeycloakServer) {
   }
 }
 
-/** 50 endpoints × 20 users against the Express example. */
-function generatedMatrix(folder: string) {
-  const roles = ['inventory-admin', 'inventory-user', undefined];
-  const users = Array.from({ length: 20 }, (_, index) => {
-    const role = roles[index % 3];
-    return {
-      username: `user${String(index + 1).padStart(2, '0')}`,
-      enabled: true,
-      email: `user${index + 1}@kcbox.test`,
-      emailVerified: true,
-      firstName: 'Bench',
-      lastName: 'User',
-      credentials: [{ type: 'password', value: 'bench-password' }],
-      ...(role ? { clientRoles: { 'inventory-api': [role] } } : {}),
-    };
-  });
-  const file = join(folder, 'bench-realm.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      ...realm,
-      realm: 'bench',
-      users: [...realm.users.filter((user) => String(user.username).startsWith('service-account')), ...users],
-    }),
-  );
-  const endpoints = Array.from({ length: 10 }, (_, index) => [
-    { method: 'GET', path: `/health?probe=${index}`, scope: 'public' },
-    { method: 'GET', path: `/api/inventory?page=${index}`, scope: 'Inventory#inventory:view' },
-    { method: 'POST', path: `/api/inventory?batch=${index}`, scope: 'Inventory#inventory:add', body: { name: 'bench', quantity: index } },
-    {
-      method: 'PUT',
-      path: `/api/inventory/1?revision=${index}`,
-      scope: 'Inventory#inventory:edit',
-      body: { name: 'bench', quantity: index },
-    },
-    { method: 'DELETE', path: `/api/inventory/${1000 + index}`, scope: 'Inventory#inventory:delete' },
-  ]).flat();
-  return parseMatrixSpec(
-    {
-      keycloak: { realm: file, client: 'inventory-api' },
-      backend: { command: 'node server.mjs', cwd: join(process.cwd(), 'examples/express-inventory'), ready: '/health' },
-      status: 'strict',
-      users: users.map((user) => user.username),
-      endpoints,
-    },
-    { baseDir: folder },
-  );
-}
-
 async function matrixThroughput(server: KeycloakServer) {
   const folder = await mkdtemp(join(tmpdir(), 'kcbox-bench-matrix-'));
   try {
-    const spec = generatedMatrix(folder);
+    const spec = parseMatrixSpec(writeGeneratedMatrix(folder, 20, 50).raw, { baseDir: folder });
     const cellsPerSecond: number[] = [];
     await repeat(RUNS.matrix, async () => {
       const result = await checkMatrix({ spec, server, hostile: false });
@@ -218,6 +181,58 @@ async function matrixThroughput(server: KeycloakServer) {
       cellsPerSecond.push(result.cells.length / ((result.timings?.cellsMs ?? 1) / 1000));
     });
     record(`matrix cells/s, ${spec.endpoints.length} endpoints × ${spec.users.length} users, Express`, cellsPerSecond);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** One `kcbox check --json` process against a running server: its wall time and its own phase timings. */
+async function cliCheck(server: KeycloakServer, args: string[]): Promise<{ wallMs: number; timings: Record<string, number> }> {
+  const { KCBOX_URL: _remote, ...inherited } = process.env;
+  const env = {
+    ...inherited,
+    KCBOX_URL: server.url,
+    KCBOX_ADMIN_USER: server.adminCredentials.username,
+    KCBOX_ADMIN_PASSWORD: server.adminCredentials.password,
+    NO_COLOR: '1',
+  };
+  const began = performance.now();
+  const child = spawn(process.execPath, ['bin/kcbox.js', 'check', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const wallMs = performance.now() - began;
+  if (code !== 0) throw new Error(`kcbox check ${args.join(' ')} exited ${code}`);
+  const result = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { durationMs: number; timings: Record<string, number> };
+  // Outside the check itself: Node's start, module loading, the spec, cleanup and output.
+  return { wallMs, timings: { ...result.timings, outsideMs: wallMs - result.durationMs } };
+}
+
+/** `kcbox check` processes against the warm server: the bundled example with and without the hostile suite, and 100 × 100. */
+async function warmChecks(server: KeycloakServer) {
+  const bundled = 'examples/express-inventory/matrix.yaml';
+  const full: Array<Record<string, number>> = [];
+  const wall = { full: [] as number[], matrixOnly: [] as number[], scale: [] as number[] };
+  // Not counted: a server's first imports and grants run before its JIT has compiled them.
+  await cliCheck(server, ['--matrix', bundled]);
+  await repeat(RUNS.check, async () => {
+    const run = await cliCheck(server, ['--matrix', bundled]);
+    wall.full.push(run.wallMs);
+    full.push(run.timings);
+    wall.matrixOnly.push((await cliCheck(server, ['--matrix', bundled, '--no-hostile'])).wallMs);
+  });
+  record('warm check: bundled example, whole kcbox process', wall.full);
+  for (const phase of ['realmMs', 'tokensMs', 'backendMs', 'cellsMs', 'hostileMs', 'outsideMs'])
+    record(
+      `  of which ${phase.replace('Ms', '')}`,
+      full.map((timings) => timings[phase] ?? Number.NaN),
+    );
+  record('warm check: bundled example --no-hostile, whole kcbox process', wall.matrixOnly);
+  const folder = await mkdtemp(join(tmpdir(), 'kcbox-bench-scale-'));
+  try {
+    const { matrixFile } = writeGeneratedMatrix(folder, 100, 100);
+    await repeat(RUNS.scale, async () => wall.scale.push((await cliCheck(server, ['--matrix', matrixFile, '--no-hostile'])).wallMs));
+    record('warm check: 100 users × 100 endpoints --no-hostile, whole kcbox process', wall.scale);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
@@ -250,30 +265,55 @@ async function endToEnd() {
 }
 
 function ratio(numerator: string, denominator: string): number {
-  return figures[numerator]!.median / figures[denominator]!.median;
+  return (figures[numerator]?.median ?? Number.NaN) / (figures[denominator]?.median ?? Number.NaN);
 }
 
 async function main() {
-  log(`${quick ? 'quick' : 'full'} run; runs per figure: ${JSON.stringify(RUNS)}`);
-  log('cold starts');
-  await coldStart();
-  log('by-hand baseline');
-  await byHand();
-  log('warm starts');
-  await warmStarts();
-  const server = await startKeycloak({ runtime: 'dist', realms: [] });
-  try {
-    log('realm imports');
-    await realmImports(server);
-    log('token rates');
-    await tokenRates(server);
-    log('matrix throughput');
-    await matrixThroughput(server);
-  } finally {
-    await server.stop();
+  log(`${quick ? 'quick' : 'full'} run; runs per figure: ${JSON.stringify(RUNS)}; sections: ${[...only].join(', ')}`);
+  if (only.has('cold')) {
+    log('cold starts');
+    await coldStart();
   }
-  log('end to end');
-  await endToEnd();
+  if (only.has('by-hand')) {
+    log('by-hand baseline');
+    await byHand();
+  }
+  if (only.has('warm')) {
+    log('warm starts');
+    await warmStarts();
+  }
+  if (['imports', 'tokens', 'matrix', 'checks'].some((section) => only.has(section))) {
+    const server = await startKeycloak({ runtime: 'dist', realms: [] });
+    try {
+      if (only.has('imports')) {
+        log('realm imports');
+        await realmImports(server);
+      }
+      if (only.has('tokens')) {
+        log('token rates');
+        await tokenRates(server);
+      }
+      if (only.has('matrix')) {
+        log('matrix throughput');
+        await matrixThroughput(server);
+      }
+      if (only.has('checks')) {
+        log('warm checks');
+        await warmChecks(server);
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  if (only.has('e2e')) {
+    log('end to end');
+    await endToEnd();
+  }
+  const out = flags.out ?? 'bench/results.json';
+  const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { date?: string; figures?: Record<string, Figure> }) : {};
+  const measured = { ...figures };
+  // A partial run keeps the other figures of the previous run, so the targets stay computable.
+  for (const [name, value] of Object.entries(previous.figures ?? {})) figures[name] ??= value;
 
   const targets = [
     {
@@ -299,9 +339,27 @@ async function main() {
     },
     {
       name: 'matrix cells/s',
-      value: figures[Object.keys(figures).find((name) => name.startsWith('matrix cells/s'))!]!.median,
+      value: figures[Object.keys(figures).find((name) => name.startsWith('matrix cells/s')) ?? '']?.median ?? Number.NaN,
       target: 500,
       below: false,
+    },
+    {
+      name: 'warm check, bundled example, s',
+      value: (figures['warm check: bundled example, whole kcbox process']?.median ?? Number.NaN) / 1000,
+      target: 3,
+      below: true,
+    },
+    {
+      name: 'warm check, bundled example --no-hostile, s',
+      value: (figures['warm check: bundled example --no-hostile, whole kcbox process']?.median ?? Number.NaN) / 1000,
+      target: 2,
+      below: true,
+    },
+    {
+      name: 'warm check, 100 × 100 cells, s',
+      value: (figures['warm check: 100 users × 100 endpoints --no-hostile, whole kcbox process']?.median ?? Number.NaN) / 1000,
+      target: 10,
+      below: true,
     },
     {
       name: 'Keycloak JVM peak RSS, MB',
@@ -320,14 +378,38 @@ async function main() {
   const table = new Table({ head: ['figure', 'median', 'min', 'max', 'runs'] });
   for (const [name, value] of Object.entries(figures)) {
     const show = (n: number) => (/\/s|MB/.test(name) ? n.toFixed(0) : `${seconds(n)} s`);
-    table.push([name, show(value.median), show(value.min), show(value.max), value.runs]);
+    table.push([measured[name] ? name : `${name} (previous run)`, show(value.median), show(value.min), show(value.max), value.runs]);
   }
   const targetTable = new Table({ head: ['target', 'measured', 'goal', 'met'] });
   for (const entry of targets)
-    targetTable.push([entry.name, entry.value.toFixed(2), `${entry.below ? '≤' : '≥'} ${entry.target}`, entry.met ? 'yes' : 'NO']);
+    targetTable.push([
+      entry.name,
+      entry.value.toFixed(2),
+      `${entry.below ? '≤' : '≥'} ${entry.target}`,
+      Number.isNaN(entry.value) ? 'not measured' : entry.met ? 'yes' : 'NO',
+    ]);
   process.stdout.write(`${table.toString()}\n${targetTable.toString()}\n`);
-  writeFileSync(flags.out ?? 'bench/results.json', `${JSON.stringify({ ...results, figures, targets }, null, 2)}\n`);
-  log(`written ${flags.out}`);
+
+  // Against the previous results.json: every figure measured now that is more than 10 % worse is flagged.
+  const worse = regressions(previous.figures ?? {}, measured);
+  if (previous.figures) {
+    const show = (name: string, n: number) => (/\/s|MB/.test(name) ? n.toFixed(0) : `${seconds(n)} s`);
+    const worseTable = new Table({ head: [`more than 10 % worse than ${previous.date ?? 'the previous run'}`, 'before', 'now', 'worse'] });
+    for (const entry of worse)
+      worseTable.push([
+        entry.figure,
+        show(entry.figure, entry.previous),
+        show(entry.figure, entry.current),
+        `${(entry.worse * 100).toFixed(0)} %`,
+      ]);
+    process.stdout.write(
+      worse.length > 0 ? `${worseTable.toString()}\n` : `no figure is more than 10 % worse than ${previous.date ?? 'the previous run'}\n`,
+    );
+  }
+  writeFileSync(out, `${JSON.stringify({ ...results, figures, targets, regressions: worse }, null, 2)}\n`);
+  log(`written ${out}`);
+  // Flagged, not failed: on a shared machine one noisy figure is common; --strict makes it exit 1.
+  if (flags.strict && worse.length > 0) process.exitCode = 1;
 }
 
 await main();

@@ -139,13 +139,16 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
   try {
     const side = await backendSide(spec, options.server, options.backendUrl, onCreated);
     const { server } = side;
-    const realm = await openRealm(spec, server, context, onCreated);
-    // Before any token is minted: a suite may change the key Keycloak signs them with.
-    let realmKey: RealmKey | undefined;
     for (const suite of suites) {
       onCreated(() => suite.cleanup());
-      realmKey = (await suite.realmReady?.(realm, context)) ?? realmKey;
+      suite.beforeRealm?.(spec, server, context);
     }
+    const realm = await openRealm(spec, server, context, onCreated, (representation) =>
+      suites.reduce((sent, suite) => suite.addToImport?.(sent) ?? sent, representation),
+    );
+    // Before any token is minted: a suite may change the key Keycloak signs them with.
+    let realmKey: RealmKey | undefined;
+    for (const suite of suites) realmKey = (await suite.realmReady?.(realm, context)) ?? realmKey;
     const key = realmKey ?? (await realmSigningKeyInfo(server.url, realm.name));
     const realmMs = since(started);
 
@@ -222,8 +225,8 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
     if (context.showTokens) return result;
     return redactSecrets(result, await knownSecrets(realm, backendUrl));
   } finally {
-    for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => debug('cleanup failed: %O', error));
-    }
+    // All at once: the backend, the realm and a suite's own realms do not depend on one another
+    // (what a suite adds inside the realm goes with it).
+    await Promise.all(cleanups.map((cleanup) => cleanup().catch((error: unknown) => debug('cleanup failed: %O', error))));
   }
 }

@@ -7,7 +7,7 @@ import { MatrixSpecError } from '../matrix/spec-error.js';
 import { realmProblems } from '../matrix/spec-realm-check.js';
 import type { MatrixSpec } from '../matrix/types.js';
 import { importRealm, realmEndpoints } from '../realm/realm-handle.js';
-import { loadRealm } from '../realm/realm-input.js';
+import { type RealmRepresentation, loadRealm } from '../realm/realm-input.js';
 import { connectAdmin } from '../runtime/admin-client.js';
 import type { KeycloakConnection } from '../runtime/connection.js';
 import type { PhaseContext, RealmPhase } from '../matrix/phases.js';
@@ -15,7 +15,8 @@ import type { PhaseContext, RealmPhase } from '../matrix/phases.js';
 /**
  * spec → realm: imports an isolated copy of the spec's realm file (or takes the named realm),
  * reads it live and checks every reference of the spec against it, listing all problems at once.
- * What it creates is registered with `onCreated` before anything else can fail.
+ * What it creates is registered with `onCreated` before anything else can fail; `addToImport`
+ * adds to the copy sent to Keycloak (a suite's signing key) in the same import.
  *
  * @throws MatrixSpecError when the spec names users, clients or scopes the realm lacks, or users
  * without a known password (exit 2).
@@ -25,6 +26,7 @@ export async function openRealm(
   server: KeycloakConnection,
   context: PhaseContext,
   onCreated: (cleanup: () => Promise<void>) => void,
+  addToImport?: (representation: RealmRepresentation) => RealmRepresentation,
 ): Promise<RealmPhase> {
   context.step(
     spec.keycloak.realmFile ? `importing ${spec.keycloak.realmFile} as an isolated realm` : `using realm ${spec.keycloak.realm}`,
@@ -32,7 +34,7 @@ export async function openRealm(
   let name: string;
   let representation;
   if (spec.keycloak.realmFile) {
-    const handle = await importRealm(server, spec.keycloak.realmFile, { isolate: true });
+    const handle = await importRealm(server, spec.keycloak.realmFile, { isolate: true, ...(addToImport ? { addToImport } : {}) });
     onCreated(() => handle.delete());
     name = handle.name;
     representation = handle.representation;

@@ -1,18 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { KcboxError, describeError } from '../errors.js';
 import { kcboxVersion } from '../package-info.js';
-import { ca } from './commands/ca.js';
-import { check } from './commands/check.js';
-import { doctor } from './commands/doctor.js';
-import { down } from './commands/down.js';
-import { drift } from './commands/drift.js';
-import { exportSettings } from './commands/export.js';
-import { fetch } from './commands/fetch.js';
-import { init } from './commands/init.js';
-import { key } from './commands/key.js';
-import { token } from './commands/token.js';
-import { status } from './commands/status.js';
-import { up } from './commands/up.js';
 import { type CliOutput, processOutput } from './output.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -31,7 +19,11 @@ function positiveSeconds(value: string): number {
   return seconds;
 }
 
-/** Declares the commands; each lives in its own module and returns its exit code. */
+/**
+ * Declares the commands; each lives in its own module and returns its exit code. A command's
+ * module is loaded when it runs: `--version`, `token` or `status` never load the check, the
+ * hostile suite or the runtimes.
+ */
 export function buildProgram(output: CliOutput, setExitCode: (code: number) => void): Command {
   const program = new Command('kcbox')
     .description('Keycloak-in-a-box for integration and contract tests.')
@@ -54,7 +46,7 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--show-password', 'print the admin password', false)
     .option('--timeout <seconds>', 'startup timeout (default 180)', positiveSeconds)
     .option('--tls', "serve https only, with a certificate signed by kcbox's local CA (see kcbox ca)", false)
-    .action(async (options) => setExitCode(await up(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/up.js')).up(options, output)));
 
   program
     .command('check')
@@ -96,7 +88,7 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
       new Option('--runtime <runtime>', 'where an ephemeral Keycloak runs when none is running').choices(['auto', 'dist', 'container']),
     )
     .option('--keycloak <versions>', 'Keycloak version of an ephemeral server; several (26.4.7,26.7.3): the check runs once per version')
-    .action(async (options) => setExitCode(await check(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/check.js')).check(options, output)));
 
   program
     .command('init')
@@ -106,7 +98,7 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--policy-enforcer <file>', 'keycloak.json with policy-enforcer.paths: the scopes each path and method needs')
     .option('--out <file>', 'the matrix file to write', 'matrix.yaml')
     .option('--force', 'overwrite --out when it exists', false)
-    .action(async (options) => setExitCode(await init(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/init.js')).init(options, output)));
 
   program
     .command('token')
@@ -133,13 +125,13 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--permission <Resource#scope>', 'permission to ask for with --rpt (repeatable)', collect, [])
     .option('--id-token', 'print the ID token instead', false)
     .option('--decode', 'print the claims as JSON instead of the token', false)
-    .action(async (user: string, options) => setExitCode(await token(user, options, output)));
+    .action(async (user: string, options) => setExitCode(await (await import('./commands/token.js')).token(user, options, output)));
 
   program
     .command('key')
     .description("Print the realm's public signing key as a PEM block.")
     .option('--realm <name>', "realm (default: the server's first realm)")
-    .action(async (options) => setExitCode(await key(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/key.js')).key(options, output)));
 
   program
     .command('export')
@@ -147,7 +139,7 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--realm <name>', "realm (default: the server's first realm)")
     .requiredOption('--client <id>', 'the resource server client, e.g. inventory-api')
     .option('--out <file>', 'write to this file instead of stdout')
-    .action(async (options) => setExitCode(await exportSettings(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/export.js')).exportSettings(options, output)));
 
   program
     .command('drift')
@@ -160,37 +152,37 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     .option('--client <id>', 'the resource server client for --config', 'inventory-api')
     .option('--user <name>', 'compare decisions of this user only (repeatable; default every user)', collect, [])
     .option('--json', 'print the drift as JSON', false)
-    .action(async (options) => setExitCode(await drift(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/drift.js')).drift(options, output)));
 
   program
     .command('fetch')
     .description('Download and build the Keycloak distribution without starting it (warms the cache).')
     .option('--keycloak <version>', 'Keycloak version (env KCBOX_KEYCLOAK_VERSION)')
     .option('--json', 'print one JSON object', false)
-    .action(async (options) => setExitCode(await fetch(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/fetch.js')).fetch(options, output)));
 
   program
     .command('ca')
     .description("Print the path of kcbox's local CA certificate (PEM), making it first if needed: what clients of a --tls server trust.")
-    .action(async () => setExitCode(await ca(output)));
+    .action(async () => setExitCode(await (await import('./commands/ca.js')).ca(output)));
 
   program
     .command('status')
     .description('Exit 0 when the recorded server answers, 1 otherwise.')
     .option('--json', 'print one JSON object', false)
-    .action(async (options) => setExitCode(await status(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/status.js')).status(options, output)));
 
   program
     .command('doctor')
     .description('Say what kcbox would do on this machine and why, with fixes. Exit 0 when a check can run here, 1 otherwise.')
     .option('--json', 'print one JSON object', false)
-    .action(async (options) => setExitCode(await doctor(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/doctor.js')).doctor(options, output)));
 
   program
     .command('down')
     .description('Stop the recorded server (exit 0 also when none runs).')
     .option('--json', 'print one JSON object', false)
-    .action(async (options) => setExitCode(await down(options, output)));
+    .action(async (options) => setExitCode(await (await import('./commands/down.js')).down(options, output)));
 
   return program;
 }

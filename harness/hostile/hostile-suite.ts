@@ -1,21 +1,29 @@
 import { usernameOf } from '../matrix/callers.js';
 import type { CheckSuite, RealmKey, TokensPhase } from '../matrix/phases.js';
+import { type RealmHandle, importRealm } from '../realm/realm-handle.js';
 import type { HostileKeycloakTokens, HostileTokenContext } from './keycloak-tokens.js';
-import { type RealmSigningKey, provisionRealmSigningKey } from './realm-signing-key.js';
+import { type RealmSigningKey, newRealmSigningKey, publishedSigningKey, withSigningKey } from './realm-signing-key.js';
 import type { HostileOptions, HostileResult } from './result-types.js';
 import { prefetchHostileTokens, runHostileSuite } from './run-hostile.js';
+import { HOSTILE_CASE_IDS, type HostileCaseId } from './types.js';
 
 /**
- * The hostile-token suite as a check suite. In a realm kcbox imported it first adds its own
- * signing key, so Keycloak signs every token with a key kcbox can re-sign single claims with; it
- * collects the genuine Keycloak tokens it needs while the backend starts and the cells run; then
- * it attacks every protected endpoint with tokens forged from a real token of a user Keycloak
- * allows there.
+ * The hostile-token suite as a check suite. In a realm kcbox imports it adds its own signing key
+ * to the import, so Keycloak signs every token with a key kcbox can re-sign single claims with; it
+ * imports the sibling realm of other-realm while the check imports its own, and collects the
+ * genuine Keycloak tokens it needs while the backend starts and the cells run; then it attacks
+ * every protected endpoint with tokens forged from a real token of a user Keycloak allows there.
  */
 export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hostile: HostileResult }> {
   let signingKey: RealmSigningKey | undefined;
+  let newKey: ReturnType<typeof newRealmSigningKey> | undefined;
   let keycloak: Promise<Omit<HostileTokenContext, 'user'>> | undefined;
   let prefetched: Map<string, Promise<HostileKeycloakTokens>> | undefined;
+  let sibling: Promise<RealmHandle> | undefined;
+  let ownRealm = false;
+  const cases: readonly HostileCaseId[] = options.cases?.length
+    ? HOSTILE_CASE_IDS.filter((id) => options.cases?.includes(id))
+    : HOSTILE_CASE_IDS;
 
   const keycloakContext = (tokens: TokensPhase) =>
     (keycloak ??= tokens.live.oauthClient(tokens.live.loginClient).then((loginClient) => ({
@@ -25,15 +33,32 @@ export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hos
       loginClient,
       representation: tokens.representation,
       ownRealm: tokens.ownRealm,
+      sibling: sibling?.then((handle) => ({ name: handle.name, tokenUrl: handle.tokenUrl })),
+      cases,
     })));
 
   return {
     name: 'hostile',
 
+    beforeRealm(spec, server) {
+      // The sibling realm is the suite's slowest Keycloak work: imported beside the check's own.
+      const file = spec.keycloak.realmFile ?? (spec.keycloak.realm ? server.realmFiles?.[spec.keycloak.realm] : undefined);
+      if (!file || !cases.includes('other-realm')) return;
+      sibling = importRealm(server, file, { isolate: true });
+      // Awaited where it is used and in cleanup(); until then it must not count as unhandled.
+      sibling.catch(() => undefined);
+    },
+
+    addToImport(representation) {
+      newKey ??= newRealmSigningKey();
+      return withSigningKey(representation, newKey.component);
+    },
+
     async realmReady(realm, context): Promise<RealmKey | undefined> {
-      if (!realm.ownRealm) return undefined;
-      context.step('adding a kcbox signing key to the realm for the hostile-token suite');
-      signingKey = await provisionRealmSigningKey(realm.admin, realm.server.url, realm.name);
+      ownRealm = realm.ownRealm;
+      if (!realm.ownRealm || !newKey) return undefined;
+      context.step('waiting for the realm to publish the signing key kcbox added for the hostile-token suite');
+      signingKey = await publishedSigningKey(realm.server.url, realm.name, newKey.privateKey);
       return { kid: signingKey.kid, pem: signingKey.publicKeyPem };
     },
 
@@ -82,7 +107,11 @@ export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hos
     },
 
     async cleanup() {
-      for (const tokens of prefetched?.values() ?? []) await (await tokens.catch(() => undefined))?.cleanup();
+      await Promise.all([
+        (await sibling?.catch(() => undefined))?.delete(),
+        // What the tokens added to a realm kcbox imported (a client, a user) goes with that realm.
+        ...(ownRealm ? [] : [...(prefetched?.values() ?? [])].map(async (tokens) => (await tokens.catch(() => undefined))?.cleanup())),
+      ]);
     },
   };
 }

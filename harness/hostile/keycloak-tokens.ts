@@ -8,7 +8,7 @@ import type { KeycloakConnection } from '../runtime/connection.js';
 import { decodeClaims } from '../tokens/claims.js';
 import { type TokenRealm, type UserCredentials, passwordGrant } from '../tokens/token-client.js';
 import { type LoginClient, loginTokens } from '../tokens/user-login.js';
-import type { KeycloakTokenCaseId } from './types.js';
+import type { HostileCaseId, KeycloakTokenCaseId } from './types.js';
 
 const debug = createDebug('kcbox:hostile');
 
@@ -24,6 +24,13 @@ export interface HostileTokenContext {
   readonly representation: RealmRepresentation | undefined;
   /** kcbox imported the realm, so it may add a client and a user to it; false skips other-client and disabled-user. */
   readonly ownRealm: boolean;
+  /**
+   * A sibling realm already being imported for every user (whoever started it deletes it); without
+   * one, other-realm imports its own and {@link HostileKeycloakTokens.cleanup} deletes it.
+   */
+  readonly sibling?: Promise<TokenRealm> | undefined;
+  /** The cases that will run: tokens of other cases are not collected. Default all. */
+  readonly cases?: readonly HostileCaseId[] | undefined;
 }
 
 /** Real Keycloak tokens for the claim cases, and what to undo afterwards. */
@@ -54,6 +61,7 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
   const cleanups: Array<() => Promise<void>> = [];
   let undone: Promise<void> | undefined;
   const attempt = async (id: KeycloakTokenCaseId, get: () => Promise<string | undefined>) => {
+    if (context.cases && !context.cases.includes(id)) return;
     try {
       const token = await get();
       if (token) tokens[id] = token;
@@ -74,10 +82,14 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
       await admin.realms.deleteSession({ realm: realm.name, session, isOffline: false });
       return token;
     }),
-    context.representation
+    context.sibling || context.representation
       ? attempt('other-realm', async () => {
-          const sibling = await importRealm(context.server, context.representation as RealmRepresentation, { isolate: true });
-          cleanups.push(() => sibling.delete());
+          let sibling = await context.sibling;
+          if (!sibling) {
+            const imported = await importRealm(context.server, context.representation as RealmRepresentation, { isolate: true });
+            cleanups.push(() => imported.delete());
+            sibling = imported;
+          }
           return (await loginTokens({ name: sibling.name, tokenUrl: sibling.tokenUrl }, loginClient, user)).accessToken;
         })
       : Promise.resolve(

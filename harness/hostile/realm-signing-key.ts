@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { keycloakDispatcher } from '../tls/trust.js';
 import { KcboxError, describeError } from '../errors.js';
 import { realmEndpoints } from '../realm/realm-handle.js';
-import { type AdminClient, keycloakMessage } from '../runtime/admin-client.js';
+import type { RealmRepresentation } from '../realm/realm-input.js';
 
 /** A realm signing key kcbox holds the private half of. */
 export interface RealmSigningKey {
@@ -17,22 +17,15 @@ export interface RealmSigningKey {
 /** Above Keycloak's generated keys (priority 100), so Keycloak signs every new token with it. */
 const PRIORITY = '1000000';
 
-/**
- * Adds an RS256 key provider with a kcbox-generated key to a realm kcbox imported, and waits until
- * the realm's JWKS publishes it. Keycloak then signs real tokens with it, and kcbox can re-sign a
- * real token's payload with one claim changed (expired, nbf in the future…): the backend sees a
- * token that differs from a genuine one only in that claim.
- */
-export async function provisionRealmSigningKey(admin: AdminClient, serverUrl: string, realm: string): Promise<RealmSigningKey> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  try {
-    const realmRepresentation = await admin.realms.findOne({ realm });
-    await admin.components.create({
-      realm,
+/** A new RS256 key and the key-provider component that makes a realm sign with it. */
+export function newRealmSigningKey(): { readonly privateKey: KeyObject; readonly component: Record<string, unknown> } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    privateKey,
+    component: {
       name: 'kcbox-hostile-suite',
       providerId: 'rsa',
-      providerType: 'org.keycloak.keys.KeyProvider',
-      parentId: realmRepresentation?.id ?? realm,
+      subComponents: {},
       config: {
         priority: [PRIORITY],
         enabled: ['true'],
@@ -41,12 +34,29 @@ export async function provisionRealmSigningKey(admin: AdminClient, serverUrl: st
         keyUse: ['SIG'],
         privateKey: [privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()],
       },
-    });
-  } catch (error) {
-    throw new KcboxError('ERR_KCBOX_REALM_IMPORT', `Could not add kcbox's signing key to realm "${realm}": ${keycloakMessage(error)}`, {
-      cause: error,
-    });
-  }
+    },
+  };
+}
+
+const KEY_PROVIDER = 'org.keycloak.keys.KeyProvider';
+
+/**
+ * The realm with the key provider added to its components, for the import that creates it: one
+ * call instead of an import, a read of the realm and a component created afterwards.
+ */
+export function withSigningKey(realm: RealmRepresentation, component: Record<string, unknown>): RealmRepresentation {
+  const components = (realm.components ?? {}) as Record<string, unknown[]>;
+  return { ...realm, components: { ...components, [KEY_PROVIDER]: [...(components[KEY_PROVIDER] ?? []), component] } };
+}
+
+/**
+ * Waits until the realm, imported {@link withSigningKey}, publishes kcbox's key in its JWKS.
+ * Keycloak then signs real tokens with it, and kcbox can re-sign a real token's payload with one
+ * claim changed (expired, nbf in the future…): the backend sees a token that differs from a
+ * genuine one only in that claim.
+ */
+export async function publishedSigningKey(serverUrl: string, realm: string, privateKey: KeyObject): Promise<RealmSigningKey> {
+  const publicKey = createPublicKey(privateKey);
   const modulus = ((await exportJWK(publicKey)) as JWK).n;
   const { jwksUrl } = realmEndpoints(serverUrl, realm);
   let published: JWK | undefined;

@@ -201,7 +201,10 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
   } finally {
     sender.close();
     await listener.stop();
-    for (const tokens of keycloakTokens.values()) await (await tokens.catch(() => undefined))?.cleanup();
+    // Tokens handed in are undone by whoever collected them (the check suite does it with its cleanup).
+    for (const [user, tokens] of keycloakTokens) {
+      if (!context.prefetched?.has(user)) await (await tokens.catch(() => undefined))?.cleanup();
+    }
   }
 
   const order = (attempt: HostileAttemptResult) =>

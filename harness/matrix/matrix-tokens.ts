@@ -1,9 +1,10 @@
 import pLimit from 'p-limit';
-import { type TokenRealm, clientCredentialsGrant, rptGrant, umaDecision } from '../tokens/token-client.js';
+import { type TokenRealm, clientCredentialsGrant, rptGrant } from '../tokens/token-client.js';
 import { loginTokens } from '../tokens/user-login.js';
 import { TokenError } from '../tokens/token-error.js';
 import { decodeClaims } from '../tokens/claims.js';
 import { callerOf } from './callers.js';
+import { askDecisions } from './matrix-decisions.js';
 import type { MatrixRealm } from './matrix-realm.js';
 import { type CallerFacts, endpointRequirements, flattenRequirement, permissionsOf } from './requirements.js';
 import { ANONYMOUS, type Caller, type MatrixSpec, type TokenSource } from './types.js';
@@ -48,7 +49,8 @@ export interface MatrixTokens {
 
 /**
  * Mints every token the matrix needs (once per user and source) and asks Keycloak's policy
- * decision for every (user, source, permission) the endpoints need, `concurrency` at a time.
+ * decisions on every permission the endpoints need, one request per user and source,
+ * `concurrency` requests at a time.
  */
 export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live: MatrixRealm, concurrency: number): Promise<MatrixTokens> {
   const limit = pLimit(concurrency);
@@ -94,31 +96,30 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
   );
 
   const decisions = new Map<string, boolean>();
-  const asked = new Set<string>();
-  const questions: Array<Promise<void>> = [];
   // Group memberships as Keycloak has them.
   const groups = new Map<string, readonly string[]>();
   if (judged.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))) {
     await Promise.all(users.map((user) => limit(async () => groups.set(user, await live.callerGroups(callerOf(spec, user))))));
   }
 
-  for (const endpoint of judged)
-    for (const permission of permissionsOf(endpoint.requirement)) {
-      const sourceKey = tokenSourceKey(endpoint.token);
-      for (const user of users) {
-        const id = `${key(user, sourceKey)}\u0000${permission}`;
-        if (asked.has(id)) continue;
-        asked.add(id);
-        const token = tokens.get(key(user, sourceKey));
-        if (!token) continue;
-        questions.push(
-          limit(async () => {
-            decisions.set(id, await umaDecision(realm, token.decisionToken, { audience: spec.keycloak.client, permissions: [permission] }));
-          }),
-        );
-      }
+  // One UMA request per caller and token kind, whatever the number of permissions: O(callers).
+  const wanted = new Map<string, Set<string>>();
+  for (const endpoint of judged) {
+    const sourceKey = tokenSourceKey(endpoint.token);
+    for (const user of users) {
+      const permissions = wanted.get(key(user, sourceKey)) ?? new Set<string>();
+      for (const permission of permissionsOf(endpoint.requirement)) permissions.add(permission);
+      wanted.set(key(user, sourceKey), permissions);
     }
-  await Promise.all(questions);
+  }
+  await Promise.all(
+    [...wanted].map(async ([caller, permissions]) => {
+      const token = tokens.get(caller);
+      if (!token || permissions.size === 0) return;
+      const answers = await askDecisions(realm, token.decisionToken, spec.keycloak.client, [...permissions], limit);
+      for (const [permission, granted] of answers) decisions.set(`${caller}\u0000${permission}`, granted);
+    }),
+  );
 
   return {
     token(user, source) {

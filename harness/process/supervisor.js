@@ -18,7 +18,7 @@
  * stdout: JSON lines {event: "spawned", pid} | {event: "detached"} | {event: "exited", code, signal} | {event: "stopped"}
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, openSync, rmSync } from 'node:fs';
+import { appendFileSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 
 /** @typedef {{command: string, args: string[], env: Record<string, string>, cwd: string, logFile: string, cleanup: string[], graceMs: number, name?: string}} Config */
 
@@ -118,14 +118,37 @@ function start(settings) {
   });
 }
 
-/** @param {number} pid */
+/**
+ * Whether any process of the group still runs. A member whose parent died before it (`sh -c CMD`
+ * runs CMD as its child) is reparented to init and stays a zombie until init reaps it, which some
+ * inits do only every second or so; signal 0 still reaches a zombie, so on Linux the group's
+ * members are read from /proc and zombies do not count.
+ * @param {number} pid
+ */
 function groupAlive(pid) {
   try {
     process.kill(-pid, 0);
-    return true;
   } catch {
     return false;
   }
+  let entries;
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses, so read after the last ')'.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pid && state !== 'Z') return true;
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return false;
 }
 
 /** @param {number} ms */

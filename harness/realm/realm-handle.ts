@@ -12,6 +12,11 @@ export interface ImportRealmOptions extends LoadRealmOptions {
    * share a server never collide. Default false: the realm keeps its name and must not exist yet.
    */
   readonly isolate?: boolean;
+  /**
+   * Additions to the representation sent to Keycloak, in the same import (e.g. a key provider).
+   * The handle's `representation` stays the file's.
+   */
+  readonly addToImport?: (representation: RealmRepresentation) => RealmRepresentation;
 }
 
 export interface CreateUserOptions {
@@ -166,7 +171,8 @@ export async function importRealm(
   const loaded = await loadRealm(source, options);
   const imported: LoadedRealm = options.isolate ? { ...loaded, name: '', representation: isolatedCopy(loaded.representation) } : loaded;
   const realm: LoadedRealm = { ...imported, name: imported.representation.realm };
-  await createRealms(await connectAdmin(server.url, server.adminCredentials), [realm]);
+  const sent = options.addToImport ? { ...realm, representation: options.addToImport(structuredClone(realm.representation)) } : realm;
+  await createRealms(await connectAdmin(server.url, server.adminCredentials), [sent]);
   onCreated(realm.name);
   return realmHandle(server, realm, onDeleted);
 }

@@ -10,26 +10,34 @@ export type AdminClient = KcAdminClient;
 const ADMIN_TOKEN_REUSE_MS = 30_000;
 
 /**
- * An admin client logged in at the master realm, for the realm-level admin operations. It logs in
- * again whenever its token is older than 30 s, so a check that runs for minutes keeps its access.
+ * Admin tokens shared by every admin client of this process, per server and admin user: a check
+ * connects several times (import, live read, hostile suite, deletes) and each master-realm login
+ * costs Keycloak a password hash at the master realm's full strength.
+ */
+const sharedLogins = new Map<string, { readonly token: Promise<string>; readonly fetchedAt: number }>();
+
+function sharedAdminToken(baseUrl: string, credentials: AdminCredentials): Promise<string> {
+  const key = JSON.stringify([baseUrl, credentials.username, credentials.password]);
+  const cached = sharedLogins.get(key);
+  if (cached && Date.now() - cached.fetchedAt < ADMIN_TOKEN_REUSE_MS) return cached.token;
+  const token = adminLogin(baseUrl, credentials);
+  sharedLogins.set(key, { token, fetchedAt: Date.now() });
+  // A refused login is not remembered: the next connection asks again.
+  token.catch(() => sharedLogins.get(key)?.token === token && sharedLogins.delete(key));
+  return token;
+}
+
+/**
+ * An admin client logged in at the master realm, for the realm-level admin operations. Its token
+ * is shared with the process's other admin clients of that server and user, and fetched again
+ * once older than 30 s, so a check that runs for minutes keeps its access.
  */
 export async function connectAdmin(baseUrl: string, credentials: AdminCredentials): Promise<AdminClient> {
   // The admin client calls the global fetch, which takes an undici dispatcher as a request option.
   const requestOptions = { dispatcher: keycloakDispatcher() } as unknown as RequestInit;
   const client = new KcAdminClient({ baseUrl, realmName: 'master', requestOptions });
-  let token = await adminLogin(baseUrl, credentials);
-  let fetchedAt = Date.now();
-  let refreshing: Promise<string> | undefined;
-  client.registerTokenProvider({
-    async getAccessToken() {
-      if (Date.now() - fetchedAt < ADMIN_TOKEN_REUSE_MS) return token;
-      refreshing ??= adminLogin(baseUrl, credentials).finally(() => (refreshing = undefined));
-      token = await refreshing;
-      fetchedAt = Date.now();
-      return token;
-    },
-  });
-  client.setAccessToken(token);
+  client.registerTokenProvider({ getAccessToken: () => sharedAdminToken(baseUrl, credentials) });
+  client.setAccessToken(await sharedAdminToken(baseUrl, credentials));
   return client;
 }
 

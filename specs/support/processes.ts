@@ -1,8 +1,8 @@
-import { processAlive } from '../../harness/runtime/process-alive.js';
+import { groupRunning, processAlive } from '../../harness/runtime/process-alive.js';
 
-/** True while any process of the group lives. */
+/** True while any process of the group runs (a zombie waiting for init to reap it does not). */
 export function groupAlive(groupId: number): boolean {
-  return processAlive(groupId, true);
+  return groupRunning(groupId);
 }
 
 export { processAlive };

@@ -279,6 +279,11 @@ describe('initMatrix', () => {
         'DELETE /api/inventory/1',
         { kind: 'scope', resource: 'Inventory', scope: 'inventory:delete', permission: 'Inventory#inventory:delete' },
       ],
+      // The per-user items: no realm resource covers their paths, so the document's bearer security speaks.
+      ['POST /api/items', { kind: 'authenticated' }],
+      ['GET /api/items/1', { kind: 'authenticated' }],
+      ['PUT /api/items/1', { kind: 'authenticated' }],
+      ['DELETE /api/items/1', { kind: 'authenticated' }],
     ]);
     expect(spec.endpoints[2]?.body).toBe('{"name":"widget","quantity":3}');
   });

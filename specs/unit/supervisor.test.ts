@@ -50,7 +50,9 @@ describe('the watchdog (supervisor.js)', () => {
 
   it('kills a process that ignores SIGTERM once the grace period is over', async () => {
     const folder = tempDir();
-    const supervised = await startSupervised(command(folder, `trap '' TERM; sleep 300 & wait; sleep 300`));
+    const supervised = await startSupervised(command(folder, `trap '' TERM; touch trapped; sleep 300 & wait; sleep 300`));
+    // A SIGTERM that lands before the shell set its trap ends it at once: there would be nothing to kill.
+    expect(await becomesFalse(() => !existsSync(join(folder, 'trapped')), 10_000)).toBe(true);
     await supervised.stop();
     expect(groupAlive(supervised.groupId)).toBe(false);
     expect(readFileSync(join(folder, 'log.txt'), 'utf8')).toContain('did not stop in time: killing it');

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import createDebug from 'debug';
-import { GenericContainer, Wait } from 'testcontainers';
+import type * as Testcontainers from 'testcontainers';
+import type { GenericContainer } from 'testcontainers';
 import { KcboxError, KeycloakStartError, describeError } from '../../errors.js';
 import { type LoadedRealm, loadRealms, realmFilesOf } from '../../realm/realm-input.js';
 import type { AdminCredentials } from '../admin-login.js';
@@ -142,6 +144,9 @@ export function containerDefinition(plan: ContainerPlan, options: { owner: strin
  * {@link containerDefinition}): it needs no reaper image.
  */
 export function keycloakContainer(plan: ContainerPlan): GenericContainer {
+  // Loaded here, not at the top: testcontainers and its Docker stack take ~0.5 s to load, and every
+  // kcbox command would pay it although only this definition uses it.
+  const { GenericContainer, Wait } = createRequire(import.meta.url)('testcontainers') as typeof Testcontainers;
   let container = new GenericContainer(planImage(plan))
     .withCommand(containerCommand(plan))
     .withEnvironment(containerEnv(plan))
