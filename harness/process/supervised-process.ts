@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import createDebug from 'debug';
-import { processAlive } from '../runtime/process-alive.js';
+import { processAlive } from './process-alive.js';
 
 const debug = createDebug('kcbox:supervisor');
 const SUPERVISOR_SCRIPT = fileURLToPath(new URL('./supervisor.js', import.meta.url));

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { writeAtomically } from '../runtime/distribution/cache.js';
+import { writeAtomically } from '../cache/cache-folder.js';
 
 /** How a backend learns to trust the CA behind an https Keycloak, whatever its language. */
 export interface BackendCaEnv {

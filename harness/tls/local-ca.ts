@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import createDebug from 'debug';
-import { cacheRoot, withCacheLock, writeAtomically } from '../runtime/distribution/cache.js';
+import { cacheRoot, withCacheLock, writeAtomically } from '../cache/cache-folder.js';
 import {
   type CertificateAndKey,
   LOOPBACK_NAMES,

@@ -1,4 +1,4 @@
-import { groupRunning, processAlive } from '../../harness/runtime/process-alive.js';
+import { groupRunning, processAlive } from '../../harness/process/process-alive.js';
 
 /** True while any process of the group runs (a zombie waiting for init to reap it does not). */
 export function groupAlive(groupId: number): boolean {

@@ -1,6 +1,6 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { processAlive } from '../process-alive.js';
+import { processAlive } from '../../process/process-alive.js';
 
 /**
  * Who started a container, as a label value: `host|pid-namespace|pid|start-time`. A later start on
