@@ -5,6 +5,7 @@ import { TokenError } from '../tokens/token-error.js';
 import { decodeClaims } from '../tokens/claims.js';
 import { callerOf } from './callers.js';
 import type { MatrixRealm } from './matrix-realm.js';
+import { tenantsOf } from './objects.js';
 import { type CallerFacts, endpointRequirements, flattenRequirement, permissionsOf } from './requirements.js';
 import { ANONYMOUS, type Caller, type MatrixSpec, type TokenSource } from './types.js';
 
@@ -98,8 +99,34 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
   const questions: Array<Promise<void>> = [];
   // Group memberships as Keycloak has them.
   const groups = new Map<string, readonly string[]>();
-  if (judged.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))) {
+  const tenantRule = spec.setup?.tenants;
+  if (
+    tenantRule?.kind === 'groups' ||
+    judged.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))
+  ) {
     await Promise.all(users.map((user) => limit(async () => groups.set(user, await live.callerGroups(callerOf(spec, user))))));
+  }
+  // Tenants per user: what one user's tokens say of its attribute is the same whatever the source.
+  const tenants = new Map<string, readonly string[]>();
+  if (tenantRule) {
+    await Promise.all(
+      users.map((user) =>
+        limit(async () => {
+          let attribute: string[] = [];
+          if (tenantRule.kind === 'attribute') {
+            const minted = [...sources.keys()].map((sourceKey) => tokens.get(key(user, sourceKey))).find(Boolean);
+            const claim = minted ? decodeClaims(minted.decisionToken)[tenantRule.attribute] : undefined;
+            attribute =
+              typeof claim === 'string' || typeof claim === 'number'
+                ? [String(claim)]
+                : Array.isArray(claim)
+                  ? claim.map(String)
+                  : await live.callerAttribute(callerOf(spec, user), tenantRule.attribute);
+          }
+          tenants.set(user, tenantsOf(tenantRule, { groups: groups.get(user) ?? [], attribute }));
+        }),
+      ),
+    );
   }
 
   for (const endpoint of judged)
@@ -138,6 +165,7 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
         // Keycloak's own memberships: a token's groups claim may hold bare names or, with the
         // microprofile-jwt scope, realm roles.
         groups: groups.get(user) ?? [],
+        tenants: tenants.get(user) ?? [],
         decision: (permission) => user !== ANONYMOUS && (decisions.get(`${key(user, tokenSourceKey(source))}\u0000${permission}`) ?? false),
       };
     },

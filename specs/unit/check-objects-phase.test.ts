@@ -53,7 +53,7 @@ const tokensPhase = (owners: string[]) =>
     spec: spec(owners),
     tokens: {
       token: (user: string) => ({ bearer: user, decisionToken: '' }),
-      caller: () => ({ claims: {}, groups: [], decision: () => false }),
+      caller: () => ({ claims: {}, groups: [], tenants: [], decision: () => false }),
     },
   }) as unknown as TokensPhase;
 
