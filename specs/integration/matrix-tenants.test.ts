@@ -67,6 +67,27 @@ describe('tenants as groups (real Keycloak, real backend)', () => {
     );
   });
 
+  it('a user attribute as the tenant: read from Keycloak when no mapper puts it in the token', async () => {
+    const text = readFileSync(MATRIX, 'utf8')
+      .replace('tenants: {groups: [/acme, /globex]}', 'tenants: {attribute: org}')
+      .replace('alice: {groups: [/acme]}', 'alice: {groups: [/acme], attributes: {org: acme}}')
+      .replace('abe: {groups: [/acme/east]}', 'abe: {groups: [/acme/east], attributes: {org: acme}}')
+      .replace('gina: {groups: [/globex, /staff]}', 'gina: {groups: [/globex, /staff], attributes: {org: globex}}');
+    const result = await checkMatrix({
+      spec: parseMatrixSpec(text, { file: 'specs/fixtures/tenants/by-attribute.yaml' }),
+      server: kcboxServer(),
+      env: { ...process.env, FAULT: 'skip-tenant-check-on-put' },
+      hostile: false,
+    });
+    expect((result.peerCells ?? []).filter((cell) => !cell.pass).map(cellLabel)).toEqual([
+      `PUT ${ITEM} × alice on gina's object (other tenant)`,
+      `PUT ${ITEM} × abe on gina's object (other tenant)`,
+      `PUT ${ITEM} × gina on alice's object (other tenant)`,
+      `PUT ${ITEM} × gina on abe's object (other tenant)`,
+    ]);
+    expect(peerGrid(result)).toMatchObject({ [`GET ${ITEM} × abe on alice`]: 'allow 200' });
+  });
+
   it('a tenant group the realm does not have is named at its line', async () => {
     const text = readFileSync(MATRIX, 'utf8').replace('tenants: {groups: [/acme, /globex]}', 'tenants: {groups: [/acme, /initech]}');
     const spec = parseMatrixSpec(text, { file: 'specs/fixtures/tenants/bad.yaml' });
