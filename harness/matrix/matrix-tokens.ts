@@ -5,7 +5,7 @@ import { TokenError } from '../tokens/token-error.js';
 import { decodeClaims } from '../tokens/claims.js';
 import { callerOf } from './callers.js';
 import type { MatrixRealm } from './matrix-realm.js';
-import { tenantsOf } from './objects.js';
+import { claimValues, tenantsOf } from './objects.js';
 import { type CallerFacts, endpointRequirements, flattenRequirement, permissionsOf } from './requirements.js';
 import { ANONYMOUS, type Caller, type MatrixSpec, type TokenSource } from './types.js';
 
@@ -115,13 +115,9 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
           let attribute: string[] = [];
           if (tenantRule.kind === 'attribute') {
             const minted = [...sources.keys()].map((sourceKey) => tokens.get(key(user, sourceKey))).find(Boolean);
-            const claim = minted ? decodeClaims(minted.decisionToken)[tenantRule.attribute] : undefined;
             attribute =
-              typeof claim === 'string' || typeof claim === 'number'
-                ? [String(claim)]
-                : Array.isArray(claim)
-                  ? claim.map(String)
-                  : await live.callerAttribute(callerOf(spec, user), tenantRule.attribute);
+              claimValues(minted ? decodeClaims(minted.decisionToken)[tenantRule.attribute] : undefined) ??
+              (await live.callerAttribute(callerOf(spec, user), tenantRule.attribute));
           }
           tenants.set(user, tenantsOf(tenantRule, { groups: groups.get(user) ?? [], attribute }));
         }),

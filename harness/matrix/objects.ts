@@ -28,6 +28,16 @@ export function tenantsOf(rule: TenantRule, facts: { groups: readonly string[]; 
     : [...new Set(facts.attribute.filter((value) => value !== ''))];
 }
 
+/**
+ * A tenant attribute's values as a token claim carries them (a mapper's string, number or list);
+ * undefined when the token has no such claim, and Keycloak's admin API is asked instead.
+ */
+export function claimValues(claim: unknown): string[] | undefined {
+  if (typeof claim === 'string' || typeof claim === 'number') return [String(claim)];
+  if (Array.isArray(claim)) return claim.filter((value) => typeof value === 'string' || typeof value === 'number').map(String);
+  return undefined;
+}
+
 /** Whether two callers share a tenant; a caller in none shares none. */
 export const sameTenant = (a: readonly string[], b: readonly string[]): boolean => a.some((tenant) => b.includes(tenant));
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MatrixTokens } from '../../harness/matrix/matrix-tokens.js';
 import {
   captureValue,
+  claimValues,
   expectedOnObject,
   fillRequest,
   ownerReferences,
@@ -248,6 +249,12 @@ setup:
     expect(tenantsOf(groups, { groups: ['/acme/east', '/staff'], attribute: [] })).toEqual(['/acme']);
     expect(tenantsOf(groups, { groups: ['/acmecorp'], attribute: [] })).toEqual([]);
     expect(tenantsOf({ kind: 'attribute', attribute: 'org' }, { groups: ['/acme'], attribute: ['acme', '', 'acme'] })).toEqual(['acme']);
+    // A mapper's claim wins; without one, Keycloak's admin API is asked (undefined here).
+    expect(claimValues('acme')).toEqual(['acme']);
+    expect(claimValues(7)).toEqual(['7']);
+    expect(claimValues(['acme', { x: 1 }, 'globex'])).toEqual(['acme', 'globex']);
+    expect(claimValues(undefined)).toBeUndefined();
+    expect(claimValues({ org: 'acme' })).toBeUndefined();
     expect(sameTenant(['/acme'], ['/globex', '/acme'])).toBe(true);
     expect(sameTenant([], [])).toBe(false);
   });
