@@ -3,7 +3,15 @@ import { type RequestPlan, runRequests } from '../http/run-requests.js';
 import { clip } from '../input/text-file.js';
 import { expectedFor } from '../matrix/expectations.js';
 import { type CellVerdict, judgeCell } from '../matrix/judge-cell.js';
-import { type Captured, captureValue, describeOwnership, expectedOnObject, fillRequest } from '../matrix/objects.js';
+import {
+  type Captured,
+  captureValue,
+  describeOwnership,
+  describeTenants,
+  expectedOnObject,
+  fillRequest,
+  sameTenant,
+} from '../matrix/objects.js';
 import type { PhaseContext, TokensPhase } from '../matrix/phases.js';
 import { ANONYMOUS, type CellResult, type IncompleteWork, type MatrixEndpoint, type SetupStep } from '../matrix/types.js';
 
@@ -40,6 +48,10 @@ function ownershipReason(
   if (verdict.pass || verdict.outcome !== 'allowed' || !endpoint.owner || cell.user === cell.owner) return verdict.reason;
   if (expectedFor(endpoint, cell.user, tokens.tokens) !== 'allow') return verdict.reason;
   const status = verdict.reason.match(/with (\d+)$/)?.[1];
+  if (endpoint.owner.kind === 'same-tenant') {
+    const tenants = (user: string) => describeTenants(tokens.tokens.caller(user, endpoint.token).tenants);
+    return `Keycloak grants ${cell.user} the endpoint, but the object is ${cell.owner ?? 'another user'}'s (tenant ${tenants(cell.owner ?? '')}) and ${cell.user} is in ${tenants(cell.user)}: the backend allowed it across tenants${status ? ` with ${status}` : ''}`;
+  }
   return `Keycloak grants ${cell.user} the endpoint, but the object is ${cell.owner ?? 'another user'}'s and the rule is "${describeOwnership(endpoint.owner)}": the backend allowed it${status ? ` with ${status}` : ''}`;
 }
 
@@ -119,6 +131,12 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
   }
 
   const usable = copies.filter((copy) => copy.failed === undefined);
+  // Anonymous is in no tenant, and never marked: it is refused everyone's objects anyway.
+  const otherTenant = (caller: string, owner: string, endpoint: MatrixEndpoint) =>
+    spec.setup?.tenants !== undefined &&
+    caller !== owner &&
+    caller !== ANONYMOUS &&
+    !sameTenant(tokens.tokens.caller(caller, endpoint.token).tenants, tokens.tokens.caller(owner, endpoint.token).tenants);
   const cellsOf = (endpoints: readonly MatrixEndpoint[]) =>
     endpoints.flatMap((endpoint) =>
       usable.map((copy) => {
@@ -129,6 +147,7 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
           endpoint: endpoint.id,
           user: copy.caller,
           owner: copy.owner,
+          ...(otherTenant(copy.caller, copy.owner, endpoint) ? { otherTenant: true } : {}),
           expected: expectedOnObject(endpoint, copy.caller, copy.owner, tokens.tokens),
           acceptedDenyStatuses: copy.caller === ANONYMOUS ? endpoint.deny.anonymous : endpoint.deny.authenticated,
           ...(context.showTokens ? { token } : {}),

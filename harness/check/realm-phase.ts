@@ -63,7 +63,7 @@ export async function openRealm(
         ...fixtures.flatMap((user) => Object.keys(user.clientRoles)),
       ]),
     ],
-    groups: fixtures.some((user) => user.groups.length > 0),
+    groups: fixtures.some((user) => user.groups.length > 0) || spec.setup?.tenants?.kind === 'groups',
   }).catch((error: unknown) => {
     // The spec named the resource server: say so in the spec's terms, not the drift command's flags.
     if (isKcboxError(error) && error.code === 'ERR_KCBOX_CLIENT_NOT_FOUND') {

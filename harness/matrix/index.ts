@@ -25,5 +25,6 @@ export type {
   Requirement,
   SetupStep,
   SourceLocation,
+  TenantRule,
   TokenSource,
 } from './types.js';

@@ -48,6 +48,8 @@ export interface MatrixRealm {
   passwordOf(username: string): string | undefined;
   /** The caller's group paths, as Keycloak has them (a service account's are its service-account user's). */
   callerGroups(caller: Caller): Promise<string[]>;
+  /** The values of the caller's user attribute, as Keycloak has them (a service account's are its service-account user's). */
+  callerAttribute(caller: Caller, attribute: string): Promise<string[]>;
   /**
    * Creates the matrix's fixture users in one partial import, with the passwords
    * {@link passwordOf} gives them. Only for a realm kcbox imported: it is deleted with them.
@@ -148,6 +150,20 @@ export async function matrixRealm(
   };
   const loginClient = options.loginClient ?? fileLoginClient() ?? resourceServer;
   const secrets = new Map<string, Promise<LoginClient>>();
+  const userIdOf = async (caller: Caller): Promise<string | undefined> => {
+    if (caller.kind === 'user') {
+      const username = caller.username;
+      const [user] = await call(`Looking up user "${username}"`, () => admin.users.find({ realm, username, exact: true }));
+      return user?.id;
+    }
+    if (caller.kind !== 'service-account') return undefined;
+    const live = liveClients.find((candidate) => candidate.clientId === caller.clientId);
+    if (!live) return undefined;
+    const user = await call(`Looking up the service account of "${caller.clientId}"`, () =>
+      admin.clients.getServiceAccountUser({ realm, id: live.id }),
+    );
+    return user.id;
+  };
   const passwordOf = (username: string) =>
     options.passwords[username] ?? (representation ? fixturePassword(representation, username) : undefined);
   return {
@@ -174,24 +190,17 @@ export async function matrixRealm(
     },
     passwordOf,
     async callerGroups(caller) {
-      let id: string | undefined;
-      if (caller.kind === 'user') {
-        const username = caller.username;
-        const [user] = await call(`Looking up user "${username}"`, () => admin.users.find({ realm, username, exact: true }));
-        id = user?.id;
-      } else if (caller.kind === 'service-account') {
-        const live = liveClients.find((candidate) => candidate.clientId === caller.clientId);
-        if (live) {
-          const user = await call(`Looking up the service account of "${caller.clientId}"`, () =>
-            admin.clients.getServiceAccountUser({ realm, id: live.id }),
-          );
-          id = user.id;
-        }
-      }
+      const id = await userIdOf(caller);
       if (!id) return [];
-      const user = id;
-      const groups = await call(`Listing the groups of a caller`, () => admin.users.listGroups({ realm, id: user }));
+      const groups = await call(`Listing the groups of a caller`, () => admin.users.listGroups({ realm, id }));
       return groups.map((group) => String(group.path));
+    },
+    async callerAttribute(caller, attribute) {
+      const id = await userIdOf(caller);
+      if (!id) return [];
+      const user = await call(`Reading the attributes of a caller`, () => admin.users.findOne({ realm, id, userProfileMetadata: false }));
+      const values: unknown = user?.attributes?.[attribute];
+      return Array.isArray(values) ? values.map(String) : typeof values === 'string' ? [values] : [];
     },
     async createUsers(fixtures) {
       if (fixtures.length === 0) return;

@@ -6,6 +6,7 @@ import { decodeClaims } from '../tokens/claims.js';
 import { callerOf } from './callers.js';
 import { askDecisions } from './matrix-decisions.js';
 import type { MatrixRealm } from './matrix-realm.js';
+import { claimValues, tenantsOf } from './objects.js';
 import { type CallerFacts, endpointRequirements, flattenRequirement, permissionsOf } from './requirements.js';
 import { ANONYMOUS, type Caller, type MatrixSpec, type TokenSource } from './types.js';
 
@@ -98,8 +99,30 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
   const decisions = new Map<string, boolean>();
   // Group memberships as Keycloak has them.
   const groups = new Map<string, readonly string[]>();
-  if (judged.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))) {
+  const tenantRule = spec.setup?.tenants;
+  if (
+    tenantRule?.kind === 'groups' ||
+    judged.some((endpoint) => flattenRequirement(endpoint.requirement).some((part) => part.kind === 'group'))
+  ) {
     await Promise.all(users.map((user) => limit(async () => groups.set(user, await live.callerGroups(callerOf(spec, user))))));
+  }
+  // Tenants per user: what one user's tokens say of its attribute is the same whatever the source.
+  const tenants = new Map<string, readonly string[]>();
+  if (tenantRule) {
+    await Promise.all(
+      users.map((user) =>
+        limit(async () => {
+          let attribute: string[] = [];
+          if (tenantRule.kind === 'attribute') {
+            const minted = [...sources.keys()].map((sourceKey) => tokens.get(key(user, sourceKey))).find(Boolean);
+            attribute =
+              claimValues(minted ? decodeClaims(minted.decisionToken)[tenantRule.attribute] : undefined) ??
+              (await live.callerAttribute(callerOf(spec, user), tenantRule.attribute));
+          }
+          tenants.set(user, tenantsOf(tenantRule, { groups: groups.get(user) ?? [], attribute }));
+        }),
+      ),
+    );
   }
 
   // One UMA request per caller and token kind, whatever the number of permissions: O(callers).
@@ -139,6 +162,7 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
         // Keycloak's own memberships: a token's groups claim may hold bare names or, with the
         // microprofile-jwt scope, realm roles.
         groups: groups.get(user) ?? [],
+        tenants: tenants.get(user) ?? [],
         decision: (permission) => user !== ANONYMOUS && (decisions.get(`${key(user, tokenSourceKey(source))}\u0000${permission}`) ?? false),
       };
     },

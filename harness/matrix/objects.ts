@@ -4,8 +4,8 @@
  */
 import { expectedFor } from './expectations.js';
 import type { MatrixTokens } from './matrix-tokens.js';
-import { describeRequirement, meets } from './requirements.js';
-import { ANONYMOUS, type Expectation, type MatrixEndpoint, type OwnershipRule } from './types.js';
+import { describeRequirement, inGroup, meets } from './requirements.js';
+import { ANONYMOUS, type Expectation, type MatrixEndpoint, type OwnershipRule, type TenantRule } from './types.js';
 
 /** How reports name an ownership rule: `owner only`, `owner or role inventory-api/inventory-admin`, `any owner`. */
 export function describeOwnership(rule: OwnershipRule): string {
@@ -16,8 +16,33 @@ export function describeOwnership(rule: OwnershipRule): string {
       return "anyone's objects";
     case 'owner-or':
       return `owner or ${describeRequirement(rule.requirement)}`;
+    case 'same-tenant':
+      return "owner's tenant";
   }
 }
+
+/** A caller's tenants from what Keycloak says: the tenant groups it is in (subgroups count), or its attribute's values. */
+export function tenantsOf(rule: TenantRule, facts: { groups: readonly string[]; attribute: readonly string[] }): string[] {
+  return rule.kind === 'groups'
+    ? rule.groups.filter((tenant) => inGroup(facts.groups, tenant))
+    : [...new Set(facts.attribute.filter((value) => value !== ''))];
+}
+
+/**
+ * A tenant attribute's values as a token claim carries them (a mapper's string, number or list);
+ * undefined when the token has no such claim, and Keycloak's admin API is asked instead.
+ */
+export function claimValues(claim: unknown): string[] | undefined {
+  if (typeof claim === 'string' || typeof claim === 'number') return [String(claim)];
+  if (Array.isArray(claim)) return claim.filter((value) => typeof value === 'string' || typeof value === 'number').map(String);
+  return undefined;
+}
+
+/** Whether two callers share a tenant; a caller in none shares none. */
+export const sameTenant = (a: readonly string[], b: readonly string[]): boolean => a.some((tenant) => b.includes(tenant));
+
+/** How a report names a caller's tenants: `/acme`, `/acme, /globex`, `no tenant`. */
+export const describeTenants = (tenants: readonly string[]): string => (tenants.length > 0 ? tenants.join(', ') : 'no tenant');
 
 /** `${owner.NAME}`: a value the owner's setup steps captured. */
 export const OWNER_REFERENCE = /\$\{owner\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -105,8 +130,9 @@ export function captureValue(body: string, pointer: string): { value: string } |
 /**
  * Keycloak's verdict for `caller` acting on `owner`'s object: the endpoint's requirement as
  * Keycloak decides it for the caller, narrowed by the endpoint's ownership rule. The owner is
- * allowed what the requirement allows; another caller only under `anyone`, or under `owner-or`
- * when Keycloak's decisions say the caller also meets its requirement.
+ * allowed what the requirement allows; another caller only under `anyone`, under `owner-or`
+ * when Keycloak's decisions say the caller also meets its requirement, or under `same-tenant` when
+ * Keycloak has the caller and the owner in one tenant.
  */
 export function expectedOnObject(endpoint: MatrixEndpoint, caller: string, owner: string, tokens: MatrixTokens): Expectation {
   const base = expectedFor(endpoint, caller, tokens);
@@ -120,5 +146,8 @@ export function expectedOnObject(endpoint: MatrixEndpoint, caller: string, owner
       if (endpoint.owner.requirement.kind === 'public') return 'allow';
       if (caller === ANONYMOUS) return 'deny';
       return meets(endpoint.owner.requirement, tokens.caller(caller, endpoint.token)) ? 'allow' : 'deny';
+    case 'same-tenant':
+      if (caller === ANONYMOUS) return 'deny';
+      return sameTenant(tokens.caller(caller, endpoint.token).tenants, tokens.caller(owner, endpoint.token).tenants) ? 'allow' : 'deny';
   }
 }

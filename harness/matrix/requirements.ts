@@ -48,12 +48,23 @@ export interface CallerFacts {
   decision(permission: string): boolean;
   /** The caller's group paths in Keycloak (its admin API: what Keycloak holds, whatever token mappers say). */
   readonly groups: readonly string[];
+  /** The caller's tenants (`setup.tenants`): tenant groups it is in, or its tenant attribute's values; none without tenants. */
+  readonly tenants: readonly string[];
 }
 
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 const objectAt = (value: unknown, key: string): unknown =>
   value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+
+/** Whether one of a caller's group paths is `path` or a subgroup of it. */
+export function inGroup(groups: readonly string[], path: string): boolean {
+  const wanted = path.replace(/\/+$/, '');
+  return groups.some((group) => {
+    const normalised = group.startsWith('/') ? group : `/${group}`;
+    return normalised === wanted || normalised.startsWith(`${wanted}/`);
+  });
+}
 
 /** Whether a caller with a token meets the requirement. */
 export function meets(requirement: Requirement, caller: CallerFacts): boolean {
@@ -69,13 +80,8 @@ export function meets(requirement: Requirement, caller: CallerFacts): boolean {
       return strings(objectAt(caller.claims.realm_access, 'roles')).includes(requirement.role);
     case 'oauth-scope':
       return typeof caller.claims.scope === 'string' && caller.claims.scope.split(' ').includes(requirement.scope);
-    case 'group': {
-      const path = requirement.path.replace(/\/+$/, '');
-      return caller.groups.some((group) => {
-        const normalised = group.startsWith('/') ? group : `/${group}`;
-        return normalised === path || normalised.startsWith(`${path}/`);
-      });
-    }
+    case 'group':
+      return inGroup(caller.groups, requirement.path);
     case 'any-of':
       return requirement.of.some((part) => meets(part, caller));
     case 'all-of':

@@ -22,6 +22,7 @@ import {
   type OwnershipRule,
   type Requirement,
   type SourceLocation,
+  type TenantRule,
   type TokenSource,
 } from './types.js';
 
@@ -65,7 +66,7 @@ interface RawEndpoint {
   token?: RawToken;
   deny?: { anonymous?: RawStatuses; authenticated?: RawStatuses };
   expect?: Record<string, Expectation>;
-  owner?: 'only' | 'any' | { or: RawRequirement };
+  owner?: 'only' | 'any' | 'tenant' | { or: RawRequirement };
 }
 interface RawSetupStep {
   name?: string;
@@ -103,7 +104,7 @@ interface RawSpec {
   timeout?: number;
   users: RawCaller[];
   endpoints: RawEndpoint[];
-  setup?: { owners?: string[]; steps: RawSetupStep[] };
+  setup?: { owners?: string[]; tenants?: { groups?: string[]; attribute?: string }; steps: RawSetupStep[] };
 }
 
 export interface ParseMatrixOptions {
@@ -161,7 +162,7 @@ const ALTERNATIVES: ReadonlyArray<[RegExp, string]> = [
   ],
   [
     /\/endpoints\/\d+\/owner$/,
-    'must be "only" (the owner alone), "any" (anyone meeting the requirement) or {or: REQUIREMENT} (the owner, or whoever also meets it)',
+    'must be "only" (the owner alone), "any" (anyone meeting the requirement), "tenant" (anyone in the owner\'s tenant, see setup.tenants) or {or: REQUIREMENT} (the owner, or whoever also meets it)',
   ],
 ];
 
@@ -412,6 +413,7 @@ function ownershipOf(raw: RawEndpoint['owner']): OwnershipRule | undefined {
   if (raw === undefined) return undefined;
   if (raw === 'only') return { kind: 'owner-only' };
   if (raw === 'any') return { kind: 'anyone' };
+  if (raw === 'tenant') return { kind: 'same-tenant' };
   return { kind: 'owner-or', requirement: requirementOf(raw.or) };
 }
 
@@ -457,7 +459,26 @@ function normaliseSetup(
       source: location(['setup', 'steps', index]),
     };
   });
-  return { owners, steps };
+  const tenants: TenantRule | undefined =
+    raw.tenants?.groups !== undefined
+      ? {
+          kind: 'groups',
+          groups: raw.tenants.groups.map((group) => group.replace(/\/+$/, '')),
+          source: location(['setup', 'tenants', 'groups']),
+        }
+      : raw.tenants?.attribute !== undefined
+        ? { kind: 'attribute', attribute: raw.tenants.attribute }
+        : undefined;
+  if (tenants?.kind === 'groups')
+    tenants.groups.forEach((group, index) => {
+      const outer = tenants.groups.find((other) => other !== group && group.startsWith(`${other}/`));
+      if (outer)
+        problem(
+          ['setup', 'tenants', 'groups', index],
+          `${echo(group)} is a subgroup of tenant ${echo(outer)}, whose members it already is: a tenant cannot be inside another`,
+        );
+    });
+  return { owners, steps, ...(tenants ? { tenants } : {}) };
 }
 
 function openApiOf(
@@ -549,10 +570,15 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
         'an object endpoint must name the object in its path, headers or body with ${owner.NAME} (a value a setup step captures)',
       );
     if (owner && !raw.setup) problem(['endpoints', index, 'owner'], 'needs a top-level "setup" that creates the objects');
+    else if (owner?.kind === 'same-tenant' && !raw.setup?.tenants)
+      problem(
+        ['endpoints', index, 'owner'],
+        'owner: tenant needs "setup.tenants": {groups: [/acme, /globex]} (a group per tenant) or {attribute: ATTRIBUTE} (a user attribute naming the tenant)',
+      );
     if (!owner && references.length > 0)
       problem(
         ['endpoints', index],
-        `uses \${owner.${references[0]!}} but has no "owner" rule: add owner: only, owner: any or owner: {or: REQUIREMENT}`,
+        `uses \${owner.${references[0]!}} but has no "owner" rule: add owner: only, owner: any, owner: tenant or owner: {or: REQUIREMENT}`,
       );
     for (const name of references) {
       if (raw.setup && !captured.has(name))

@@ -23,7 +23,7 @@ export interface RealmFacts {
   readonly realmRoles: readonly string[];
   /** The roles of the clients the spec's role requirements and fixture users name (absent: no such client). */
   readonly clientRoles: Readonly<Record<string, readonly string[]>>;
-  /** Every group path; read only when fixture users name groups. */
+  /** Every group path; read only when fixture users or tenants name groups. */
   readonly groups?: readonly string[];
 }
 
@@ -201,6 +201,16 @@ export function realmProblems(
       }
     }
   });
+  const tenants = spec.setup?.tenants;
+  if (tenants?.kind === 'groups' && facts.groups)
+    tenants.groups.forEach((group, index) => {
+      if (!facts.groups?.includes(group))
+        at(
+          tenants.source,
+          `setup.tenants.groups[${index}]`,
+          `unknown group "${group}" in realm "${facts.realm}" (groups: ${list(facts.groups ?? [])})`,
+        );
+    });
   spec.setup?.steps.forEach((step, index) => {
     if (step.token.kind === 'client' && !tokenClients.has(step.token.clientId)) {
       tokenClients.add(step.token.clientId);

@@ -111,11 +111,12 @@ const requirement = {
   ],
 };
 
-/** `only`, `any`, or `{or: REQUIREMENT}`: who besides the owner may act on an object. */
+/** `only`, `any`, `tenant`, or `{or: REQUIREMENT}`: who besides the owner may act on an object. */
 const ownership = {
-  description: 'only (the owner alone), any (anyone meeting the requirement), or {or: REQUIREMENT} (the owner, or whoever also meets it)',
+  description:
+    "only (the owner alone), any (anyone meeting the requirement), tenant (anyone in the owner's tenant), or {or: REQUIREMENT} (the owner, or whoever also meets it)",
   oneOf: [
-    { type: 'string', enum: ['only', 'any'] },
+    { type: 'string', enum: ['only', 'any', 'tenant'] },
     { type: 'object', additionalProperties: false, required: ['or'], properties: { or: { $ref: '#/$defs/requirement' } } },
   ],
 };
@@ -245,6 +246,17 @@ export const matrixSpecSchema = {
       required: ['steps'],
       properties: {
         owners: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+        tenants: {
+          description: 'what makes users one tenant, for owner: tenant: {groups: [/acme, /globex]} or {attribute: org}',
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          maxProperties: 1,
+          properties: {
+            groups: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^/' } },
+            attribute: { type: 'string', minLength: 1, description: 'a user attribute (or the token claim a mapper puts it in)' },
+          },
+        },
         steps: { type: 'array', minItems: 1, items: setupStep },
       },
     },

@@ -131,7 +131,19 @@ export interface MatrixEndpoint {
  * who meets the endpoint's requirement: shared objects).
  */
 export type OwnershipRule =
-  { readonly kind: 'owner-only' } | { readonly kind: 'owner-or'; readonly requirement: Requirement } | { readonly kind: 'anyone' };
+  | { readonly kind: 'owner-only' }
+  | { readonly kind: 'owner-or'; readonly requirement: Requirement }
+  | { readonly kind: 'anyone' }
+  | { readonly kind: 'same-tenant' };
+
+/**
+ * What makes two users one tenant (`setup.tenants`), as Keycloak has it: membership of the same
+ * group of `groups` (subgroups count), or the same value of a user attribute (the token's claim of
+ * that name when a mapper puts it there, else the user's attribute over the admin API).
+ */
+export type TenantRule =
+  | { readonly kind: 'groups'; readonly groups: readonly string[]; readonly source: SourceLocation | undefined }
+  | { readonly kind: 'attribute'; readonly attribute: string };
 
 /**
  * A request each owner sends to create an object, before any object endpoint is called; the
@@ -155,6 +167,8 @@ export interface MatrixSetup {
   /** Users who each create their own objects (never anonymous). */
   readonly owners: readonly string[];
   readonly steps: readonly SetupStep[];
+  /** How callers are grouped into tenants, for `owner: tenant`; absent: no tenants. */
+  readonly tenants?: TenantRule | undefined;
 }
 
 /** A backend kcbox runs from a container image instead of a command. */
@@ -268,6 +282,8 @@ export interface CellResult {
    * (a caller on its own object); another user for a peer cell (see `MatrixResult.peerCells`).
    */
   readonly owner?: string | undefined;
+  /** A peer cell whose caller is in none of the owner's tenants (`setup.tenants`). */
+  readonly otherTenant?: boolean | undefined;
 }
 
 /** The spec's explicit expectation disagrees with Keycloak's decision. */

@@ -175,7 +175,7 @@ function failureArticles(failed: readonly CellResult[], anchors: ReadonlyMap<Cel
   return failed.map((cell) => {
     const status = cell.observed.status === undefined ? '(none)' : String(cell.observed.status);
     const excerpt = cell.observed.excerpt ? `<pre>${esc(cell.observed.excerpt)}</pre>` : '';
-    const owner = isPeerCell(cell) ? ` on ${esc(cell.owner ?? '')}'s object` : '';
+    const owner = isPeerCell(cell) ? ` on ${esc(cell.owner ?? '')}'s object${cell.otherTenant ? ' (other tenant)' : ''}` : '';
     return `<article class="failure" id="${anchors.get(cell) ?? ''}">
 <h3><code>${esc(cell.endpoint)}</code> × ${esc(cell.user)}${owner}</h3>
 <p>${esc(failureReason(cell))}</p>

@@ -121,7 +121,7 @@ const peerFailures: MarkdownSection = (result) => {
   if (failed.length === 0) return undefined;
   const items = failed.map(
     (value) =>
-      `- ❌ **${code(value.endpoint)} × ${plain(value.user)} on ${plain(value.owner ?? '')}'s object**: expected ${plain(expectedLabel(value))}, got ${plain(observedLabel(value))}. ${plain(failureReason(value))}`,
+      `- ❌ **${code(value.endpoint)} × ${plain(value.user)} on ${plain(value.owner ?? '')}'s object${value.otherTenant ? ' (other tenant)' : ''}**: expected ${plain(expectedLabel(value))}, got ${plain(observedLabel(value))}. ${plain(failureReason(value))}`,
   );
   return `### Peer failures (${failed.length})\n\n${items.join('\n')}`;
 };

@@ -46,8 +46,8 @@ export function cellState(cell: CellResult): CellState {
  * `GET /items × bob`: how every report, and the result's `incomplete` list, names a cell; a peer
  * cell adds whose object it was: `GET /items/${owner.id} × bob on alice's object`.
  */
-export const cellLabel = (cell: Pick<CellResult, 'endpoint' | 'user' | 'owner'>): string =>
-  `${cell.endpoint} × ${cell.user}${isPeerCell(cell) ? ` on ${cell.owner}'s object` : ''}`;
+export const cellLabel = (cell: Pick<CellResult, 'endpoint' | 'user' | 'owner' | 'otherTenant'>): string =>
+  `${cell.endpoint} × ${cell.user}${isPeerCell(cell) ? ` on ${cell.owner}'s object${cell.otherTenant ? ' (other tenant)' : ''}` : ''}`;
 
 /** A caller acting on another owner's object (object-level, BOLA), as opposed to a role or scope cell. */
 export const isPeerCell = (cell: Pick<CellResult, 'user' | 'owner'>): boolean => cell.owner !== undefined && cell.owner !== cell.user;

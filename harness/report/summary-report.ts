@@ -107,7 +107,7 @@ function peerMismatches(result: MatrixResult, limits: SummaryLimits): string | u
   const { shown, rest } = capped(failed, limits.items);
   const items = shown.map(
     (cell) =>
-      `- ❌ ${code(name(cell.endpoint))} × ${plain(name(cell.user))} on ${plain(name(cell.owner ?? ''))}'s object: expected ${expectedLabel(cell)}, got ${observedLabel(cell)}`,
+      `- ❌ ${code(name(cell.endpoint))} × ${plain(name(cell.user))} on ${plain(name(cell.owner ?? ''))}'s object${cell.otherTenant ? ' (other tenant)' : ''}: expected ${expectedLabel(cell)}, got ${observedLabel(cell)}`,
   );
   return `### Mismatching peer cells (${failed.length})\n\n${plain(PEER_CELLS_NOTE)}\n\n${[...items, ...more(rest, 'peer cells')].join('\n')}`;
 }

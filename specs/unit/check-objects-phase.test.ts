@@ -7,7 +7,7 @@ import { parseMatrixSpec } from '../../harness/matrix/spec-load.js';
 
 /**
  * Items owned by whoever created them (the bearer token is the user's name); only the owner may
- * read or delete one. `carol` cannot create anything: the backend fails her.
+ * read or delete one, except under /open/. `carol` cannot create anything: the backend fails her.
  */
 function backend(): { server: Server; created: string[] } {
   const items = new Map<number, string>();
@@ -23,10 +23,11 @@ function backend(): { server: Server; created: string[] } {
       created.push(user);
       return void response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ item: { id } }));
     }
-    const id = Number(/^\/items\/(\d+)$/.exec(request.url ?? '')?.[1]);
+    const id = Number(/^(?:\/open)?\/items\/(\d+)$/.exec(request.url ?? '')?.[1]);
     const owner = items.get(id);
     if (owner === undefined) return void response.writeHead(404).end();
-    if (owner !== user) return void response.writeHead(403).end();
+    // /open/items/ID forgets every owner and tenant check.
+    if (owner !== user && !request.url?.startsWith('/open/')) return void response.writeHead(403).end();
     if (request.method === 'DELETE') items.delete(id);
     response.writeHead(request.method === 'DELETE' ? 204 : 200).end();
   });
@@ -53,7 +54,7 @@ const tokensPhase = (owners: string[]) =>
     spec: spec(owners),
     tokens: {
       token: (user: string) => ({ bearer: user, decisionToken: '' }),
-      caller: () => ({ claims: {}, groups: [], decision: () => false }),
+      caller: () => ({ claims: {}, groups: [], tenants: [], decision: () => false }),
     },
   }) as unknown as TokensPhase;
 
@@ -110,5 +111,39 @@ describe('the object cells phase, without Keycloak', () => {
     expect([...phase.cells, ...phase.peerCells].filter((cell) => cell.owner === 'carol')).toEqual([]);
     // alice's objects were checked as usual, carol attacking them included.
     expect(phase.peerCells.filter((cell) => cell.user === 'carol').map((cell) => cell.observed.status)).toEqual([403, 403]);
+  });
+
+  it('owner: tenant: a caller of another tenant the backend lets in fails, marked and explained as such', async () => {
+    const tenantOf: Record<string, string[]> = { alice: ['/acme'], bob: ['/acme'], carol: ['/globex'] };
+    const phase = await runObjectCells(
+      {
+        spec: parseMatrixSpec({
+          keycloak: { realmName: 'r', client: 'api' },
+          backend: { url: 'http://127.0.0.1:1' },
+          users: ['alice', 'bob', 'carol', 'anonymous'],
+          setup: {
+            owners: ['alice'],
+            tenants: { groups: ['/acme', '/globex'] },
+            steps: [{ method: 'POST', path: '/items', capture: { id: '/item/id' } }],
+          },
+          endpoints: [{ method: 'GET', path: '/open/items/${owner.id}', requires: 'authenticated', owner: 'tenant' }],
+        }),
+        tokens: {
+          token: (user: string) => ({ bearer: user, decisionToken: '' }),
+          caller: (user: string) => ({ claims: {}, groups: [], tenants: tenantOf[user] ?? [], decision: () => false }),
+        },
+      } as unknown as TokensPhase,
+      url,
+      context,
+    );
+    expect(phase.peerCells.map((cell) => [cell.user, cell.expected, cell.observed.status, cell.pass, cell.otherTenant ?? false])).toEqual([
+      ['bob', 'allow', 200, true, false],
+      ['carol', 'deny', 200, false, true],
+      // anonymous is refused everyone's objects: no tenant to tell.
+      ['anonymous', 'deny', 401, true, false],
+    ]);
+    expect(phase.peerCells[1]?.reason).toBe(
+      "Keycloak grants carol the endpoint, but the object is alice's (tenant /acme) and carol is in /globex: the backend allowed it across tenants with 200",
+    );
   });
 });

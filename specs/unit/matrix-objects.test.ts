@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { MatrixTokens } from '../../harness/matrix/matrix-tokens.js';
-import { captureValue, expectedOnObject, fillRequest, ownerReferences, valueAtPointer } from '../../harness/matrix/objects.js';
+import {
+  captureValue,
+  claimValues,
+  expectedOnObject,
+  fillRequest,
+  ownerReferences,
+  sameTenant,
+  tenantsOf,
+  valueAtPointer,
+} from '../../harness/matrix/objects.js';
+import { realmProblems } from '../../harness/matrix/spec-realm-check.js';
 import { MatrixSpecError } from '../../harness/matrix/spec-error.js';
 import { parseMatrixSpec } from '../../harness/matrix/spec-load.js';
 import type { MatrixEndpoint } from '../../harness/matrix/types.js';
@@ -99,13 +109,13 @@ setup:
 `;
     // The file's shape first: nothing else is judged until it has one.
     expect(problemsOf(text)).toEqual([
-      '22 endpoints[3].owner: must be "only" (the owner alone), "any" (anyone meeting the requirement) or {or: REQUIREMENT} (the owner, or whoever also meets it)',
+      '22 endpoints[3].owner: must be "only" (the owner alone), "any" (anyone meeting the requirement), "tenant" (anyone in the owner\'s tenant, see setup.tenants) or {or: REQUIREMENT} (the owner, or whoever also meets it)',
       '28 setup.steps[0].capture: capture name "bad-name" must be letters, digits and "_" (it is used as ${owner.NAME})',
       '28 setup.steps[0].capture.itemId: must be a JSON pointer (RFC 6901): "" for the whole answer, or "/" and a path such as /id or /items/0/id',
     ]);
     const shaped = text.replace('owner: everybody', 'owner: any').replace('itemId: id, "bad-name": /id', 'itemId: /id');
     expect(problemsOf(shaped)).toEqual([
-      '8 endpoints[0]: uses ${owner.itemId} but has no "owner" rule: add owner: only, owner: any or owner: {or: REQUIREMENT}',
+      '8 endpoints[0]: uses ${owner.itemId} but has no "owner" rule: add owner: only, owner: any, owner: tenant or owner: {or: REQUIREMENT}',
       '14 endpoints[1].owner: an object endpoint must name the object in its path, headers or body with ${owner.NAME} (a value a setup step captures)',
       '15 endpoints[2]: ${owner.nothing} is captured by no setup step (captured: "itemId")',
       '24 setup.owners[1]: "anonymous" sends no token, so it cannot own an object',
@@ -162,6 +172,7 @@ describe("a cell's expectation on someone's object", () => {
     caller: (user: string) => ({
       claims: user === 'alice' ? { resource_access: { api: { roles: ['admin'] } } } : {},
       groups: [],
+      tenants: [],
       decision: () => false,
     }),
   } as unknown as MatrixTokens;
@@ -178,5 +189,88 @@ describe("a cell's expectation on someone's object", () => {
     const adminOnly = endpoint({ kind: 'owner-only' }, { kind: 'client-role', client: 'api', role: 'admin' });
     expect(expectedOnObject(adminOnly, 'bob', 'bob', tokens)).toBe('deny');
     expect(expectedOnObject(adminOnly, 'alice', 'alice', tokens)).toBe('allow');
+  });
+});
+
+describe('tenants: owner: tenant and setup.tenants', () => {
+  const tenantSpec = (tenants: string, owner = 'tenant') => `${head}endpoints:
+  - method: GET
+    path: /items/\${owner.id}
+    requires: authenticated
+    owner: ${owner}
+setup:
+  tenants: ${tenants}
+  steps:
+    - {method: POST, path: /items, capture: {id: /id}}
+`;
+
+  it('reads groups (trailing slashes dropped) or an attribute as the tenant', () => {
+    const spec = parseMatrixSpec(tenantSpec('{groups: [/acme/, /globex]}'), { file: 'm.yaml' });
+    expect(spec.endpoints[0]?.owner).toEqual({ kind: 'same-tenant' });
+    expect(spec.setup?.tenants).toEqual({ kind: 'groups', groups: ['/acme', '/globex'], source: { file: 'm.yaml', line: 13 } });
+    expect(parseMatrixSpec(tenantSpec('{attribute: org}')).setup?.tenants).toEqual({ kind: 'attribute', attribute: 'org' });
+  });
+
+  it('names mistakes with their line: no tenants, both kinds, a tenant inside another, not a path', () => {
+    expect(problemsOf(tenantSpec('{groups: [/acme]}').replace('  tenants: {groups: [/acme]}\n', ''))).toEqual([
+      '11 endpoints[0].owner: owner: tenant needs "setup.tenants": {groups: [/acme, /globex]} (a group per tenant) or {attribute: ATTRIBUTE} (a user attribute naming the tenant)',
+    ]);
+    expect(problemsOf(tenantSpec('{groups: [/acme], attribute: org}'))).toEqual(['13 setup.tenants: must NOT have more than 1 properties']);
+    expect(problemsOf(tenantSpec('{groups: [acme]}'))).toEqual(['13 setup.tenants.groups[0]: must start with "/"']);
+    expect(problemsOf(tenantSpec('{groups: [/acme, /acme/east]}'))).toEqual([
+      '13 setup.tenants.groups[1]: "/acme/east" is a subgroup of tenant "/acme", whose members it already is: a tenant cannot be inside another',
+    ]);
+  });
+
+  it('an unknown tenant group is a realm problem at its line', () => {
+    const spec = parseMatrixSpec(tenantSpec('{groups: [/acme, /initech]}'), { file: 'm.yaml' });
+    const facts = {
+      realm: 'shop',
+      users: ['alice', 'bob', 'carol'].map((username) => ({ username, enabled: true })),
+      clients: [],
+      resources: [],
+      scopes: [],
+      realmRoles: [],
+      clientRoles: {},
+      groups: ['/acme', '/acme/east', '/globex'],
+    };
+    expect(realmProblems(spec, facts, 'web', () => 'pw').filter((problem) => problem.path.startsWith('setup'))).toEqual([
+      {
+        file: 'm.yaml',
+        line: 13,
+        path: 'setup.tenants.groups[1]',
+        message: 'unknown group "/initech" in realm "shop" (groups: /acme, /acme/east, /globex)',
+      },
+    ]);
+  });
+
+  it("a caller's tenants: the tenant groups it is in (subgroups count), or its attribute's values", () => {
+    const groups = { kind: 'groups', groups: ['/acme', '/globex'], source: undefined } as const;
+    expect(tenantsOf(groups, { groups: ['/acme/east', '/staff'], attribute: [] })).toEqual(['/acme']);
+    expect(tenantsOf(groups, { groups: ['/acmecorp'], attribute: [] })).toEqual([]);
+    expect(tenantsOf({ kind: 'attribute', attribute: 'org' }, { groups: ['/acme'], attribute: ['acme', '', 'acme'] })).toEqual(['acme']);
+    // A mapper's claim wins; without one, Keycloak's admin API is asked (undefined here).
+    expect(claimValues('acme')).toEqual(['acme']);
+    expect(claimValues(7)).toEqual(['7']);
+    expect(claimValues(['acme', { x: 1 }, 'globex'])).toEqual(['acme', 'globex']);
+    expect(claimValues(undefined)).toBeUndefined();
+    expect(claimValues({ org: 'acme' })).toBeUndefined();
+    expect(sameTenant(['/acme'], ['/globex', '/acme'])).toBe(true);
+    expect(sameTenant([], [])).toBe(false);
+  });
+
+  it("expects a caller in the owner's tenant to get in, any other (and anonymous) to be refused", () => {
+    const spec = parseMatrixSpec(tenantSpec('{groups: [/acme, /globex]}'));
+    const tenantOf: Record<string, string[]> = { alice: ['/acme'], bob: ['/acme'], carol: ['/globex'], anonymous: [] };
+    const tokens = {
+      caller: (user: string) => ({ claims: {}, groups: [], tenants: tenantOf[user] ?? [], decision: () => false }),
+    } as unknown as MatrixTokens;
+    const endpoint = spec.endpoints[0]!;
+    expect(expectedOnObject(endpoint, 'bob', 'alice', tokens)).toBe('allow');
+    expect(expectedOnObject(endpoint, 'carol', 'alice', tokens)).toBe('deny');
+    expect(expectedOnObject(endpoint, 'carol', 'carol', tokens)).toBe('allow');
+    expect(expectedOnObject(endpoint, 'anonymous', 'alice', tokens)).toBe('deny');
+    // The endpoint's requirement still comes first: Keycloak refuses, so the same tenant does not help.
+    expect(expectedOnObject({ ...endpoint, requirement: { kind: 'realm-role', role: 'admin' } }, 'bob', 'alice', tokens)).toBe('deny');
   });
 });

@@ -20,6 +20,7 @@ const alice: CallerFacts = {
     scope: 'openid profile inventory.read',
   },
   groups: ['/eng/backend'],
+  tenants: [],
   decision: (permission) => permission === 'Inventory#view',
 };
 

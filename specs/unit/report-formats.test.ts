@@ -6,11 +6,18 @@ import {
   type MatrixJsonReport,
   countMatrix,
   renderMatrixJson,
+  renderMatrixHtml,
   renderMatrixJunit,
   renderMatrixMarkdown,
   renderMatrixText,
 } from '../../harness/report/index.js';
-import { matrixResult, matrixResultIncomplete, matrixResultWithHostile, matrixResultWithRuntimeSkips } from '../support/matrix-result.js';
+import {
+  matrixResult,
+  matrixResultIncomplete,
+  matrixResultWithHostile,
+  matrixResultWithPeers,
+  matrixResultWithRuntimeSkips,
+} from '../support/matrix-result.js';
 
 const ANSI = /\u001b\[/;
 const NO_SIGNING_KEY =
@@ -744,5 +751,23 @@ describe('advisory findings in the terminal', () => {
     const verbose = renderMatrixText(withAdvisory(), { color: false, width: 120, verbose: true });
     expect(verbose.match(/\[advisory\] revoked-session · /g)).toHaveLength(2);
     expect(verbose).not.toContain('folded per case');
+  });
+});
+
+describe('peer cells across tenants', () => {
+  it('every report says a failed peer cell was across tenants; within a tenant it says nothing more', () => {
+    const plain = matrixResultWithPeers();
+    const across: MatrixResult = {
+      ...plain,
+      peerCells: plain.peerCells?.map((cell) => (cell.pass ? cell : { ...cell, otherTenant: true })),
+    };
+    const label = "bob on alice's object (other tenant)";
+    expect(renderMatrixText(across, { color: false, width: 120 })).toContain(label);
+    expect(renderMatrixMarkdown(across)).toContain(`${label}**`);
+    expect(renderMatrixHtml(across)).toContain(label);
+    expect(renderMatrixJunit(across)).toMatch(/bob on alice(&apos;|&#39;|')s object \(other tenant\)/);
+    expect(renderMatrixJson(across)).toContain('"otherTenant": true');
+    for (const text of [renderMatrixText(plain, { color: false, width: 120 }), renderMatrixMarkdown(plain), renderMatrixHtml(plain)])
+      expect(text).not.toContain('other tenant');
   });
 });
