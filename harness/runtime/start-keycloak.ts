@@ -25,17 +25,15 @@ export interface RuntimeDecision {
 /**
  * `auto`: remote when KCBOX_URL is set (someone runs a server for us), else a container when a
  * Docker engine answers and holds the Keycloak image (or its registry serves it), else the
- * distribution with a local JDK. With `tls`, the distribution: only it serves https so far.
+ * distribution with a local JDK. Both serve https alike when `tls` is asked for.
  */
 export async function decideRuntime(
   choice: RuntimeChoice,
   env: NodeJS.ProcessEnv = process.env,
   containerUsable: () => Promise<ContainerAvailability> = () => containerAvailability({ env }),
-  tls = false,
 ): Promise<RuntimeDecision> {
   if (choice !== 'auto') return { runtime: choice, reason: 'asked for' };
   if (env.KCBOX_URL) return { runtime: 'remote', reason: 'KCBOX_URL is set' };
-  if (tls) return { runtime: 'dist', reason: 'tls asked for: only the dist runtime serves https so far' };
   const container = await containerUsable();
   return { runtime: container.usable ? 'container' : 'dist', reason: container.reason };
 }
@@ -60,20 +58,16 @@ export async function resolveRuntime(
  */
 export async function startKeycloak(options: StartKeycloakOptions = {}): Promise<KeycloakServer> {
   const choice = parseRuntimeChoice(options.runtime ?? process.env.KCBOX_RUNTIME ?? 'auto', options.runtime ? 'runtime' : 'KCBOX_RUNTIME');
-  const { runtime, reason } = await decideRuntime(
-    choice,
-    process.env,
-    () => containerAvailability({ env: process.env, version: options.version }),
-    options.tls ?? false,
+  const { runtime, reason } = await decideRuntime(choice, process.env, () =>
+    containerAvailability({ env: process.env, version: options.version }),
   );
   debug('runtime %s (asked: %s): %s', runtime, choice, reason);
   if (choice === 'auto') options.onProgress?.({ phase: 'start', message: `runtime ${runtime}: ${reason}` });
-  if (options.tls && runtime !== 'dist') {
+  // kcbox does not start a remote server, so it cannot choose how it listens.
+  if (options.tls && runtime === 'remote') {
     throw new KcboxError(
       'ERR_KCBOX_TLS',
-      runtime === 'container'
-        ? 'tls: the container runtime does not serve https yet. Use the dist runtime (--runtime dist, KCBOX_RUNTIME=dist).'
-        : 'tls: a remote server serves what KCBOX_URL says; for an https one with a private CA, set KCBOX_CA_FILE instead.',
+      'tls: a remote server serves what KCBOX_URL says; for an https one with a private CA, set KCBOX_CA_FILE instead.',
     );
   }
   switch (runtime) {

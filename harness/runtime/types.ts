@@ -42,9 +42,9 @@ export interface StartKeycloakOptions {
   /** remote: the server to use. Default from env `KCBOX_URL`, `KCBOX_ADMIN_USER`, `KCBOX_ADMIN_PASSWORD`. */
   readonly remote?: RemoteServerOptions;
   /**
-   * dist: serve Keycloak over https only, with a certificate for localhost,
+   * dist and container: serve Keycloak over https only, with a certificate for localhost,
    * 127.0.0.1 and ::1 signed by kcbox's local CA (made once in the cache folder; the server's
-   * `caFile` names it). The container and remote runtimes refuse it (`ERR_KCBOX_TLS`). Default false.
+   * `caFile` names it). The remote runtime refuses it (`ERR_KCBOX_TLS`). Default false.
    */
   readonly tls?: boolean;
   /** Receives download, unpack, build and start progress. The library itself never prints. */

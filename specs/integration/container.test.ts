@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMatrix } from '../../harness/check/check-matrix.js';
 import { loadMatrixSpecSync } from '../../harness/matrix/spec-load.js';
@@ -13,6 +14,9 @@ import { optimizedImageReference } from '../../harness/runtime/container/optimiz
 import { distributionBuildArgs } from '../../harness/runtime/distribution/start-distribution.js';
 import { TEST_IMAGE, containerExists, dockerForTests } from '../support/docker.js';
 import { getStatus } from '../support/http.js';
+import { localTlsFiles } from '../../harness/tls/local-ca.js';
+import { keycloakDispatcher } from '../../harness/tls/trust.js';
+import { passwordGrant } from '../../harness/tokens/index.js';
 
 const { engine, tool } = await dockerForTests();
 const EXPRESS = 'examples/express-inventory/matrix.yaml';
@@ -68,6 +72,52 @@ describe.skipIf(!tool.available)('container runtime (needs a Docker engine and t
     expect(await getStatus(`${server.url}/realms/master`)).toBe('ECONNREFUSED');
     await server.stop();
   });
+});
+
+describe.skipIf(!tool.available)('container runtime over https (tls)', () => {
+  it("serves https only with kcbox's CA: trusted by kcbox's dispatcher, not by the global fetch; tokens for an imported realm", async () => {
+    const server = await startKeycloak({
+      runtime: 'container',
+      tls: true,
+      realms: ['realm/inventory-realm.json'],
+      startupTimeoutMs: 280_000,
+    });
+    const containerId = server.toRecord().containerId ?? '';
+    try {
+      expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(server.managementUrl).toMatch(/^https:/);
+      expect(server.caFile).toBe(localTlsFiles().caFile);
+      expect(server.toRecord().caFile).toBe(server.caFile);
+      // The global fetch was not told about the CA.
+      await expect(fetch(`${server.url}/realms/inventory`)).rejects.toThrow();
+      const discovery = await request(`${server.url}/realms/inventory/.well-known/openid-configuration`, {
+        dispatcher: keycloakDispatcher(),
+      });
+      expect(discovery.statusCode).toBe(200);
+      const { issuer, token_endpoint: tokenUrl } = (await discovery.body.json()) as { issuer: string; token_endpoint: string };
+      expect(issuer).toBe(`${server.url}/realms/inventory`);
+      const alice = await passwordGrant(
+        { name: 'inventory', tokenUrl },
+        { clientId: 'inventory-web' },
+        { username: 'alice', password: 'alice-password' },
+      );
+      expect(alice.claims.iss).toBe(issuer);
+      const { body } = await engine!.call('GET', `/containers/${containerId}/json`);
+      const inspected = JSON.parse(body.toString('utf8')) as {
+        Config: { Cmd: string[] };
+        NetworkSettings: { Ports: Record<string, unknown> };
+      };
+      // The listener is a runtime option: the optimized image serves https as it is.
+      expect(inspected.Config.Cmd.slice(0, 2)).toEqual(['start', '--optimized']);
+      expect(inspected.Config.Cmd).toEqual(expect.arrayContaining(['--http-enabled=false', '--https-port=8443']));
+      // Only the https port is published (the image's own EXPOSE 8080 stays unbound): no plain-http way in.
+      const published = Object.entries(inspected.NetworkSettings.Ports).filter(([, bindings]) => bindings !== null);
+      expect(published.map(([port]) => port).sort()).toEqual(['8443/tcp', '9000/tcp']);
+    } finally {
+      await server.stop();
+    }
+    expect(await containerExists(engine!, containerId)).toBe(false);
+  }, 900_000);
 });
 
 describe.skipIf(!tool.available)('containers left behind, and the auto choice', () => {

@@ -5,8 +5,10 @@ import { type GenericContainer } from 'testcontainers';
 import { describe, expect, it } from 'vitest';
 import { OWNER_LABEL } from '../../harness/runtime/container/container-owner.js';
 import {
+  CONTAINER_HTTPS_PORT,
   CONTAINER_HTTP_PORT,
   CONTAINER_MANAGEMENT_PORT,
+  CONTAINER_TLS_FILES,
   DETACHED_LABEL,
   KEYCLOAK_IMAGE,
   SERVER_LABEL,
@@ -16,9 +18,10 @@ import {
   imageFix,
   keycloakContainer,
   realmArchive,
+  startArchive,
 } from '../../harness/runtime/container/keycloak-container.js';
 import { tarArchive } from '../../harness/runtime/container/tar.js';
-import { TEST_JVM } from '../../harness/runtime/distribution/start-distribution.js';
+import { TEST_JVM, listenArgs } from '../../harness/runtime/distribution/start-distribution.js';
 import { useTempDir } from '../support/temp.js';
 
 const tempDir = useTempDir();
@@ -41,7 +44,7 @@ function inspect(container: GenericContainer) {
     contentsToCopy: Array<{ content: string; target: string }>;
     reuse: boolean;
     startupTimeoutMs?: number;
-    waitStrategy: { path: string; port: number; predicates: unknown[] };
+    waitStrategy: { path: string; port: number; predicates: unknown[]; protocol: string; _allowInsecure: boolean };
   };
 }
 
@@ -105,6 +108,25 @@ describe('containerDefinition (what kcbox sends to the engine)', () => {
     expect(optimized.Env).toEqual(expect.arrayContaining(['KC_BOOTSTRAP_ADMIN_USERNAME=kcbox-admin']));
   });
 
+  it('with tls: https only on 8443 with the copied certificate, the same listener flags as the dist runtime, on either image', () => {
+    const tls = { certificatePem: 'CERT', keyPem: 'KEY' };
+    const expected = listenArgs(CONTAINER_HTTPS_PORT, CONTAINER_TLS_FILES);
+    expect(expected).toEqual([
+      '--http-enabled=false',
+      '--https-port=8443',
+      '--https-certificate-file=/opt/keycloak/conf/kcbox-server.pem',
+      '--https-certificate-key-file=/opt/keycloak/conf/kcbox-server-key.pem',
+    ]);
+    for (const optimizedImage of [undefined, 'kcbox-keycloak-optimized:26.7.3-0123456789ab']) {
+      const { Cmd, ExposedPorts, HostConfig } = definition({ tls, optimizedImage });
+      expect(Cmd).toEqual(expect.arrayContaining(expected));
+      expect(Cmd.filter((arg) => arg.startsWith('--http-'))).toEqual(['--http-enabled=false']);
+      expect(Object.keys(ExposedPorts)).toEqual(['8443/tcp', `${CONTAINER_MANAGEMENT_PORT}/tcp`]);
+      expect(Object.keys(HostConfig.PortBindings)).toEqual(['8443/tcp', '9000/tcp']);
+    }
+    expect(definition().Cmd).toEqual(expect.arrayContaining(listenArgs(CONTAINER_HTTP_PORT, undefined)));
+  });
+
   it('names the image and every way out when it cannot be had', () => {
     const fix = imageFix('quay.io/keycloak/keycloak:26.7.3');
     expect(fix).toContain('docker pull quay.io/keycloak/keycloak:26.7.3');
@@ -142,6 +164,26 @@ describe('realmArchive (copied into the container before it starts)', () => {
       realm: 'second',
       displayName: 'Zweite – ünïcode',
     });
+  });
+
+  it('with tls, startArchive adds the certificate and the key (readable by Keycloak only) where the command names them', () => {
+    const folder = tempDir();
+    const archive = startArchive({ realms: plan.realms, tls: { certificatePem: 'CERT', keyPem: 'KEY' } });
+    writeFileSync(join(folder, 'start.tar'), archive!);
+    const listing = execFileSync('tar', ['-tvf', join(folder, 'start.tar'), '--numeric-owner'], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    expect(listing.map((line) => [...line.split(/\s+/).slice(0, 2), line.split(/\s+/).at(-1)].join(' '))).toEqual([
+      'drwxrwxr-x 1000/0 opt/keycloak/data/',
+      'drwxrwxr-x 1000/0 opt/keycloak/data/import/',
+      '-rw-rw-r-- 1000/0 opt/keycloak/data/import/inventory-realm.json',
+      `-rw-r--r-- 1000/0 ${CONTAINER_TLS_FILES.certificateFile.slice(1)}`,
+      `-rw------- 1000/0 ${CONTAINER_TLS_FILES.keyFile.slice(1)}`,
+    ]);
+    execFileSync('tar', ['-xf', join(folder, 'start.tar'), '-C', folder]);
+    expect(readFileSync(join(folder, CONTAINER_TLS_FILES.certificateFile), 'utf8')).toBe('CERT');
+    expect(readFileSync(join(folder, CONTAINER_TLS_FILES.keyFile), 'utf8')).toBe('KEY');
+    expect(startArchive({ realms: [] })).toBeUndefined();
   });
 
   it('tarArchive splits a path longer than 100 bytes into prefix and name', () => {
@@ -190,6 +232,16 @@ describe('keycloakContainer (the testcontainers definition, for callers who use 
     expect(contentsToCopy).toEqual([
       { content: JSON.stringify({ realm: 'inventory', enabled: true }), target: '/opt/keycloak/data/import/inventory-realm.json' },
     ]);
+  });
+
+  it('with tls: exposes 8443, copies the certificate and key (readable: testcontainers copies as root), waits over https', () => {
+    const definition = inspect(keycloakContainer({ ...plan, tls: { certificatePem: 'CERT', keyPem: 'KEY' } }));
+    expect(definition.exposedPorts).toEqual([CONTAINER_HTTPS_PORT, CONTAINER_MANAGEMENT_PORT]);
+    expect(definition.contentsToCopy.slice(1)).toEqual([
+      { content: 'CERT', target: CONTAINER_TLS_FILES.certificateFile, mode: 0o644 },
+      { content: 'KEY', target: CONTAINER_TLS_FILES.keyFile, mode: 0o644 },
+    ]);
+    expect(definition.waitStrategy).toMatchObject({ protocol: 'https', _allowInsecure: true });
   });
 
   it('is reusable (so the reaper leaves it running) only when detached', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { remoteOptionsFromEnv } from '../../harness/runtime/remote/connect-remote.js';
-import { decideRuntime, parseRuntimeChoice, resolveRuntime } from '../../harness/runtime/start-keycloak.js';
+import { decideRuntime, parseRuntimeChoice, resolveRuntime, startKeycloak } from '../../harness/runtime/start-keycloak.js';
 
 const docker = (answers: boolean) => async () => answers;
 
@@ -33,15 +33,11 @@ describe('decideRuntime', () => {
     expect(await decideRuntime('auto', { KCBOX_URL: 'http://kc' }, image)).toEqual({ runtime: 'remote', reason: 'KCBOX_URL is set' });
   });
 
-  it('auto with tls: the distribution, without asking the engine (only it serves https)', async () => {
-    let asked = false;
-    const check = async () => ((asked = true), { usable: true, reason: 'an engine answers' });
-    expect(await decideRuntime('auto', {}, check, true)).toEqual({
-      runtime: 'dist',
-      reason: 'tls asked for: only the dist runtime serves https so far',
+  it('tls: a remote server refuses it (kcbox does not choose how it listens), before connecting', async () => {
+    await expect(startKeycloak({ runtime: 'remote', tls: true })).rejects.toMatchObject({
+      code: 'ERR_KCBOX_TLS',
+      message: expect.stringContaining('set KCBOX_CA_FILE'),
     });
-    expect(asked).toBe(false);
-    expect((await decideRuntime('auto', { KCBOX_URL: 'https://kc' }, check, true)).runtime).toBe('remote');
   });
 
   it('an explicit choice asks nothing', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import createDebug from 'debug';
 import type * as Testcontainers from 'testcontainers';
@@ -9,7 +10,7 @@ import { type LoadedRealm, loadRealms, realmFilesOf } from '../../realm/realm-in
 import type { AdminCredentials } from '../admin-login.js';
 import { generateAdminCredentials } from '../admin-password.js';
 import { cacheLayout, cacheRoot } from '../distribution/cache.js';
-import { TEST_JVM, distributionBuildArgs, keycloakErrors } from '../distribution/start-distribution.js';
+import { type ServerTlsFiles, TEST_JVM, distributionBuildArgs, keycloakErrors, listenArgs } from '../distribution/start-distribution.js';
 import { ignoreProgress } from '../progress.js';
 import { ReadinessTimeout, adminLoginAccepted, assertRealmsServed, healthReady, waitForReadiness } from '../readiness.js';
 import { serverHandle } from '../server-handle.js';
@@ -19,15 +20,23 @@ import { OWNER_LABEL, ownerIsGone, ownerLabel } from './container-owner.js';
 import { DockerEngine, EngineError, publishedHost } from './docker-engine.js';
 import { probeDocker } from './docker-probe.js';
 import { OPTIMIZE_ENV, type OptimizedImage, ensureOptimizedImage } from './optimized-image.js';
-import { CONTAINER_HTTP_PORT, CONTAINER_MANAGEMENT_PORT, publishedPorts } from './ports.js';
-import { tarArchive } from './tar.js';
+import { CONTAINER_HTTP_PORT, CONTAINER_HTTPS_PORT, CONTAINER_MANAGEMENT_PORT, publishedPorts } from './ports.js';
+import { type TarEntry, tarArchive } from './tar.js';
+import { LOOPBACK_NAMES } from '../../tls/certificates.js';
+import { ensureLocalTls } from '../../tls/local-ca.js';
+import { trustCertificateAuthority } from '../../tls/trust.js';
 import { startContainerWatchdog } from './watchdog.js';
 
 const debug = createDebug('kcbox:container');
 
 export const KEYCLOAK_IMAGE = 'quay.io/keycloak/keycloak';
-export { CONTAINER_HTTP_PORT, CONTAINER_MANAGEMENT_PORT };
+export { CONTAINER_HTTP_PORT, CONTAINER_HTTPS_PORT, CONTAINER_MANAGEMENT_PORT };
 const IMPORT_FOLDER = '/opt/keycloak/data/import';
+/** Where the server certificate and key are copied before the start (conf/ is in every image). */
+export const CONTAINER_TLS_FILES: ServerTlsFiles = {
+  certificateFile: '/opt/keycloak/conf/kcbox-server.pem',
+  keyFile: '/opt/keycloak/conf/kcbox-server-key.pem',
+};
 /** The official image's user and group: /opt/keycloak belongs to 1000:0. */
 const KEYCLOAK_UID = 1000;
 const KEYCLOAK_GID = 0;
@@ -54,6 +63,13 @@ export interface ContainerPlan {
    * which builds Keycloak on every start.
    */
   readonly optimizedImage?: string | undefined;
+  /** Serve https only, on {@link CONTAINER_HTTPS_PORT}, with this certificate and key (PEM text). */
+  readonly tls?: { readonly certificatePem: string; readonly keyPem: string } | undefined;
+}
+
+/** The port Keycloak serves on inside the container: https with tls, else http. */
+export function containerWebPort(plan: Pick<ContainerPlan, 'tls'>): number {
+  return plan.tls ? CONTAINER_HTTPS_PORT : CONTAINER_HTTP_PORT;
 }
 
 /** The image a version runs from, e.g. quay.io/keycloak/keycloak:26.7.3. */
@@ -70,10 +86,12 @@ export function planImage(plan: ContainerPlan): string {
 export function containerCommand(plan: ContainerPlan): string[] {
   const version = parseKeycloakVersion(plan.version);
   const command = ['start'];
-  // The optimized image holds the build options (database, health, features) already.
-  if (plan.optimizedImage) command.push('--optimized', '--http-enabled=true', '--hostname-strict=false', '--cache=local');
+  // The optimized image holds the build options (database, health, features) already; the
+  // listener (https too) is a runtime option, so it applies to either image.
+  const listen = listenArgs(containerWebPort(plan), plan.tls && CONTAINER_TLS_FILES);
+  if (plan.optimizedImage) command.push('--optimized', ...listen, '--hostname-strict=false', '--cache=local');
   else {
-    command.push('--http-enabled=true', '--hostname-strict=false', '--cache=local', '--db=dev-mem', '--health-enabled=true');
+    command.push(...listen, '--hostname-strict=false', '--cache=local', '--db=dev-mem', '--health-enabled=true');
     if (plan.features && plan.features.length > 0) command.push(`--features=${[...plan.features].sort().join(',')}`);
   }
   if (plan.realms.length > 0) command.push('--import-realm');
@@ -99,22 +117,40 @@ function importFileName(realm: LoadedRealm): string {
   return `${realm.name}-realm.json`;
 }
 
-/**
- * The tar the engine unpacks at `/` before the start: the import folder, owned like the rest of
- * /opt/keycloak, with one file per realm.
- */
-export function realmArchive(realms: readonly LoadedRealm[]): Buffer {
-  const owner = { uid: KEYCLOAK_UID, gid: KEYCLOAK_GID };
-  return tarArchive([
-    { path: 'opt/keycloak/data/', mode: 0o775, ...owner },
-    { path: `${IMPORT_FOLDER.slice(1)}/`, mode: 0o775, ...owner },
+const OWNER = { uid: KEYCLOAK_UID, gid: KEYCLOAK_GID };
+
+/** The import folder, owned like the rest of /opt/keycloak, with one file per realm. */
+function realmEntries(realms: readonly LoadedRealm[]): TarEntry[] {
+  return [
+    { path: 'opt/keycloak/data/', mode: 0o775, ...OWNER },
+    { path: `${IMPORT_FOLDER.slice(1)}/`, mode: 0o775, ...OWNER },
     ...realms.map((realm) => ({
       path: `${IMPORT_FOLDER.slice(1)}/${importFileName(realm)}`,
       content: JSON.stringify(realm.representation),
       mode: 0o664,
-      ...owner,
+      ...OWNER,
     })),
-  ]);
+  ];
+}
+
+/** The realms' tar (see {@link startArchive}). */
+export function realmArchive(realms: readonly LoadedRealm[]): Buffer {
+  return tarArchive(realmEntries(realms));
+}
+
+/**
+ * The tar the engine unpacks at `/` before the start: the realms to import and, with tls, the
+ * server certificate and its key (readable by Keycloak's user only). Undefined when there is nothing.
+ */
+export function startArchive(plan: Pick<ContainerPlan, 'realms' | 'tls'>): Buffer | undefined {
+  const entries = plan.realms.length > 0 ? realmEntries(plan.realms) : [];
+  if (plan.tls) {
+    entries.push(
+      { path: CONTAINER_TLS_FILES.certificateFile.slice(1), content: plan.tls.certificatePem, mode: 0o644, ...OWNER },
+      { path: CONTAINER_TLS_FILES.keyFile.slice(1), content: plan.tls.keyPem, mode: 0o600, ...OWNER },
+    );
+  }
+  return entries.length > 0 ? tarArchive(entries) : undefined;
 }
 
 /**
@@ -123,7 +159,7 @@ export function realmArchive(realms: readonly LoadedRealm[]): Buffer {
  * the labels let a later start find containers whose starter died.
  */
 export function containerDefinition(plan: ContainerPlan, options: { owner: string; publishHost: string }): object {
-  const { ExposedPorts, PortBindings } = publishedPorts(options.publishHost);
+  const { ExposedPorts, PortBindings } = publishedPorts(options.publishHost, containerWebPort(plan));
   return {
     Image: planImage(plan),
     Cmd: containerCommand(plan),
@@ -147,21 +183,27 @@ export function keycloakContainer(plan: ContainerPlan): GenericContainer {
   // Loaded here, not at the top: testcontainers and its Docker stack take ~0.5 s to load, and every
   // kcbox command would pay it although only this definition uses it.
   const { GenericContainer, Wait } = createRequire(import.meta.url)('testcontainers') as typeof Testcontainers;
+  const health = Wait.forHttp('/health/ready', CONTAINER_MANAGEMENT_PORT).forStatusCode(200);
   let container = new GenericContainer(planImage(plan))
     .withCommand(containerCommand(plan))
     .withEnvironment(containerEnv(plan))
-    .withExposedPorts(CONTAINER_HTTP_PORT, CONTAINER_MANAGEMENT_PORT)
+    .withExposedPorts(containerWebPort(plan), CONTAINER_MANAGEMENT_PORT)
     .withLabels({ [SERVER_LABEL]: 'true' })
-    .withWaitStrategy(Wait.forHttp('/health/ready', CONTAINER_MANAGEMENT_PORT).forStatusCode(200))
+    // The probe only waits; whoever calls the server checks its certificate.
+    .withWaitStrategy(plan.tls ? health.usingTls().allowInsecure() : health)
     .withStartupTimeout(plan.startupTimeoutMs);
-  if (plan.realms.length > 0) {
-    container = container.withCopyContentToContainer(
-      plan.realms.map((realm) => ({
-        content: JSON.stringify(realm.representation),
-        target: `${IMPORT_FOLDER}/${importFileName(realm)}`,
-      })),
+  const copies: { content: string; target: string; mode?: number }[] = plan.realms.map((realm) => ({
+    content: JSON.stringify(realm.representation),
+    target: `${IMPORT_FOLDER}/${importFileName(realm)}`,
+  }));
+  // testcontainers copies as root: the key must be readable by Keycloak's user.
+  if (plan.tls) {
+    copies.push(
+      { content: plan.tls.certificatePem, target: CONTAINER_TLS_FILES.certificateFile, mode: 0o644 },
+      { content: plan.tls.keyPem, target: CONTAINER_TLS_FILES.keyFile, mode: 0o644 },
     );
   }
+  if (copies.length > 0) container = container.withCopyContentToContainer(copies);
   // A reusable container carries no session label, so testcontainers' reaper leaves it running.
   if (plan.detached) container = container.withReuse();
   return container;
@@ -177,6 +219,23 @@ async function engineOrThrow(): Promise<DockerEngine> {
     );
   }
   return new DockerEngine(docker.endpoint);
+}
+
+/**
+ * kcbox's local CA and the server certificate for a container published on `host`, read for
+ * copying in. The certificate names loopback only, so a remote engine's server could not match it.
+ */
+async function containerTls(host: string, cacheDir: string | undefined) {
+  if (!LOOPBACK_NAMES.dns.includes(host) && !LOOPBACK_NAMES.ip.includes(host)) {
+    throw new KcboxError(
+      'ERR_KCBOX_TLS',
+      `tls: the Docker engine publishes ports on ${host}, but kcbox's server certificate names only localhost, 127.0.0.1 and ::1. ` +
+        'Use a local engine (DOCKER_HOST unset or a unix socket) or the dist runtime (--runtime dist, KCBOX_RUNTIME=dist).',
+    );
+  }
+  const files = await ensureLocalTls({ cacheDir });
+  const [certificatePem, keyPem] = await Promise.all([readFile(files.certificateFile, 'utf8'), readFile(files.keyFile, 'utf8')]);
+  return { caFile: files.caFile, pem: { certificatePem, keyPem } };
 }
 
 /** What to do when the engine itself fails. */
@@ -279,6 +338,8 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
   const realms = await loadRealms(options.realms ?? []);
   const startupTimeoutMs = options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
   const base = keycloakImage(version);
+  const host = publishedHost(engine.endpoint);
+  const tls = options.tls ? await containerTls(host, options.cacheDir) : undefined;
   const engineFailed = (what: string, error: unknown) =>
     new KeycloakStartError(
       'ERR_KCBOX_START_FAILED',
@@ -305,11 +366,11 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
     startupTimeoutMs,
     detached: options.detached ?? false,
     optimizedImage: optimized?.reference,
+    tls: tls?.pem,
   };
   const image = planImage(plan);
 
   const name = `kcbox-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const host = publishedHost(engine.endpoint);
   let id: string;
   try {
     id = await engine.create(name, containerDefinition(plan, { owner: ownerLabel(), publishHost: host === '127.0.0.1' ? host : '' }));
@@ -336,11 +397,15 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
   onProgress({ phase: 'start', message: `starting ${image} as container ${name}` });
   let url: string;
   let managementUrl: string;
+  const scheme = tls ? 'https' : 'http';
+  // Readiness probes already go over https.
+  trustCertificateAuthority(tls?.caFile);
   try {
-    if (realms.length > 0) await engine.putArchive(id, '/', realmArchive(realms));
+    const archive = startArchive(plan);
+    if (archive) await engine.putArchive(id, '/', archive);
     await engine.start(id);
-    url = `http://${host}:${await engine.publishedPort(id, CONTAINER_HTTP_PORT)}`;
-    managementUrl = `http://${host}:${await engine.publishedPort(id, CONTAINER_MANAGEMENT_PORT)}`;
+    url = `${scheme}://${host}:${await engine.publishedPort(id, containerWebPort(plan))}`;
+    managementUrl = `${scheme}://${host}:${await engine.publishedPort(id, CONTAINER_MANAGEMENT_PORT)}`;
   } catch (error) {
     await abandon();
     throw engineFailed(`start container ${name} from ${image}`, error);
@@ -403,6 +468,7 @@ export async function startContainer(options: StartKeycloakOptions): Promise<Key
     url,
     managementUrl,
     adminCredentials: plan.admin,
+    caFile: tls?.caFile,
     realms: realms.map((realm) => realm.name),
     realmFiles: realmFilesOf(realms),
     createdRealms: [],

@@ -47,27 +47,40 @@ export interface LaunchPlan {
   /** The port Keycloak serves on: https when `tls` is given, else http. */
   readonly httpPort: number;
   /** Serve https only, with this certificate and key (PEM files). */
-  readonly tls?: { readonly certificateFile: string; readonly keyFile: string } | undefined;
+  readonly tls?: ServerTlsFiles | undefined;
   readonly managementPort: number;
   readonly importRealms: boolean;
   readonly serverOptions: Readonly<Record<string, string>>;
 }
 
-/** The `kc.sh start` arguments; pure, so every flag is unit-tested. */
-export function distributionStartArgs(plan: LaunchPlan): string[] {
-  const listen = plan.tls
+/** A certificate and its key (PEM files), as the server sees them. */
+export interface ServerTlsFiles {
+  readonly certificateFile: string;
+  readonly keyFile: string;
+}
+
+/**
+ * How Keycloak listens on `port`: https only with `tls`, else plain http. Runtime options (not
+ * build options), shared by the dist and container runtimes so both serve https alike.
+ */
+export function listenArgs(port: number, tls: ServerTlsFiles | undefined): string[] {
+  return tls
     ? [
         // https only: a backend that is handed the https URL must not be able to fall back to http.
         '--http-enabled=false',
-        `--https-port=${plan.httpPort}`,
-        `--https-certificate-file=${plan.tls.certificateFile}`,
-        `--https-certificate-key-file=${plan.tls.keyFile}`,
+        `--https-port=${port}`,
+        `--https-certificate-file=${tls.certificateFile}`,
+        `--https-certificate-key-file=${tls.keyFile}`,
       ]
-    : ['--http-enabled=true', `--http-port=${plan.httpPort}`];
+    : ['--http-enabled=true', `--http-port=${port}`];
+}
+
+/** The `kc.sh start` arguments; pure, so every flag is unit-tested. */
+export function distributionStartArgs(plan: LaunchPlan): string[] {
   const args = [
     'start',
     '--optimized',
-    ...listen,
+    ...listenArgs(plan.httpPort, plan.tls),
     // Loopback only (http and https alike): a test server must not be reachable from the network.
     '--http-host=127.0.0.1',
     // The management interface inherits the TLS setup: health answers over https then.
