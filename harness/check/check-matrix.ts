@@ -1,4 +1,4 @@
-import { KcboxError } from '../errors.js';
+import { KcboxError, describeError } from '../errors.js';
 import createDebug from 'debug';
 import { hostileSuite } from '../hostile/hostile-suite.js';
 import type { HostileOptions } from '../hostile/result-types.js';
@@ -136,8 +136,10 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
   const started = Date.now();
   const cleanups: Array<() => Promise<void>> = [];
   const onCreated = (cleanup: () => Promise<void>) => cleanups.push(cleanup);
+  // The way to Keycloak itself (a relay for a container backend) goes last: every other cleanup talks to Keycloak through it.
+  const closeLast: Array<() => Promise<void>> = [];
   try {
-    const side = await backendSide(spec, options.server, options.backendUrl, onCreated);
+    const side = await backendSide(spec, options.server, options.backendUrl, (cleanup) => closeLast.push(cleanup));
     const { server } = side;
     for (const suite of suites) {
       onCreated(() => suite.cleanup());
@@ -227,6 +229,10 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
   } finally {
     // All at once: the backend, the realm and a suite's own realms do not depend on one another
     // (what a suite adds inside the realm goes with it).
-    await Promise.all(cleanups.map((cleanup) => cleanup().catch((error: unknown) => debug('cleanup failed: %O', error))));
+    // Something a cleanup could not remove is left on someone's server: say so, whatever the result.
+    const attempt = (cleanup: () => Promise<void>) =>
+      cleanup().catch((error: unknown) => report(`could not clean up after the check: ${describeError(error)}`));
+    await Promise.all(cleanups.map(attempt));
+    await Promise.all(closeLast.map(attempt));
   }
 }

@@ -68,6 +68,7 @@ export async function checkMatrixVersions(options: CheckMatrixVersionsOptions): 
       ...(runtime ? { runtime } : {}),
       ...(onProgress ? { onProgress } : {}),
       ...(cacheDir ? { cacheDir } : {}),
+      ...(check.spec.keycloak.tls ? { tls: true } : {}),
       version,
       realms: [],
     });

@@ -607,6 +607,12 @@ function normalise(raw: RawSpec, file: string, baseDir: string, locator: Locator
 
   const backend = raw.backend;
   const url = (backend.url ?? DEFAULT_BACKEND_URL).replace(/\/+$/, '');
+  // The relay a container backend reaches Keycloak through has an address the local CA's certificate does not name.
+  if (backend.image && raw.keycloak.tls)
+    problem(
+      ['backend', 'image'],
+      'a backend in a container cannot use Keycloak over https (keycloak.tls): kcbox\'s certificate names only localhost and 127.0.0.1. Run the backend with "command", or drop keycloak.tls',
+    );
   if (!backend.command && !backend.image && url.includes('${PORT}'))
     problem(['backend', 'url'], 'uses ${PORT} but kcbox starts no backend: add "command" or "image", or give a fixed port');
   if (problems.length > 0) throw new MatrixSpecError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));

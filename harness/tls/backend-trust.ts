@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { writeAtomically } from '../cache/cache-folder.js';
+import { cacheRoot, writeAtomically } from '../cache/cache-folder.js';
 
 /** How a backend learns to trust the CA behind an https Keycloak, whatever its language. */
 export interface BackendCaEnv {
@@ -19,12 +18,13 @@ export interface BackendCaEnv {
 
 /**
  * The environment that makes a backend trust `caFile`. The bundle for `SSL_CERT_FILE` and
- * `REQUESTS_CA_BUNDLE` (Node's public roots plus the CA) is written once per CA to the temp folder.
+ * `REQUESTS_CA_BUNDLE` (Node's public roots plus the CA) is written once per CA into kcbox's cache
+ * (`<cache>/tls`), not the shared temp folder where another user could take its name first.
  */
 export async function backendCaEnv(caFile: string): Promise<BackendCaEnv> {
   const ca = await readFile(caFile, 'utf8');
   const bundleText = `${[...rootCertificates, ca.trim()].join('\n')}\n`;
-  const bundle = join(tmpdir(), `kcbox-ca-bundle-${createHash('sha256').update(bundleText).digest('hex').slice(0, 16)}.pem`);
+  const bundle = join(cacheRoot(), 'tls', `ca-bundle-${createHash('sha256').update(bundleText).digest('hex').slice(0, 16)}.pem`);
   const written = await readFile(bundle, 'utf8').catch(() => undefined);
   if (written !== bundleText) await writeAtomically(bundle, (temporary) => writeFile(temporary, bundleText, { mode: 0o644 }));
   return { KEYCLOAK_CA_FILE: caFile, NODE_EXTRA_CA_CERTS: caFile, SSL_CERT_FILE: bundle, REQUESTS_CA_BUNDLE: bundle };

@@ -111,7 +111,8 @@ export async function codeFlowLogin(
   let answer = await fetchPage(`${authorizationUrl(realm)}?${query}`);
   let submitted = false;
   for (let step = 0; step < MAX_STEPS; step++) {
-    debug('code flow for %s: %d %s', user.username, answer.status, answer.location ?? answer.url.split('?')[0]);
+    // Origin and path only: the query carries the code, the state and Keycloak's session ids.
+    debug('code flow for %s: %d %s', user.username, answer.status, (answer.location ?? answer.url).split('?')[0]);
     if (answer.location) {
       const target = new URL(answer.location);
       if (sameEndpoint(target, redirect)) {
@@ -130,7 +131,7 @@ export async function codeFlowLogin(
           throw new LoginError(
             'ERR_KCBOX_LOGIN_FLOW',
             `Keycloak redirected ${who} to ${options.redirectUri} without a code for this login (no code, or another state).`,
-            target.search,
+            code ? 'a code for another state' : 'no code',
           );
         }
         return authorizationCodeGrant(realm, client, { code, redirectUri: options.redirectUri, codeVerifier: verifier }, user.username);

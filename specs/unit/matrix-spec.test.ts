@@ -190,6 +190,19 @@ endpoints:
     expect(noPort).toEqual(['5 backend.image: missing required field "port"']);
   });
 
+  it('refuses a backend image with Keycloak over https: the relay it goes through is not in the certificate', () => {
+    const tlsImage = problemsOf(() =>
+      parseMatrixSpec(
+        minimal
+          .replace('  client: inventory-api\n', '  client: inventory-api\n  tls: true\n')
+          .replace('  url: http://127.0.0.1:8080\n', '  url: http://127.0.0.1:${PORT}\n  image: {name: a/b, port: 3000}\n'),
+        { file: 'm.yaml' },
+      ),
+    );
+    expect(tlsImage).toHaveLength(1);
+    expect(tlsImage[0]).toMatch(/^7 backend\.image: a backend in a container cannot use Keycloak over https \(keycloak\.tls\)/);
+  });
+
   it('reports malformed YAML with its line, and a missing file by name', async () => {
     expect(problemsOf(() => parseMatrixSpec('users: [alice\nendpoints: 1', { file: 'm.yaml' }))[0]).toMatch(
       /^\d+ : malformed YAML\/JSON: /,
