@@ -75,6 +75,9 @@ function session(realm: TokenRealm) {
   };
 }
 
+/** Keycloak's `loginTimeout` message (its base theme, English): the login's session is gone and starts again. */
+const LOGIN_RESTARTED = /login attempt timed out|login will start from the beginning/i;
+
 const sameEndpoint = (a: URL, b: URL) => a.protocol === b.protocol && a.host === b.host && a.pathname === b.pathname;
 
 /**
@@ -110,6 +113,7 @@ export async function codeFlowLogin(
 
   let answer = await fetchPage(`${authorizationUrl(realm)}?${query}`);
   let submitted = false;
+  let restarts = 0;
   for (let step = 0; step < MAX_STEPS; step++) {
     // Origin and path only: the query carries the code, the state and Keycloak's session ids.
     debug('code flow for %s: %d %s', user.username, answer.status, (answer.location ?? answer.url).split('?')[0]);
@@ -145,6 +149,15 @@ export async function codeFlowLogin(
     if (page.kind === 'login' && !submitted) {
       submitted = true;
       answer = await fetchPage(page.action, { ...page.fields, username: user.username, password: user.password });
+      continue;
+    }
+    // Keycloak lost the login's session between the form and its answer (seen once on a loaded
+    // machine) and says the login starts again: a browser's user would do just that, once.
+    if (page.kind === 'login' && restarts < 1 && LOGIN_RESTARTED.test(page.error ?? '')) {
+      restarts += 1;
+      submitted = false;
+      debug('code flow for %s: Keycloak restarted the login (%s)', user.username, page.error);
+      answer = await fetchPage(`${authorizationUrl(realm)}?${query}`);
       continue;
     }
     throw blocked(page, who, answer.status);
