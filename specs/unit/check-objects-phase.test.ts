@@ -146,4 +146,38 @@ describe('the object cells phase, without Keycloak', () => {
       "Keycloak grants carol the endpoint, but the object is alice's (tenant /acme) and carol is in /globex: the backend allowed it across tenants with 200",
     );
   });
+
+  it('two columns of one Keycloak user are one owner: each on the other’s object is a role cell, not a peer cell', async () => {
+    const phaseSpec = parseMatrixSpec({
+      keycloak: { realmName: 'r', client: 'api' },
+      backend: { url: 'http://127.0.0.1:1' },
+      users: ['alice', { name: 'alice-ro', user: 'alice', scope: 'items.read' }, 'bob'],
+      setup: { steps: [{ method: 'POST', path: '/items', capture: { id: '/item/id' } }] },
+      endpoints: [{ method: 'GET', path: '/items/${owner.id}', requires: 'authenticated', owner: 'only' }],
+    });
+    const phase = await runObjectCells(
+      {
+        spec: phaseSpec,
+        tokens: {
+          // The backend sees who the token is for: alice-ro's token is alice's.
+          token: (user: string) => ({ bearer: user === 'alice-ro' ? 'alice' : user, decisionToken: '' }),
+          caller: () => ({ claims: {}, groups: [], tenants: [], decision: () => false }),
+        },
+      } as unknown as TokensPhase,
+      url,
+      context,
+    );
+    expect(phase.incomplete).toEqual([]);
+    expect(phase.cells.map((cell) => [cell.user, cell.owner, cell.expected, cell.observed.status, cell.pass])).toEqual([
+      ['alice', 'alice', 'allow', 200, true],
+      ['alice-ro', 'alice-ro', 'allow', 200, true],
+      ['bob', 'bob', 'allow', 200, true],
+    ]);
+    expect(phase.peerCells.map((cell) => [cell.user, cell.owner, cell.expected, cell.observed.status, cell.pass])).toEqual([
+      ['alice', 'bob', 'deny', 403, true],
+      ['alice-ro', 'bob', 'deny', 403, true],
+      ['bob', 'alice', 'deny', 403, true],
+      ['bob', 'alice-ro', 'deny', 403, true],
+    ]);
+  });
 });
