@@ -10,6 +10,7 @@ import {
   describeTenants,
   expectedOnObject,
   fillRequest,
+  samePrincipal,
   sameTenant,
 } from '../matrix/objects.js';
 import type { PhaseContext, TokensPhase } from '../matrix/phases.js';
@@ -22,6 +23,8 @@ const SETUP_ANSWER_BYTES = 256 * 1024;
 interface ObjectCopy {
   readonly owner: string;
   readonly caller: string;
+  /** The owner is the caller's own principal (maybe another column of it): a role cell, not a peer cell. */
+  readonly own: boolean;
   captured: Record<string, string>;
   /** Why a setup step left this copy unusable; its cells are not run. */
   failed?: string;
@@ -41,11 +44,12 @@ const successful = (status: number | undefined) => status !== undefined && statu
 /** A refusal the ownership rule calls for, said as such: Keycloak grants the caller the endpoint itself. */
 function ownershipReason(
   cell: Pick<CellResult, 'user' | 'owner' | 'expected'>,
+  own: boolean,
   verdict: CellVerdict,
   endpoint: MatrixEndpoint,
   tokens: TokensPhase,
 ): string {
-  if (verdict.pass || verdict.outcome !== 'allowed' || !endpoint.owner || cell.user === cell.owner) return verdict.reason;
+  if (verdict.pass || verdict.outcome !== 'allowed' || !endpoint.owner || own) return verdict.reason;
   if (expectedFor(endpoint, cell.user, tokens.tokens) !== 'allow') return verdict.reason;
   const status = verdict.reason.match(/with (\d+)$/)?.[1];
   if (endpoint.owner.kind === 'same-tenant') {
@@ -74,6 +78,12 @@ async function runStep(step: SetupStep, copies: readonly ObjectCopy[], tokens: T
     const copy = live[index]!;
     if (observed.kind !== 'answered') {
       copy.failed = `no answer (${observed.kind}): ${clip(observed.excerpt, 200)}`;
+      return;
+    }
+    if (observed.status === 401 || observed.status === 403) {
+      // Owners default to every caller with a token; one the backend rightly refuses needs the spec changed, not the backend.
+      const where = step.source ? ` (${step.source.file}:${step.source.line})` : '';
+      copy.failed = `refused with ${observed.status}: if ${copy.owner} may not create objects, list the callers who may under setup.owners${where}`;
       return;
     }
     if (!successful(observed.status)) {
@@ -118,7 +128,17 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
   const owners = spec.setup?.owners ?? [];
   const objectEndpoints = spec.endpoints.filter((endpoint) => endpoint.owner !== undefined);
   if (!spec.setup || objectEndpoints.length === 0) return { cells: [], peerCells: [], incomplete: [] };
-  const copies: ObjectCopy[] = spec.users.flatMap((caller) => spec.setup!.owners.map((owner) => ({ owner, caller, captured: {} })));
+  // Setup requests carry the first step's token, so its claims say who each column is.
+  const source = spec.setup.steps[0]?.token ?? objectEndpoints[0]!.token;
+  const same = (caller: string, owner: string) => samePrincipal(spec, tokens.tokens, source, caller, owner);
+  // Of the owners that are the caller's own principal, one copy only (its own column's, else the
+  // first): they are one role cell per endpoint, and a backend cannot tell them apart anyway.
+  const copies: ObjectCopy[] = spec.users.flatMap((caller) => {
+    const mine = owners.find((owner) => owner === caller) ?? owners.find((owner) => same(caller, owner));
+    return owners
+      .filter((owner) => owner === mine || !same(caller, owner))
+      .map((owner) => ({ owner, caller, own: owner === mine, captured: {} }));
+  });
   context.step(
     `creating objects: ${spec.setup.steps.length} setup step${spec.setup.steps.length === 1 ? '' : 's'} × ${copies.length} (owner, caller) pairs`,
   );
@@ -134,7 +154,7 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
   // Anonymous is in no tenant, and never marked: it is refused everyone's objects anyway.
   const otherTenant = (caller: string, owner: string, endpoint: MatrixEndpoint) =>
     spec.setup?.tenants !== undefined &&
-    caller !== owner &&
+    !same(caller, owner) &&
     caller !== ANONYMOUS &&
     !sameTenant(tokens.tokens.caller(caller, endpoint.token).tenants, tokens.tokens.caller(owner, endpoint.token).tenants);
   const cellsOf = (endpoints: readonly MatrixEndpoint[]) =>
@@ -148,14 +168,14 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
           user: copy.caller,
           owner: copy.owner,
           ...(otherTenant(copy.caller, copy.owner, endpoint) ? { otherTenant: true } : {}),
-          expected: expectedOnObject(endpoint, copy.caller, copy.owner, tokens.tokens),
+          expected: expectedOnObject(endpoint, copy.caller, copy.owner, tokens.tokens, spec),
           acceptedDenyStatuses: copy.caller === ANONYMOUS ? endpoint.deny.anonymous : endpoint.deny.authenticated,
           ...(context.showTokens ? { token } : {}),
         };
-        return { plan, cell, endpoint };
+        return { plan, cell, endpoint, own: copy.own };
       }),
     );
-  const judged: CellResult[] = [];
+  const judged: Array<{ cell: CellResult; own: boolean }> = [];
   const waves = [
     objectEndpoints.filter((endpoint) => endpoint.method !== 'DELETE'),
     objectEndpoints.filter((endpoint) => endpoint.method === 'DELETE'),
@@ -169,9 +189,9 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
       { baseUrl: backendUrl, concurrency: context.concurrency, timeoutMs: spec.requestTimeoutMs },
     );
     observations.forEach((observed, index) => {
-      const { cell } = planned[index]!;
+      const { cell, own, endpoint } = planned[index]!;
       const verdict = judgeCell(cell.expected, cell.acceptedDenyStatuses, observed);
-      judged.push({ ...cell, observed, ...verdict, reason: ownershipReason(cell, verdict, planned[index]!.endpoint, tokens) });
+      judged.push({ cell: { ...cell, observed, ...verdict, reason: ownershipReason(cell, own, verdict, endpoint, tokens) }, own });
     });
   }
   // Endpoint-major, as the role cells: every caller of the first endpoint, each on every owner's object.
@@ -179,12 +199,12 @@ export async function runObjectCells(tokens: TokensPhase, backendUrl: string, co
   const [endpointAt, userAt, ownerAt] = [position(spec.endpoints.map((endpoint) => endpoint.id)), position(spec.users), position(owners)];
   const rank = (cell: CellResult) => [endpointAt.get(cell.endpoint) ?? 0, userAt.get(cell.user) ?? 0, ownerAt.get(cell.owner ?? '') ?? 0];
   judged.sort((a, b) => {
-    const [x, y] = [rank(a), rank(b)];
+    const [x, y] = [rank(a.cell), rank(b.cell)];
     return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]!;
   });
   return {
-    cells: judged.filter((cell) => cell.user === cell.owner),
-    peerCells: judged.filter((cell) => cell.user !== cell.owner),
+    cells: judged.filter((entry) => entry.own).map((entry) => entry.cell),
+    peerCells: judged.filter((entry) => !entry.own).map((entry) => entry.cell),
     incomplete: setupFailures(failures, objectEndpoints.length),
   };
 }

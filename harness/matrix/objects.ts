@@ -2,10 +2,19 @@
  * Object-level checks: `${owner.NAME}` references to values a setup step captured, the JSON
  * pointers that capture them, and the one place a cell on someone's object gets its expectation.
  */
+import { callerOf } from './callers.js';
 import { expectedFor } from './expectations.js';
 import type { MatrixTokens } from './matrix-tokens.js';
 import { describeRequirement, inGroup, meets } from './requirements.js';
-import { ANONYMOUS, type Expectation, type MatrixEndpoint, type OwnershipRule, type TenantRule } from './types.js';
+import {
+  ANONYMOUS,
+  type Expectation,
+  type MatrixEndpoint,
+  type MatrixSpec,
+  type OwnershipRule,
+  type TenantRule,
+  type TokenSource,
+} from './types.js';
 
 /** How reports name an ownership rule: `owner only`, `owner or role inventory-api/inventory-admin`, `any owner`. */
 export function describeOwnership(rule: OwnershipRule): string {
@@ -128,15 +137,48 @@ export function captureValue(body: string, pointer: string): { value: string } |
 }
 
 /**
+ * Whether two grid columns are one Keycloak principal: a backend tells owners apart by who the
+ * token is for, not by kcbox's column names (`alice` and `alice-ro` with another scope are one
+ * user). The `sub` Keycloak put in both tokens decides when both have one; else the username or
+ * the service account's client. Anonymous is nobody, not even itself.
+ */
+export function samePrincipal(
+  spec: Pick<MatrixSpec, 'callers'>,
+  tokens: Pick<MatrixTokens, 'caller'>,
+  source: TokenSource,
+  a: string,
+  b: string,
+): boolean {
+  if (a === ANONYMOUS || b === ANONYMOUS) return false;
+  if (a === b) return true;
+  const sub = (column: string) => tokens.caller(column, source).claims['sub'];
+  const [subA, subB] = [sub(a), sub(b)];
+  if (typeof subA === 'string' && typeof subB === 'string') return subA === subB;
+  const identity = (column: string) => {
+    const caller = callerOf(spec, column);
+    return caller.kind === 'user' ? `user:${caller.username}` : caller.kind === 'service-account' ? `client:${caller.clientId}` : undefined;
+  };
+  return identity(a) !== undefined && identity(a) === identity(b);
+}
+
+/**
  * Keycloak's verdict for `caller` acting on `owner`'s object: the endpoint's requirement as
- * Keycloak decides it for the caller, narrowed by the endpoint's ownership rule. The owner is
- * allowed what the requirement allows; another caller only under `anyone`, under `owner-or`
+ * Keycloak decides it for the caller, narrowed by the endpoint's ownership rule. The owner (any
+ * column that is the same principal, see {@link samePrincipal}) is allowed what the requirement allows; another caller only under `anyone`, under `owner-or`
  * when Keycloak's decisions say the caller also meets its requirement, or under `same-tenant` when
  * Keycloak has the caller and the owner in one tenant.
  */
-export function expectedOnObject(endpoint: MatrixEndpoint, caller: string, owner: string, tokens: MatrixTokens): Expectation {
+export function expectedOnObject(
+  endpoint: MatrixEndpoint,
+  caller: string,
+  owner: string,
+  tokens: MatrixTokens,
+  spec: Pick<MatrixSpec, 'callers'> = { callers: {} },
+): Expectation {
   const base = expectedFor(endpoint, caller, tokens);
-  if (base === 'deny' || caller === owner || endpoint.owner === undefined) return base;
+  if (base === 'deny' || endpoint.owner === undefined || caller === owner || samePrincipal(spec, tokens, endpoint.token, caller, owner)) {
+    return base;
+  }
   switch (endpoint.owner.kind) {
     case 'anyone':
       return 'allow';

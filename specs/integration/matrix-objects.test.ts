@@ -94,7 +94,9 @@ describe('object-level checks against the Express example (real Keycloak, real b
     expect(checkExitCode(refused)).toBe(2);
     expect(refused.passed).toBe(false);
     const bob = refused.incomplete.find((work) => work.what === 'setup "create item" as bob');
-    expect(bob?.why).toMatch(/^answered 403, expected a 2xx: .*; so 12 object cells \(for alice, bob, carol, anonymous\) were not run$/);
+    expect(bob?.why).toMatch(
+      /^refused with 403: if bob may not create objects, list the callers who may under setup.owners \(.*variant\.yaml:\d+\); so 12 object cells \(for alice, bob, carol, anonymous\) were not run$/,
+    );
     // alice (inventory-admin) could create hers: her objects were checked.
     expect(refused.incomplete.some((work) => work.what === 'setup "create item" as alice')).toBe(false);
     expect(refused.peerCells?.every((cell) => cell.owner === 'alice')).toBe(true);

@@ -17,6 +17,7 @@ function backend(): { server: Server; created: string[] } {
     const user = request.headers.authorization?.replace(/^Bearer /, '');
     if (!user) return void response.writeHead(401).end();
     if (request.method === 'POST' && request.url === '/items') {
+      if (user === 'dave') return void response.writeHead(403).end('no create role');
       if (user === 'carol') return void response.writeHead(500).end('no items for carol');
       const id = next++;
       items.set(id, user);
@@ -145,5 +146,62 @@ describe('the object cells phase, without Keycloak', () => {
     expect(phase.peerCells[1]?.reason).toBe(
       "Keycloak grants carol the endpoint, but the object is alice's (tenant /acme) and carol is in /globex: the backend allowed it across tenants with 200",
     );
+  });
+
+  it('two columns of one Keycloak user are one owner: each on the other’s object is a role cell, not a peer cell', async () => {
+    const phaseSpec = parseMatrixSpec({
+      keycloak: { realmName: 'r', client: 'api' },
+      backend: { url: 'http://127.0.0.1:1' },
+      users: ['alice', { name: 'alice-ro', user: 'alice', scope: 'items.read' }, 'bob'],
+      setup: { steps: [{ method: 'POST', path: '/items', capture: { id: '/item/id' } }] },
+      endpoints: [{ method: 'GET', path: '/items/${owner.id}', requires: 'authenticated', owner: 'only' }],
+    });
+    const phase = await runObjectCells(
+      {
+        spec: phaseSpec,
+        tokens: {
+          // The backend sees who the token is for: alice-ro's token is alice's.
+          token: (user: string) => ({ bearer: user === 'alice-ro' ? 'alice' : user, decisionToken: '' }),
+          caller: () => ({ claims: {}, groups: [], tenants: [], decision: () => false }),
+        },
+      } as unknown as TokensPhase,
+      url,
+      context,
+    );
+    expect(phase.incomplete).toEqual([]);
+    expect(phase.cells.map((cell) => [cell.user, cell.owner, cell.expected, cell.observed.status, cell.pass])).toEqual([
+      ['alice', 'alice', 'allow', 200, true],
+      ['alice-ro', 'alice-ro', 'allow', 200, true],
+      ['bob', 'bob', 'allow', 200, true],
+    ]);
+    expect(phase.peerCells.map((cell) => [cell.user, cell.owner, cell.expected, cell.observed.status, cell.pass])).toEqual([
+      ['alice', 'bob', 'deny', 403, true],
+      ['alice-ro', 'bob', 'deny', 403, true],
+      ['bob', 'alice', 'deny', 403, true],
+      ['bob', 'alice-ro', 'deny', 403, true],
+    ]);
+  });
+
+  it('an owner the backend refuses to create objects (403): the why says to list who may under setup.owners', async () => {
+    const refused = parseMatrixSpec(
+      [
+        'keycloak: {realmName: r, client: api}',
+        'backend: {url: "http://127.0.0.1:1"}',
+        'users: [alice, dave]',
+        'setup:',
+        '  steps:',
+        '    - {name: create, method: POST, path: /items, capture: {id: /item/id}}',
+        'endpoints:',
+        '  - {method: GET, path: "/items/${owner.id}", requires: authenticated, owner: only}',
+      ].join('\n'),
+      { file: 'matrix.yaml' },
+    );
+    const phase = await runObjectCells({ ...tokensPhase(['alice']), spec: refused } as unknown as TokensPhase, url, context);
+    expect(phase.incomplete).toEqual([
+      {
+        what: 'setup "create" as dave',
+        why: 'refused with 403: if dave may not create objects, list the callers who may under setup.owners (matrix.yaml:6); so 2 object cells (for alice, dave) were not run',
+      },
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import {
   expectedOnObject,
   fillRequest,
   ownerReferences,
+  samePrincipal,
   sameTenant,
   tenantsOf,
   valueAtPointer,
@@ -272,5 +273,45 @@ setup:
     expect(expectedOnObject(endpoint, 'anonymous', 'alice', tokens)).toBe('deny');
     // The endpoint's requirement still comes first: Keycloak refuses, so the same tenant does not help.
     expect(expectedOnObject({ ...endpoint, requirement: { kind: 'realm-role', role: 'admin' } }, 'bob', 'alice', tokens)).toBe('deny');
+  });
+});
+
+describe('samePrincipal', () => {
+  const spec = {
+    callers: {
+      alice: { kind: 'user', username: 'alice', scopes: [] },
+      'alice-ro': { kind: 'user', username: 'alice', scopes: ['items.read'] },
+      job: { kind: 'service-account', clientId: 'nightly', secret: undefined, scopes: [] },
+      'job+write': { kind: 'service-account', clientId: 'nightly', secret: undefined, scopes: ['w'] },
+      nightly: { kind: 'user', username: 'nightly', scopes: [] },
+    },
+  } as const;
+  const source = { kind: 'access' } as const;
+  const noSub = { caller: () => ({ claims: {}, groups: [], tenants: [], decision: () => false }) };
+  const subs: Record<string, string> = { alice: 's1', 'alice-ro': 's1', bob: 's2', carol: 's2' };
+  const withSub = { caller: (user: string) => ({ claims: { sub: subs[user] }, groups: [], tenants: [], decision: () => false }) };
+
+  it('is who Keycloak issued the token for, not the column name', () => {
+    expect(samePrincipal(spec, noSub, source, 'alice', 'alice-ro')).toBe(true);
+    expect(samePrincipal(spec, noSub, source, 'job', 'job+write')).toBe(true);
+    // A user and a client that share a name are two principals.
+    expect(samePrincipal(spec, noSub, source, 'job', 'nightly')).toBe(false);
+    expect(samePrincipal(spec, noSub, source, 'alice', 'bob')).toBe(false);
+    expect(samePrincipal(spec, noSub, source, 'anonymous', 'anonymous')).toBe(false);
+    // The tokens' sub decides when both carry one.
+    expect(samePrincipal(spec, withSub, source, 'bob', 'carol')).toBe(true);
+    expect(samePrincipal(spec, withSub, source, 'alice', 'bob')).toBe(false);
+  });
+
+  it('makes another column of the owner the owner under owner: only', () => {
+    const endpoint = {
+      id: 'GET /items/${owner.id}',
+      requirement: { kind: 'authenticated' },
+      token: source,
+      owner: { kind: 'owner-only' },
+    } as unknown as MatrixEndpoint;
+    const tokens = { ...noSub, decision: () => false, token: () => ({ bearer: '', decisionToken: '' }) } as unknown as MatrixTokens;
+    expect(expectedOnObject(endpoint, 'alice-ro', 'alice', tokens, spec)).toBe('allow');
+    expect(expectedOnObject(endpoint, 'bob', 'alice', tokens, spec)).toBe('deny');
   });
 });
