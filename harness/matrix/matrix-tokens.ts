@@ -6,7 +6,7 @@ import { decodeClaims } from '../tokens/claims.js';
 import { callerOf } from './callers.js';
 import { askDecisions } from './matrix-decisions.js';
 import type { MatrixRealm } from './matrix-realm.js';
-import { claimValues, tenantsOf } from './objects.js';
+import { claimValues, tenantsOf } from './tenants.js';
 import { type CallerFacts, endpointRequirements, flattenRequirement, permissionsOf } from './requirements.js';
 import { ANONYMOUS, type Caller, type MatrixSpec, type TokenSource } from './types.js';
 
