@@ -26,9 +26,10 @@ const debug = createDebug('kcbox:check');
 
 /**
  * Every secret the check knows, to be kept out of reports: the resource server's client secret,
- * the secrets of token clients and service accounts the spec names, and a password in the backend's URL.
+ * the secrets of token clients, login clients and service accounts (the spec's or Keycloak's), the
+ * passwords the spec gives, and a password in the backend's URL.
  */
-async function knownSecrets(realm: RealmPhase, backendUrl: string): Promise<string[]> {
+export async function knownSecrets(realm: RealmPhase, backendUrl: string): Promise<string[]> {
   const resourceServer = await realm.live.oauthClient(realm.spec.keycloak.client);
   const clientSecrets = [...realm.spec.endpoints, ...(realm.spec.setup?.steps ?? [])].flatMap((request) =>
     request.token.kind === 'client' && request.token.clientSecret ? [request.token.clientSecret] : [],
@@ -39,8 +40,28 @@ async function knownSecrets(realm: RealmPhase, backendUrl: string): Promise<stri
       caller.kind !== 'service-account' ? '' : (caller.secret ?? (await realm.live.oauthClient(caller.clientId)).clientSecret ?? ''),
     ),
   );
+  // Secrets Keycloak gave for the clients users log in with (the matrix named none for them): a
+  // backend that echoes a request's credentials must not carry them into a report either.
+  const loginClientIds = new Set([
+    realm.live.loginClient,
+    ...realm.spec.endpoints.flatMap((endpoint) =>
+      endpoint.token.kind === 'client' && !endpoint.token.clientSecret ? [endpoint.token.clientId] : [],
+    ),
+  ]);
+  const loginSecrets = await Promise.all(
+    [...loginClientIds].map(async (clientId) => {
+      const client = await realm.live.oauthClient(clientId).catch(() => undefined);
+      return client?.clientSecret ?? '';
+    }),
+  );
+  const passwords = [
+    ...Object.values(realm.spec.keycloak.passwords),
+    ...realm.spec.keycloak.fixtureUsers.map((user) => user.password ?? ''),
+  ];
   const urlPassword = URL.canParse(backendUrl) ? decodeURIComponent(new URL(backendUrl).password) : '';
-  return [resourceServer.clientSecret ?? '', ...clientSecrets, ...serviceAccounts, urlPassword].filter(Boolean);
+  return [resourceServer.clientSecret ?? '', ...clientSecrets, ...serviceAccounts, ...loginSecrets, ...passwords, urlPassword].filter(
+    Boolean,
+  );
 }
 
 /** Role cells endpoint-major, as reports expect them, whichever phase called them. */

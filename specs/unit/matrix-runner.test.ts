@@ -153,3 +153,41 @@ describe('redacting reports', () => {
     });
   });
 });
+
+describe('the secrets a check keeps out of its reports', () => {
+  it("holds Keycloak's secrets of the clients users log in with, and the passwords the spec gives", async () => {
+    const { knownSecrets } = await import('../../harness/check/check-matrix.js');
+    const { parseMatrixSpec } = await import('../../harness/matrix/spec-load.js');
+    const spec = parseMatrixSpec(
+      [
+        'keycloak:',
+        '  realm: realm.json',
+        '  client: api',
+        '  loginClient: web',
+        '  passwords: {bob: bob-long-password}',
+        '  users: {dana: {password: dana-long-password}}',
+        'backend: {url: "http://u:url-password@127.0.0.1:8080"}',
+        'users: [bob, dana]',
+        'endpoints:',
+        '  - {method: GET, path: /a, requires: authenticated}',
+        '  - {method: GET, path: /b, requires: authenticated, token: {client: partner}}',
+      ].join('\n'),
+      { file: '/m.yaml' },
+    );
+    const live = {
+      loginClient: 'web',
+      oauthClient: async (clientId: string) => ({ clientId, clientSecret: `keycloak-secret-of-${clientId}` }),
+    };
+    const secrets = await knownSecrets({ spec, live } as unknown as Parameters<typeof knownSecrets>[0], spec.backend.url);
+    expect([...secrets].sort()).toEqual(
+      [
+        'keycloak-secret-of-api',
+        'keycloak-secret-of-web',
+        'keycloak-secret-of-partner',
+        'bob-long-password',
+        'dana-long-password',
+        'url-password',
+      ].sort(),
+    );
+  });
+});
