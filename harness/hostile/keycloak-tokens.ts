@@ -126,8 +126,13 @@ export async function hostileKeycloakTokens(context: HostileTokenContext): Promi
             firstName: 'Disabled',
             lastName: 'Later',
             credentials: [{ type: 'password', value: password, temporary: false }],
+            // The same attributes and groups as the allowed user (a tenant, a group check).
+            ...(original.attributes ? { attributes: original.attributes } : {}),
           });
           cleanups.push(() => admin.users.del({ realm: realm.name, id }));
+          for (const group of await admin.users.listGroups({ realm: realm.name, id: original.id, briefRepresentation: true })) {
+            if (group.id) await admin.users.addToGroup({ realm: realm.name, id, groupId: group.id });
+          }
           // The same roles as the allowed user, so only "disabled" can explain a refusal.
           const mappings = await admin.users.listRoleMappings({ realm: realm.name, id: original.id });
           const realmRoles = (mappings.realmMappings ?? []).flatMap((role) =>
