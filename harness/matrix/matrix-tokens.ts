@@ -144,6 +144,14 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
     }),
   );
 
+  // Peer cells ask about every (caller, owner) pair: decode each token once, not once per question.
+  const decoded = new Map<string, Readonly<Record<string, unknown>>>();
+  const claimsOf = (token: string) => {
+    let claims = decoded.get(token);
+    if (!claims) decoded.set(token, (claims = decodeClaims(token)));
+    return claims;
+  };
+
   return {
     token(user, source) {
       const token = tokens.get(key(user, tokenSourceKey(source)));
@@ -156,7 +164,7 @@ export async function mintMatrixTokens(spec: MatrixSpec, realm: TokenRealm, live
     },
     caller(user, source) {
       const token = tokens.get(key(user, tokenSourceKey(source)));
-      const claims: Readonly<Record<string, unknown>> = token ? decodeClaims(token.decisionToken) : {};
+      const claims = token ? claimsOf(token.decisionToken) : {};
       return {
         claims,
         // Keycloak's own memberships: a token's groups claim may hold bare names or, with the

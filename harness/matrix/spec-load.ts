@@ -172,7 +172,7 @@ const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   '^https?://': 'must start with http:// or https://',
   '^(/.*)?$': 'must be a JSON pointer (RFC 6901): "" for the whole answer, or "/" and a path such as /id or /items/0/id',
   '^[A-Za-z_][A-Za-z0-9_]*$': 'must be a name of letters, digits and "_" (it is used as ${owner.NAME})',
-  '\\S': 'must be a scope name without spaces',
+  '\\S': 'must name at least one scope, not be blank',
   '^\\S+$': 'must be a scope name without spaces',
 };
 const stringValues = (env: Record<string, string | number | boolean> | undefined): Record<string, string> =>

@@ -75,9 +75,6 @@ function session(realm: TokenRealm) {
   };
 }
 
-/** Keycloak's `loginTimeout` message (its base theme, English): the login's session is gone and starts again. */
-const LOGIN_RESTARTED = /login attempt timed out|login will start from the beginning/i;
-
 const sameEndpoint = (a: URL, b: URL) => a.protocol === b.protocol && a.host === b.host && a.pathname === b.pathname;
 
 /**
@@ -153,7 +150,7 @@ export async function codeFlowLogin(
     }
     // Keycloak lost the login's session between the form and its answer (seen once on a loaded
     // machine) and says the login starts again: a browser's user would do just that, once.
-    if (page.kind === 'login' && restarts < 1 && LOGIN_RESTARTED.test(page.error ?? '')) {
+    if (page.kind === 'login' && page.restarted && restarts < 1) {
       restarts += 1;
       submitted = false;
       debug('code flow for %s: Keycloak restarted the login (%s)', user.username, page.error);

@@ -4,9 +4,19 @@ import { type HTMLElement, parse } from 'node-html-parser';
  * What a page of Keycloak's login flow asks for, read from the form ids of its login theme
  * (`themes/.../login/*.ftl`, the same in `base` and `keycloak.v2`).
  */
+/** Keycloak's `loginTimeout` message (base theme, English). */
+const LOGIN_RESTARTED = /login attempt timed out|login will start from the beginning/i;
+
 export type LoginPage =
   /** `login.ftl`: username and password; `error` is the message shown after a refused attempt. */
-  | { readonly kind: 'login'; readonly action: string; readonly fields: Readonly<Record<string, string>>; readonly error?: string }
+  | {
+      readonly kind: 'login';
+      readonly action: string;
+      readonly fields: Readonly<Record<string, string>>;
+      readonly error?: string;
+      /** Keycloak lost the login's session and shows the form again, starting over (its `loginTimeout` message). */
+      readonly restarted?: boolean;
+    }
   /** `login-otp.ftl`: the user has a one-time-password credential to enter. */
   | { readonly kind: 'otp' }
   /** A required action (`UPDATE_PASSWORD`, `CONFIGURE_TOTP`, `TERMS_AND_CONDITIONS`, …) stands in the way. */
@@ -58,6 +68,7 @@ export function classifyLoginPage(html: string, pageUrl: string): LoginPage {
       action: new URL(login.getAttribute('action') ?? '', pageUrl).toString(),
       fields,
       ...(error ? { error } : {}),
+      ...(error && LOGIN_RESTARTED.test(error) ? { restarted: true } : {}),
     };
   }
   if (byId('kc-otp-login-form') || root.querySelector('input[name="otp"]')) return { kind: 'otp' };

@@ -24,6 +24,15 @@ describe('classifyLoginPage', () => {
       kind: 'login',
       error: 'Invalid username or password.',
     });
+    expect(classifyLoginPage(page('login-invalid-credentials'), pageUrl)).not.toHaveProperty('restarted');
+  });
+
+  it("tells Keycloak's restarted login (loginTimeout) from a refused password", () => {
+    const restarted = page('login-invalid-credentials').replace(
+      'Invalid username or password.',
+      'Your login attempt timed out. Login will start from the beginning.',
+    );
+    expect(classifyLoginPage(restarted, pageUrl)).toMatchObject({ kind: 'login', restarted: true });
   });
 
   it.each([
