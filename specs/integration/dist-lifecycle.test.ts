@@ -1,9 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { KeycloakStartError } from '../../harness/errors.js';
 import { adminLogin } from '../../harness/runtime/admin-login.js';
 import { startKeycloak } from '../../harness/runtime/start-keycloak.js';
+import { prepareDistribution } from '../../harness/runtime/distribution/start-distribution.js';
+import { aotCacheFiles, readyAotCache } from '../../harness/runtime/distribution/aot-cache.js';
 import '../../harness/vitest/provided.js';
 import { getStatus } from '../support/http.js';
 import { groupAlive } from '../support/processes.js';
@@ -53,5 +56,26 @@ describe('dist runtime lifecycle', () => {
     expect(existsSync(startError.logFile ?? '')).toBe(true);
     // The supervisor exits only after Keycloak's whole process group is gone.
     expect(processesMentioning(startError.logFile ?? '')).toEqual([]);
+  });
+
+  it("maps the installation's JVM AOT cache on Java 25+, recorded by kcbox fetch", async (context) => {
+    // What `kcbox fetch` does: a training run when the installation has no cache for this Java yet.
+    const prepared = await prepareDistribution({});
+    if (prepared.java.feature < 25) return context.skip(`the JVM AOT cache needs Java 25+; kcbox chose Java ${prepared.java.version}`);
+    const cache = await readyAotCache(aotCacheFiles(prepared.installHome, prepared.java));
+    expect(cache).toBeDefined();
+    const server = await startKeycloak({ runtime: 'dist' });
+    try {
+      const group = String(server.toRecord().pid);
+      const java = execFileSync('ps', ['-o', 'pid=,args=', '-g', group], { encoding: 'utf8' })
+        .split('\n')
+        .find((line) => /\/bin\/java\s/.test(line));
+      const javaPid = java?.trim().split(/\s+/)[0];
+      expect(javaPid).toBeDefined();
+      // Mapped, not only named on the command line: the JVM skips a cache it cannot use.
+      expect(readFileSync(`/proc/${javaPid}/maps`, 'utf8')).toContain(cache);
+    } finally {
+      await server.stop();
+    }
   });
 });

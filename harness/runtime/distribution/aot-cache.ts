@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import createDebug from 'debug';
+import { processAlive } from '../../process/process-alive.js';
+import { temporarySibling } from './cache.js';
+import type { JavaInstallation } from './java.js';
+
+const debug = createDebug('kcbox:aot');
+
+/**
+ * The JDK's ahead-of-time cache (JEP 483/514, Java 25+): classes loaded and linked, and method
+ * profiles, recorded by one training run of the server and mapped by every later start. A warm
+ * start is about a quarter faster with it (bench/README.md). One cache per installation and Java
+ * build, in the installation's `kcbox-aot` folder: it is tied to the exact jar files and JDK.
+ */
+export const AOT_FOLDER = 'kcbox-aot';
+/** `KCBOX_AOT_CACHE=0` neither uses nor records a cache. */
+export const AOT_ENV = 'KCBOX_AOT_CACHE';
+const FIRST_JAVA_WITH_ONE_STEP_TRAINING = 25;
+/** What the training JVM prints once the cache file is complete; a JVM killed while writing never does. */
+const COMPLETE_LINE = /AOTCache creation is complete/;
+// The recording JVM warns about every class it cannot archive (hundreds of lines): keep the log readable.
+const QUIET_AOT_LOGGING = ['-Xlog:aot*=error', '-Xlog:cds*=error'];
+
+export interface AotCacheFiles {
+  /** The cache every start maps. */
+  readonly cache: string;
+  /** Written next to it once the cache is complete: its size, so a cut file is never used. */
+  readonly record: string;
+  /** Held by the one server recording a cache, so concurrent starts do not all record. */
+  readonly claim: string;
+}
+
+/** Where the cache for this installation and Java lives: the name carries the Java build, so a JDK upgrade trains a new one. */
+export function aotCacheFiles(installHome: string, java: JavaInstallation): AotCacheFiles {
+  let home = java.home;
+  try {
+    home = realpathSync(java.home);
+  } catch {
+    // A vanished JDK fails the start anyway, with its own message.
+  }
+  const key = `java-${java.version.replace(/[^0-9A-Za-z.+-]/g, '_')}-${createHash('sha256').update(home).digest('hex').slice(0, 10)}`;
+  const cache = join(installHome, AOT_FOLDER, `${key}.aot`);
+  return { cache, record: `${cache}.json`, claim: `${cache}.training` };
+}
+
+export function aotCacheSupported(java: JavaInstallation, env: NodeJS.ProcessEnv = process.env): boolean {
+  return java.feature >= FIRST_JAVA_WITH_ONE_STEP_TRAINING && env[AOT_ENV] !== '0';
+}
+
+interface AotRecord {
+  readonly bytes: number;
+  readonly javaVersion: string;
+  readonly createdAt: string;
+}
+
+/** The complete cache, or undefined when there is none (or its size is not the recorded one). */
+export async function readyAotCache(files: AotCacheFiles): Promise<string | undefined> {
+  try {
+    const record = JSON.parse(await readFile(files.record, 'utf8')) as Partial<AotRecord>;
+    const info = await stat(files.cache);
+    return info.size === record.bytes ? files.cache : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A training run in progress: the server that holds the claim writes its cache when it stops. */
+export interface AotRecording {
+  /** JVM options for the training run. */
+  readonly jvmOptions: readonly string[];
+  /**
+   * After the JVM exited: keeps the cache when the JVM said it is complete (its log), else drops the
+   * partial file. Always gives the claim back. Returns why nothing was kept, if nothing was.
+   */
+  finish(logText: string): Promise<string | undefined>;
+}
+
+/**
+ * Claims the training of the cache: only one server per installation and Java records at a time.
+ * Undefined when another live process holds the claim; a claim whose process is gone is taken over.
+ */
+export async function claimAotTraining(files: AotCacheFiles, java: JavaInstallation): Promise<AotRecording | undefined> {
+  await mkdir(join(files.cache, '..'), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(files.claim, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return recording(files, java);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(await readFile(files.claim, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) return undefined;
+      debug('taking over the training claim of %s (process gone)', holder);
+      await rm(files.claim, { force: true });
+    }
+  }
+  return undefined;
+}
+
+function recording(files: AotCacheFiles, java: JavaInstallation): AotRecording {
+  const partial = temporarySibling(files.cache);
+  return {
+    jvmOptions: [`-XX:AOTCacheOutput=${partial}`, ...QUIET_AOT_LOGGING],
+    async finish(logText) {
+      try {
+        if (!COMPLETE_LINE.test(logText)) return 'the JVM did not finish writing it (stopped early or killed)';
+        const bytes = (await stat(partial)).size;
+        await rename(partial, files.cache);
+        const record: AotRecord = { bytes, javaVersion: java.version, createdAt: new Date().toISOString() };
+        await writeFile(files.record, JSON.stringify(record));
+        debug('AOT cache %s written (%d bytes)', files.cache, bytes);
+        return undefined;
+      } catch (error) {
+        return `it could not be kept (${(error as Error).message})`;
+      } finally {
+        // The one-step training keeps its configuration beside the output while it assembles the cache.
+        await Promise.all([rm(partial, { force: true }), rm(`${partial}.config`, { force: true })]);
+        await rm(files.claim, { force: true });
+      }
+    },
+  };
+}
+
+/** JVM options for a start that maps the cache. */
+export function aotCacheUseOptions(cache: string): string[] {
+  // The default mode (auto) skips a cache this JVM cannot use (another JDK build, other GC flags)
+  // instead of failing the start: such a start is as slow as one without it, no slower.
+  return [`-XX:AOTCache=${cache}`, ...QUIET_AOT_LOGGING];
+}
