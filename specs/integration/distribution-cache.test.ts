@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheLayout } from '../../harness/runtime/distribution/cache.js';
-import { obtainDistributionZip } from '../../harness/runtime/distribution/install.js';
+import { localRepositoryZip, obtainDistributionZip } from '../../harness/runtime/distribution/install.js';
 import { findMaven } from '../../harness/runtime/distribution/maven.js';
 import { DEFAULT_KEYCLOAK_VERSION } from '../../harness/runtime/distribution/versions.js';
 import { inspectDistributionZip } from '../../harness/runtime/distribution/zip.js';
@@ -22,12 +22,38 @@ describe.skipIf(!maven.available)('distribution cache (real Maven, real artifact
     const cached = join(layout.downloads, `keycloak-quarkus-dist-${DEFAULT_KEYCLOAK_VERSION}.zip`);
     writeFileSync(cached, 'PK\u0003\u0004 truncated by a crash');
     const events: StartProgress[] = [];
-    expect(await obtainDistributionZip(DEFAULT_KEYCLOAK_VERSION, layout, (event) => events.push(event))).toBe(cached);
+    expect(await obtainDistributionZip(DEFAULT_KEYCLOAK_VERSION, layout, (event) => events.push(event), { mavenLocalHome: false })).toBe(
+      cached,
+    );
     expect(await inspectDistributionZip(cached, DEFAULT_KEYCLOAK_VERSION)).toBeGreaterThan(100);
     expect(events[0]).toMatchObject({ phase: 'download', source: `mvn ${DEFAULT_KEYCLOAK_VERSION}` });
     // Nothing half-written is left beside it.
     expect(readdirSync(layout.downloads).filter((name) => !name.endsWith('.lock'))).toEqual([
       `keycloak-quarkus-dist-${DEFAULT_KEYCLOAK_VERSION}.zip`,
+    ]);
+  });
+
+  it("copies the zip straight out of Maven's local repository when it is there, without starting Maven", async () => {
+    const home = tempDir();
+    const layout = cacheLayout(tempDir());
+    // A zip Maven fetched earlier; the test fetches one through Maven first when this machine has none yet.
+    const source = await obtainDistributionZip(DEFAULT_KEYCLOAK_VERSION, cacheLayout(tempDir()), () => {}, { mavenLocalHome: false });
+    const local = localRepositoryZip(DEFAULT_KEYCLOAK_VERSION, home);
+    mkdirSync(dirname(local), { recursive: true });
+    copyFileSync(source, local);
+    const events: StartProgress[] = [];
+    const cached = await obtainDistributionZip(DEFAULT_KEYCLOAK_VERSION, layout, (event) => events.push(event), { mavenLocalHome: home });
+    expect(events).toEqual([{ phase: 'download', source: `Maven's local repository ${DEFAULT_KEYCLOAK_VERSION}`, receivedBytes: 0 }]);
+    expect(await inspectDistributionZip(cached, DEFAULT_KEYCLOAK_VERSION)).toBeGreaterThan(100);
+
+    // A damaged zip there is passed over: Maven fetches a whole one.
+    writeFileSync(local, 'PK\u0003\u0004 cut short');
+    const again = cacheLayout(tempDir());
+    const later: StartProgress[] = [];
+    await obtainDistributionZip(DEFAULT_KEYCLOAK_VERSION, again, (event) => later.push(event), { mavenLocalHome: home });
+    expect(later.map((event) => (event as { source?: string }).source)).toEqual([
+      `Maven's local repository ${DEFAULT_KEYCLOAK_VERSION}`,
+      `mvn ${DEFAULT_KEYCLOAK_VERSION}`,
     ]);
   });
 

@@ -1,15 +1,16 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { homedir } from 'node:os';
 import createDebug from 'debug';
 import { KcboxError, KeycloakStartError, describeError } from '../../errors.js';
 import type { ProgressListener } from '../progress.js';
 import { type CacheLayout, temporarySibling, withCacheLock, writeAtomically } from './cache.js';
 import { releaseDownloadUrl, downloadFile } from './download.js';
 import type { JavaInstallation } from './java.js';
-import { copyWithMaven, findMaven } from './maven.js';
+import { DIST_ARTIFACT_ID, DIST_GROUP_ID, copyWithMaven, findMaven } from './maven.js';
 import {
   type FileManifest,
   type HashPolicy,
@@ -65,6 +66,11 @@ export async function versionOfDistribution(path: string): Promise<string> {
   return version;
 }
 
+/** Where Maven keeps the distribution after a download, with its default local repository. */
+export function localRepositoryZip(version: string, home = homedir()): string {
+  return join(home, '.m2', 'repository', ...DIST_GROUP_ID.split('.'), DIST_ARTIFACT_ID, version, `${DIST_ARTIFACT_ID}-${version}.zip`);
+}
+
 /**
  * The cached zip of a version, fetched when missing or damaged: first with the user's Maven (their
  * settings and mirrors apply), then from Keycloak's official release download.
@@ -73,7 +79,11 @@ export async function obtainDistributionZip(
   version: string,
   layout: CacheLayout,
   onProgress: ProgressListener,
-  options: { discardCached?: boolean } = {},
+  options: {
+    discardCached?: boolean;
+    /** The home whose `.m2/repository` is looked at first (default: the user's); `false` skips it. */
+    mavenLocalHome?: string | false;
+  } = {},
 ): Promise<string> {
   const target = join(layout.downloads, `keycloak-quarkus-dist-${version}.zip`);
   return withCacheLock(layout.downloads, `dist-${version}`, async () => {
@@ -89,6 +99,21 @@ export async function obtainDistributionZip(
       }
     }
     const attempts: string[] = [];
+    // Already in Maven's local repository (a build that depends on it, an earlier fetch): a copy
+    // saves starting Maven's own JVM; a damaged file there falls through to Maven.
+    const local = options.mavenLocalHome === false ? undefined : localRepositoryZip(version, options.mavenLocalHome);
+    if (local && existsSync(local)) {
+      onProgress({ phase: 'download', source: `Maven's local repository ${version}`, receivedBytes: 0 });
+      try {
+        await writeAtomically(target, async (partial) => {
+          await copyFile(local, partial);
+          await inspectDistributionZip(partial, version);
+        });
+        return target;
+      } catch (error) {
+        debug('%s is not usable (%s): asking Maven', local, describeError(error));
+      }
+    }
     const mvn = findMaven();
     if (mvn) {
       onProgress({ phase: 'download', source: `mvn ${version}`, receivedBytes: 0 });
