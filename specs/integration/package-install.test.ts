@@ -5,7 +5,7 @@
  * backend, and the public API type-checked under moduleResolution node16 and bundler.
  *
  * Packing uses --ignore-scripts: `prepare` would delete and rebuild dist/ under the other test
- * files that are running from it. `npm test` builds dist/ before any test runs (pretest), and the
+ * files that are running from it. `npm test` builds dist/ before any test runs (its script), and the
  * first test checks that every harness module is in the package.
  */
 import { execFile, execFileSync } from 'node:child_process';
