@@ -12,7 +12,7 @@ import { serverHandle } from '../server-handle.js';
 import type { KeycloakServer, ServerRecord, StartKeycloakOptions } from '../types.js';
 import { type CacheLayout, cacheLayout, cacheRoot } from './cache.js';
 import { type CacheDamageSign, cacheDamageSign } from './cache-damage.js';
-import { discardDamagedInstallation, ensureInstallation, versionOfDistribution } from './install.js';
+import { SHORT_LIVED_JVM, discardDamagedInstallation, ensureInstallation, versionOfDistribution } from './install.js';
 import { createServerHome } from './server-home.js';
 import { type DatabaseTemplate, discardDatabaseTemplate, ensureDatabaseTemplate } from './database-template.js';
 import type { AdminCredentials } from '../admin-login.js';
@@ -289,6 +289,8 @@ async function obtainTemplate(installation: Installation, options: PrepareOption
         seed: undefined,
         keepHome: true,
         aot: 'off',
+        // Started, stopped, never asked much: C1 alone starts it sooner.
+        jvm: SHORT_LIVED_JVM,
       });
       const home = server.toRecord().dataDir as string;
       const discard = () => rm(home, { recursive: true, force: true });
@@ -512,6 +514,8 @@ interface LaunchContext {
   /** Leave the server's home in place after it stops (to take its database as the template). */
   readonly keepHome: boolean;
   readonly aot: AotPolicy;
+  /** kcbox's JVM settings for this server's kind (the AOT plan's and the caller's `env` win). */
+  readonly jvm?: Readonly<Record<string, string>>;
 }
 
 async function launch(context: LaunchContext): Promise<KeycloakServer> {
@@ -554,7 +558,7 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
         importRealms: realms.length > 0,
         serverOptions: options.serverOptions ?? {},
       }),
-      env: distributionEnv(process.env, java, admin, { ...aot.env, ...options.env }),
+      env: distributionEnv(process.env, java, admin, { ...context.jvm, ...aot.env, ...options.env }),
       cwd: home,
       logFile,
       cleanup: context.keepHome ? [] : [home],
