@@ -307,15 +307,38 @@ function extractToken(req) {
   return token;
 }
 
+// Tokens that passed jwtVerify, by their exact compact form. A client sends the same access token
+// on every call until it expires, and the RS256 check (WebCrypto, a thread-pool round trip) was
+// most of this middleware's cost per request; gateways cache the same way (Envoy's jwt_authn,
+// fast-jwt's verifier cache). Any changed byte is another key, so a forged or altered token is
+// verified like the first time; only a success is kept; exp, the one check time can turn, is
+// checked again on every use (the rest depend only on the token's bytes); the oldest entry goes
+// when the cache is full. The per-request checks below (typ, audience, iat) still run every time.
+const VERIFIED_TOKENS_MAX = 1000;
+const verifiedTokens = new Map();
+
+/** jose's signature and claim checks, or the claims of the same token verified before and not expired since. */
+async function verifiedClaims(token) {
+  const cached = verifiedTokens.get(token);
+  if (cached !== undefined) {
+    if (cached.exp > Math.floor(Date.now() / 1000) - CLOCK_TOLERANCE_S) return cached;
+    verifiedTokens.delete(token); // expired: jwtVerify below rejects it as before
+  }
+  const { payload } = await jwtVerify(token, jwks, {
+    issuer: ISSUER,
+    algorithms: ['RS256'],
+    requiredClaims: ['exp', 'iat'],
+    clockTolerance: CLOCK_TOLERANCE_S,
+  });
+  if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.delete(verifiedTokens.keys().next().value);
+  verifiedTokens.set(token, payload);
+  return payload;
+}
+
 async function verifyToken(token) {
   let claims;
   try {
-    ({ payload: claims } = await jwtVerify(token, jwks, {
-      issuer: ISSUER,
-      algorithms: ['RS256'],
-      requiredClaims: ['exp', 'iat'],
-      clockTolerance: CLOCK_TOLERANCE_S,
-    }));
+    claims = await verifiedClaims(token);
   } catch (error) {
     // Keycloak unreachable (or its key set unreadable): not the client's fault.
     if (error instanceof joseErrors.JWKSTimeout || !(error instanceof joseErrors.JOSEError) || error.code === 'ERR_JOSE_GENERIC') {
