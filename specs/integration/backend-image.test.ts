@@ -7,7 +7,7 @@ import { BACKEND_LABEL } from '../../harness/matrix/backend-container.js';
 import { loadMatrixSpecSync } from '../../harness/matrix/spec-load.js';
 import { OWNER_LABEL } from '../../harness/runtime/container/container-owner.js';
 import { kcboxServer } from '../../harness/vitest/index.js';
-import { failedCells } from '../support/cells.js';
+import { failedCells, whyCellsFailed } from '../support/cells.js';
 import { containerGone, dockerForTests } from '../support/docker.js';
 import { optionalTool } from '../support/optional-tool.js';
 
@@ -47,7 +47,7 @@ describe.skipIf(!tool.available)('backend.image: the backend in a container besi
     const before = await backendContainers();
     const steps: string[] = [];
     const result = await checkMatrix({ spec: loadMatrixSpecSync(MATRIX), server: kcboxServer(), onStep: (step) => steps.push(step) });
-    expect(failedCells(result)).toEqual([]);
+    expect(failedCells(result), whyCellsFailed(result)).toEqual([]);
     expect(result.incomplete).toEqual([]);
     expect(result.hostile?.attempts.length ?? 0).toBeGreaterThan(0);
     expect(result.passed).toBe(true);
