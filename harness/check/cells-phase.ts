@@ -2,29 +2,10 @@ import { runRequests, type RequestPlan } from '../http/run-requests.js';
 import { judgeCell } from '../matrix/judge-cell.js';
 import { ANONYMOUS, type CellResult } from '../matrix/types.js';
 import type { CellsPhase, PhaseContext, RealmKey, TokensPhase } from '../matrix/phases.js';
-import { awaitTokenReadiness, tokenProbe } from './token-readiness.js';
 
-/**
- * tokens → cells: calls every endpoint as every user, concurrently, and judges each answer. First
- * it waits until the backend can check a token ({@link awaitTokenReadiness}), for at most the
- * spec's backend.readyTimeout, or until `backendGone()` says the backend exited.
- */
-export async function runCells(
-  tokens: TokensPhase,
-  realmKey: RealmKey,
-  backendUrl: string,
-  context: PhaseContext,
-  backendGone: () => boolean = () => false,
-): Promise<CellsPhase> {
+/** tokens → cells: calls every endpoint as every user, concurrently, and judges each answer. */
+export async function runCells(tokens: TokensPhase, realmKey: RealmKey, backendUrl: string, context: PhaseContext): Promise<CellsPhase> {
   const { spec } = tokens;
-  // A backend fetches Keycloak's key set on its first token: a slow Keycloak must not fail every cell at once.
-  await awaitTokenReadiness(tokenProbe(tokens), {
-    baseUrl: backendUrl,
-    requestTimeoutMs: spec.requestTimeoutMs,
-    timeoutMs: spec.backend.readyTimeoutMs,
-    gone: () => backendGone() || context.signal?.aborted === true,
-    step: (message) => context.step(message),
-  });
   const plans: RequestPlan[] = [];
   const cells: Array<Omit<CellResult, 'observed' | 'outcome' | 'pass' | 'reason'>> = [];
   // Object endpoints (an ownership rule) are called on each owner's objects by runObjectCells.

@@ -123,7 +123,7 @@ async function bothSettled<A, B>(first: Promise<A>, second: Promise<B>): Promise
 /**
  * Runs a scope matrix as a pipeline of phases: spec → realm (an isolated copy of the spec's realm
  * file, checked against the spec) → tokens and Keycloak's decisions, while the backend starts →
- * every endpoint called as every user (once the backend can check a token) and judged, then the setup steps and the object endpoints
+ * every endpoint called as every user and judged, then the setup steps and the object endpoints
  * as every caller on every owner's objects (peer cells) → further suites (the hostile-token suite) →
  * result. Everything it started or created is gone when it returns or throws.
  *
@@ -188,7 +188,7 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
 
     const backendUrl = backend.value?.url ?? options.backendUrl ?? spec.backend.url;
     const cells = await timed(async () => {
-      const roles = await runCells(tokens.value, key, backendUrl, context, () => backend.value?.exitedEarly() !== undefined);
+      const roles = await runCells(tokens.value, key, backendUrl, context);
       const objects = await runObjectCells(tokens.value, backendUrl, context);
       return { ...roles, cells: inSpecOrder(roles.cells, objects.cells, spec), peerCells: objects.peerCells, setup: objects.incomplete };
     });
