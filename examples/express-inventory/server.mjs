@@ -259,20 +259,25 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 class HttpError extends Error {
-  constructor(status, body, headers = {}) {
+  /** `refusal`: why a token was refused, for the log line only (a jose error code, the failed check). */
+  constructor(status, body, headers = {}, refusal = undefined) {
     super(body.error_description ?? body.error);
     this.status = status;
     this.body = body;
     this.headers = headers;
+    this.refusal = refusal;
   }
 }
 
 const challenge = (error, description) =>
   `Bearer realm="${env.KEYCLOAK_REALM}"` + (error ? `, error="${error}", error_description="${description}"` : '');
-const unauthorized = (error, description) =>
-  new HttpError(401, error ? { error, error_description: description } : { error: 'unauthorized' }, {
-    'WWW-Authenticate': challenge(error, description),
-  });
+const unauthorized = (error, description, refusal = description) =>
+  new HttpError(
+    401,
+    error ? { error, error_description: description } : { error: 'unauthorized' },
+    { 'WWW-Authenticate': challenge(error, description) },
+    refusal,
+  );
 
 /** The bearer token of a request, from exactly one Authorization header and nowhere else. */
 function extractToken(req) {
@@ -345,7 +350,8 @@ async function verifyToken(token) {
       console.error(`express-inventory: cannot fetch the realm key set: ${error.message}`);
       throw new HttpError(503, { error: 'temporarily_unavailable' });
     }
-    throw unauthorized('invalid_token', 'token rejected');
+    // The client learns nothing more; the log says which check failed (an unknown kid, the issuer…).
+    throw unauthorized('invalid_token', 'token rejected', [error.code, error.claim].filter(Boolean).join(' '));
   }
   const now = Math.floor(Date.now() / 1000);
   if (claims.iat > now + CLOCK_TOLERANCE_S) throw unauthorized('invalid_token', 'token issued in the future');
@@ -425,8 +431,13 @@ app.set('strict routing', true);
 app.set('query parser', false);
 
 app.use((req, res, next) => {
-  // One line per request; the query string is never logged (it may carry a token).
-  res.on('finish', () => console.log(`${req.method} ${JSON.stringify(req.originalUrl.split('?')[0]).slice(1, -1)} ${res.statusCode}`));
+  // One line per request, and why a token was refused; the query string is never logged (it may carry a token).
+  res.on('finish', () =>
+    console.log(
+      `${req.method} ${JSON.stringify(req.originalUrl.split('?')[0]).slice(1, -1)} ${res.statusCode}` +
+        (res.locals.refusal ? ` (${res.locals.refusal})` : ''),
+    ),
+  );
   next();
 });
 
@@ -499,6 +510,7 @@ app.use((req, res) => res.status(404).json({ error: 'not_found' }));
 app.use((error, req, res, next) => {
   void next;
   if (error instanceof HttpError) {
+    res.locals.refusal = error.refusal;
     res.set(error.headers).status(error.status).json(error.body);
     return;
   }

@@ -200,3 +200,29 @@ describe('startContainer errors name their real cause', () => {
     }
   });
 });
+
+describe('DockerEngine.create', () => {
+  it('removes by name a container whose create gave no answer in time, and only then', async () => {
+    const engine = await fakeEngine([
+      (request, response) => {
+        // The engine still copying the image when kcbox stops waiting: its answer does not come in time.
+        if (request.url?.startsWith('/containers/create?name=slow')) {
+          response.writeHead(201, { 'content-type': 'application/json' });
+          return void setTimeout(() => response.end(JSON.stringify({ Id: 'late' })), 1_000);
+        }
+        if (request.url?.startsWith('/containers/create?name=taken'))
+          return json(response, 409, { message: 'Conflict. The container name "/taken" is already in use' });
+        if (request.method === 'DELETE') return void response.writeHead(204).end();
+      },
+    ]);
+    try {
+      const docker = new DockerEngine(engine.endpoint);
+      await expect(docker.create('slow-1', {}, 200)).rejects.toThrow();
+      expect(engine.seen).toContain('DELETE /containers/slow-1?force=1&v=1');
+      await expect(docker.create('taken', {}, 200)).rejects.toThrow(/already in use/);
+      expect(engine.seen.filter((call) => call.startsWith('DELETE'))).toEqual(['DELETE /containers/slow-1?force=1&v=1']);
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -213,12 +213,25 @@ export class DockerEngine {
   }
 
   /** Creates a container (not started); its id. */
-  async create(name: string, definition: object): Promise<string> {
-    const { body } = await this.expect([201], 'POST', `/containers/create?name=${encodeURIComponent(name)}`, {
-      body: JSON.stringify(definition),
-      contentType: 'application/json',
-    });
-    return (JSON.parse(body.toString('utf8')) as { Id: string }).Id;
+  /**
+   * Creates a container named `name` (unique to this call); its id. The vfs storage driver copies
+   * the image's whole file system first, which took over 30 s on a busy machine (a 640 MB example
+   * image while Keycloak images were copied too). A create that failed here without the engine's
+   * answer (a timeout) may still complete there: the name is removed then, so nothing is left behind.
+   */
+  async create(name: string, definition: object, timeoutMs = 300_000): Promise<string> {
+    try {
+      const { body } = await this.expect([201], 'POST', `/containers/create?name=${encodeURIComponent(name)}`, {
+        body: JSON.stringify(definition),
+        contentType: 'application/json',
+        timeoutMs,
+      });
+      return (JSON.parse(body.toString('utf8')) as { Id: string }).Id;
+    } catch (error) {
+      // The engine's own refusal (no such image, a taken name) created nothing, and a taken name is someone else's.
+      if (!(error instanceof EngineError)) await this.remove(name).catch(() => {});
+      throw error;
+    }
   }
 
   /** Unpacks a tar archive at `path` (an existing folder) in the container. */

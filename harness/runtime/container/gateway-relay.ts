@@ -37,9 +37,12 @@ export async function startGatewayRelay(gateway: string, target: string): Promis
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
-  const server: Server = createServer((client) => {
+  // Half-open both ways, as TCP is: a client that shuts its side after the request (FIN) still
+  // gets the answer; each direction ends on its own (pipe forwards the FIN) and a socket closes
+  // once both have. Without it Node ended the client's side at its FIN and the answer was lost.
+  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
     track(client);
-    const upstream = connect(port, to.hostname);
+    const upstream = connect({ port, host: to.hostname, allowHalfOpen: true });
     track(upstream);
     const end = (error?: Error) => {
       if (error) debug('relay connection: %s', error.message);
