@@ -6,7 +6,7 @@ import { KeycloakStartError } from '../../harness/errors.js';
 import { adminLogin } from '../../harness/runtime/admin-login.js';
 import { startKeycloak } from '../../harness/runtime/start-keycloak.js';
 import { prepareDistribution } from '../../harness/runtime/distribution/start-distribution.js';
-import { aotCacheFiles, readyAotCache } from '../../harness/runtime/distribution/aot-cache.js';
+import { aotCacheFiles, aotTrainingUnderWay, readyAotCache } from '../../harness/runtime/distribution/aot-cache.js';
 import '../../harness/vitest/provided.js';
 import { getStatus } from '../support/http.js';
 import { groupAlive } from '../support/processes.js';
@@ -62,7 +62,12 @@ describe('dist runtime lifecycle', () => {
     // What `kcbox fetch` does: a training run when the installation has no cache for this Java yet.
     const prepared = await prepareDistribution({});
     if (prepared.java.feature < 25) return context.skip(`the JVM AOT cache needs Java 25+; kcbox chose Java ${prepared.java.version}`);
-    const cache = await readyAotCache(aotCacheFiles(prepared.installHome, prepared.java));
+    const files = aotCacheFiles(prepared.installHome, prepared.java);
+    const cache = await readyAotCache(files);
+    // On a machine's first `npm test` without `kcbox fetch`, the suite's own shared server records it until the run ends.
+    if (!cache && (await aotTrainingUnderWay(files)) && !process.env.CI) {
+      return context.skip("the suite's shared server is recording the AOT cache (no `kcbox fetch` ran first)");
+    }
     expect(cache).toBeDefined();
     const server = await startKeycloak({ runtime: 'dist' });
     try {

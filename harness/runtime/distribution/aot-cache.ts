@@ -78,6 +78,12 @@ export interface AotRecording {
   finish(logText: string): Promise<string | undefined>;
 }
 
+/** Whether a live process holds the training claim (its server writes the cache when it stops). */
+export async function aotTrainingUnderWay(files: AotCacheFiles): Promise<boolean> {
+  const holder = Number.parseInt(await readFile(files.claim, 'utf8').catch(() => ''), 10);
+  return Number.isInteger(holder) && holder > 0 && processAlive(holder);
+}
+
 /**
  * Claims the training of the cache: only one server per installation and Java records at a time.
  * Undefined when another live process holds the claim; a claim whose process is gone is taken over.
@@ -92,9 +98,8 @@ export async function claimAotTraining(files: AotCacheFiles, java: JavaInstallat
       return recording(files, java);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(await readFile(files.claim, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) return undefined;
-      debug('taking over the training claim of %s (process gone)', holder);
+      if (await aotTrainingUnderWay(files)) return undefined;
+      debug('taking over the training claim of %s (its process is gone)', files.claim);
       await rm(files.claim, { force: true });
     }
   }

@@ -18,7 +18,15 @@ import { type DatabaseTemplate, discardDatabaseTemplate, ensureDatabaseTemplate 
 import type { AdminCredentials } from '../admin-login.js';
 import { type JavaInstallation, chooseJava, findJavaInstallations } from './java.js';
 import { keycloakProcessEnv } from './process-env.js';
-import { type AotRecording, aotCacheFiles, aotCacheSupported, aotCacheUseOptions, claimAotTraining, readyAotCache } from './aot-cache.js';
+import {
+  type AotRecording,
+  aotCacheFiles,
+  aotCacheSupported,
+  aotCacheUseOptions,
+  aotTrainingUnderWay,
+  claimAotTraining,
+  readyAotCache,
+} from './aot-cache.js';
 import { bundledRealmPath } from '../../realm/bundled.js';
 import { ensureLocalTls } from '../../tls/local-ca.js';
 import { trustCertificateAuthority } from '../../tls/trust.js';
@@ -324,7 +332,17 @@ export async function prepareDistribution(options: PrepareOptions): Promise<Prep
   const { version, java, installHome, layout } = installation;
   const { template } = await obtainTemplate(installation, options);
   const aot = aotPolicy({ java, env: options.env, cacheFolder: installHome, detached: false, firstRunAfterBuild: false });
-  if (aot !== 'off' && !(await readyAotCache(aotCacheFiles(installHome, java)))) await trainAotCache(installation, template, options);
+  const files = aotCacheFiles(installHome, java);
+  if (aot !== 'off' && !(await readyAotCache(files))) {
+    if (await aotTrainingUnderWay(files)) {
+      options.onProgress?.({
+        phase: 'build',
+        message: "another kcbox server is recording the JVM's AOT cache: it is written when that server stops",
+      });
+    } else {
+      await trainAotCache(installation, template, options);
+    }
+  }
   return { version, java, installHome, logFolder: layout.logs, template };
 }
 
