@@ -10,9 +10,9 @@ import { HOSTILE_CASE_IDS, type HostileCaseId, type ListenerDocuments } from './
 
 /**
  * The hostile-token suite as a check suite. In a realm kcbox imports it adds its own signing key
- * to the import, so Keycloak signs every token with a key kcbox can re-sign single claims with; it
- * imports the sibling realm of other-realm while the check imports its own, and collects the
- * genuine Keycloak tokens it needs while the backend starts and the cells run; then it attacks
+ * to the import, so Keycloak signs every token with a key kcbox can re-sign single claims with; once
+ * that realm exists it imports the sibling realm of other-realm and collects the genuine Keycloak
+ * tokens it needs while the backend starts and the cells run; then it attacks
  * every protected endpoint with tokens forged from a real token of a user Keycloak allows there.
  */
 export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hostile: HostileResult }> {
@@ -42,15 +42,6 @@ export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hos
   return {
     name: 'hostile',
 
-    beforeRealm(spec, server) {
-      // The sibling realm is the suite's slowest Keycloak work: imported beside the check's own.
-      const file = spec.keycloak.realmFile ?? (spec.keycloak.realm ? server.realmFiles?.[spec.keycloak.realm] : undefined);
-      if (!file || !cases.includes('other-realm')) return;
-      sibling = importRealm(server, file, { isolate: true });
-      // Awaited where it is used and in cleanup(); until then it must not count as unhandled.
-      sibling.catch(() => undefined);
-    },
-
     addToImport(representation) {
       newKey ??= newRealmSigningKey();
       return withSigningKey(representation, newKey.component);
@@ -58,6 +49,17 @@ export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hos
 
     async realmReady(realm, context): Promise<RealmKey | undefined> {
       ownRealm = realm.ownRealm;
+      // The sibling realm is the suite's slowest Keycloak work. Imported beside the check's own, the
+      // two imports shared Keycloak's CPU and the check's own (everything waits for it) took up to
+      // twice as long; after it, the sibling's import overlaps the tokens, the backend's start and
+      // the cells instead.
+      const { realmFile, realm: realmName } = realm.spec.keycloak;
+      const file = realmFile ?? (realmName ? realm.server.realmFiles?.[realmName] : undefined);
+      if (file && cases.includes('other-realm')) {
+        sibling = importRealm(realm.server, file, { isolate: true });
+        // Awaited where it is used and in cleanup(); until then it must not count as unhandled.
+        sibling.catch(() => undefined);
+      }
       if (!realm.ownRealm || !newKey) return undefined;
       context.step('waiting for the realm to publish the signing key kcbox added for the hostile-token suite');
       signingKey = await publishedSigningKey(realm.server.url, realm.name, newKey.privateKey);
