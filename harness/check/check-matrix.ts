@@ -17,6 +17,7 @@ import { runCells } from './cells-phase.js';
 import { runObjectCells } from './objects-phase.js';
 import { backendGone, keycloakGone, unansweredCells } from './incomplete.js';
 import type { CheckSuite, PhaseContext, RealmKey, RealmPhase, SuiteOutcome } from '../matrix/phases.js';
+import type { RealmRepresentation } from '../realm/realm-input.js';
 import { openRealm } from './realm-phase.js';
 import { redactSecrets, withoutPassword } from './redact.js';
 import type { MatrixResult } from './result-types.js';
@@ -167,7 +168,10 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       suite.beforeRealm?.(spec, server, context);
     }
     const realm = await openRealm(spec, server, context, onCreated, (representation) =>
-      suites.reduce((sent, suite) => suite.addToImport?.(sent) ?? sent, representation),
+      suites.reduce<Promise<RealmRepresentation>>(
+        async (sent, suite) => (await suite.addToImport?.(await sent)) ?? sent,
+        Promise.resolve(representation),
+      ),
     );
     // Before any token is minted: a suite may change the key Keycloak signs them with.
     let realmKey: RealmKey | undefined;

@@ -17,7 +17,7 @@ import { HOSTILE_CASE_IDS, type HostileCaseId, type ListenerDocuments } from './
  */
 export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hostile: HostileResult }> {
   let signingKey: RealmSigningKey | undefined;
-  let newKey: ReturnType<typeof newRealmSigningKey> | undefined;
+  let newKey: Awaited<ReturnType<typeof newRealmSigningKey>> | undefined;
   let keycloak: Promise<Omit<HostileTokenContext, 'user'>> | undefined;
   let prefetched: Map<string, Promise<HostileKeycloakTokens>> | undefined;
   let sibling: Promise<RealmHandle> | undefined;
@@ -42,8 +42,8 @@ export function hostileSuite(options: HostileOptions): CheckSuite<{ readonly hos
   return {
     name: 'hostile',
 
-    addToImport(representation) {
-      newKey ??= newRealmSigningKey();
+    async addToImport(representation) {
+      newKey ??= await newRealmSigningKey();
       return withSigningKey(representation, newKey.component);
     },
 

@@ -1,4 +1,5 @@
-import { type KeyObject, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { type KeyObject, createPublicKey, generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import { type JWK, exportJWK } from 'jose';
 import { request } from 'undici';
 import { keycloakDispatcher } from '../tls/trust.js';
@@ -17,9 +18,14 @@ export interface RealmSigningKey {
 /** Above Keycloak's generated keys (priority 100), so Keycloak signs every new token with it. */
 const PRIORITY = '1000000';
 
-/** A new RS256 key and the key-provider component that makes a realm sign with it. */
-export function newRealmSigningKey(): { readonly privateKey: KeyObject; readonly component: Record<string, unknown> } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const generateRsaKeyPair = promisify(generateKeyPair);
+
+/**
+ * A new RS256 key and the key-provider component that makes a realm sign with it. Generated off
+ * the main thread (70–200 ms for 2048 bits), so the admin login before the import goes on meanwhile.
+ */
+export async function newRealmSigningKey(): Promise<{ readonly privateKey: KeyObject; readonly component: Record<string, unknown> }> {
+  const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
   return {
     privateKey,
     component: {
