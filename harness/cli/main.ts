@@ -89,8 +89,12 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
     )
     .option('--keycloak <versions>', 'Keycloak version of an ephemeral server; several (26.4.7,26.7.3): the check runs once per version')
     .action(async (options) => {
-      (await import('./commands/check-early.js')).startEarly(options);
-      setExitCode(await (await import('./commands/check.js')).check(options, output));
+      const early = (await import('./commands/check-early.js')).startEarly(options);
+      try {
+        setExitCode(await (await import('./commands/check.js')).check(options, output));
+      } finally {
+        early.stop();
+      }
     });
 
   program
