@@ -1,4 +1,4 @@
-import { type BackendEngine, openBackendEngine, startContainerBackend } from '../matrix/backend-container.js';
+import type { BackendEngine } from '../matrix/backend-container.js';
 import { type BackendKeycloakEnv, type StartedBackend, startBackend } from '../matrix/backend-process.js';
 import type { PhaseContext, RealmKey, RealmPhase } from '../matrix/phases.js';
 import { backendCaEnv } from '../tls/backend-trust.js';
@@ -23,6 +23,8 @@ export async function backendSide(
   onCreated: (cleanup: () => Promise<void>) => void,
 ): Promise<BackendSide> {
   if (backendUrl || !spec.backend.image) return { server, docker: undefined };
+  // The Docker client loads only for a backend that runs from an image.
+  const { openBackendEngine } = await import('../matrix/backend-container.js');
   const docker = await openBackendEngine(server.url);
   onCreated(() => docker.relay.close());
   return { server: { ...server, url: docker.relay.url }, docker };
@@ -56,6 +58,7 @@ export async function startSpecBackend(
   let backend: StartedBackend;
   if (image && options.side.docker) {
     context.step(`starting the backend container: ${image.name} (Keycloak at ${realm.server.url} for it and for kcbox)`);
+    const { startContainerBackend } = await import('../matrix/backend-container.js');
     backend = await startContainerBackend({ ...spec.backend, image }, keycloak, options.side.docker);
   } else {
     context.step(`starting the backend: ${command}`);

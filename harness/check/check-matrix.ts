@@ -17,6 +17,7 @@ import { runCells } from './cells-phase.js';
 import { runObjectCells } from './objects-phase.js';
 import { backendGone, keycloakGone, unansweredCells } from './incomplete.js';
 import type { CheckSuite, PhaseContext, RealmKey, RealmPhase, SuiteOutcome } from '../matrix/phases.js';
+import type { RealmRepresentation } from '../realm/realm-input.js';
 import { openRealm } from './realm-phase.js';
 import { redactSecrets, withoutPassword } from './redact.js';
 import type { MatrixResult } from './result-types.js';
@@ -159,6 +160,17 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
   const onCreated = (cleanup: () => Promise<void>) => cleanups.push(cleanup);
   // The way to Keycloak itself (a relay for a container backend) goes last: every other cleanup talks to Keycloak through it.
   const closeLast: Array<() => Promise<void>> = [];
+  // All at once: the backend, the realm and a suite's own realms do not depend on one another
+  // (what a suite adds inside the realm goes with it).
+  // Something a cleanup could not remove is left on someone's server: say so, whatever the result.
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      const attempt = (cleanup: () => Promise<void>) =>
+        cleanup().catch((error: unknown) => report(`could not clean up after the check: ${describeError(error)}`));
+      await Promise.all(cleanups.map(attempt));
+      await Promise.all(closeLast.map(attempt));
+    })());
   try {
     const side = await backendSide(spec, options.server, options.backendUrl, (cleanup) => closeLast.push(cleanup));
     const { server } = side;
@@ -167,7 +179,10 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       suite.beforeRealm?.(spec, server, context);
     }
     const realm = await openRealm(spec, server, context, onCreated, (representation) =>
-      suites.reduce((sent, suite) => suite.addToImport?.(sent) ?? sent, representation),
+      suites.reduce<Promise<RealmRepresentation>>(
+        async (sent, suite) => (await suite.addToImport?.(await sent)) ?? sent,
+        Promise.resolve(representation),
+      ),
     );
     // Before any token is minted: a suite may change the key Keycloak signs them with.
     let realmKey: RealmKey | undefined;
@@ -211,6 +226,11 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
       ...unansweredCells(cells.value.peerCells),
       ...outcomes.flatMap((outcome) => outcome.incomplete),
     ];
+    // The last thing asked of Keycloak (read earlier and cached: the clients' secrets) before the
+    // cleanup deletes the realm. From here on the check needs neither Keycloak nor the backend, so
+    // the realms go and the backend stops while the result is put together.
+    const secrets = context.showTokens ? [] : await knownSecrets(realm, backendUrl);
+    void cleanUp();
     await backend.value?.stop();
 
     const findings = realmFindings(spec, tokens.value.tokens);
@@ -246,14 +266,8 @@ export async function checkMatrix(options: CheckMatrixOptions): Promise<MatrixRe
         outcomes.every((outcome) => outcome.blocking === 0),
     };
     if (context.showTokens) return result;
-    return redactSecrets(result, await knownSecrets(realm, backendUrl));
+    return redactSecrets(result, secrets);
   } finally {
-    // All at once: the backend, the realm and a suite's own realms do not depend on one another
-    // (what a suite adds inside the realm goes with it).
-    // Something a cleanup could not remove is left on someone's server: say so, whatever the result.
-    const attempt = (cleanup: () => Promise<void>) =>
-      cleanup().catch((error: unknown) => report(`could not clean up after the check: ${describeError(error)}`));
-    await Promise.all(cleanups.map(attempt));
-    await Promise.all(closeLast.map(attempt));
+    await cleanUp();
   }
 }

@@ -26,7 +26,7 @@ export async function openRealm(
   server: KeycloakConnection,
   context: PhaseContext,
   onCreated: (cleanup: () => Promise<void>) => void,
-  addToImport?: (representation: RealmRepresentation) => RealmRepresentation,
+  addToImport?: (representation: RealmRepresentation) => RealmRepresentation | Promise<RealmRepresentation>,
 ): Promise<RealmPhase> {
   context.step(
     spec.keycloak.realmFile ? `importing ${spec.keycloak.realmFile} as an isolated realm` : `using realm ${spec.keycloak.realm}`,

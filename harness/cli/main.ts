@@ -88,7 +88,14 @@ export function buildProgram(output: CliOutput, setExitCode: (code: number) => v
       new Option('--runtime <runtime>', 'where an ephemeral Keycloak runs when none is running').choices(['auto', 'dist', 'container']),
     )
     .option('--keycloak <versions>', 'Keycloak version of an ephemeral server; several (26.4.7,26.7.3): the check runs once per version')
-    .action(async (options) => setExitCode(await (await import('./commands/check.js')).check(options, output)));
+    .action(async (options) => {
+      const early = (await import('./commands/check-early.js')).startEarly(options);
+      try {
+        setExitCode(await (await import('./commands/check.js')).check(options, output));
+      } finally {
+        early.stop();
+      }
+    });
 
   program
     .command('init')

@@ -1,7 +1,6 @@
 import { generateKeyPair, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { JWK } from 'jose';
-import { selfSignedCertificate } from '../tls/certificates.js';
 import type { ForeignKey } from './types.js';
 
 const generateRsaKeyPair = promisify(generateKeyPair);
@@ -20,6 +19,9 @@ const generateRsaKeyPair = promisify(generateKeyPair);
 export async function createForeignKey(now: () => number = Date.now): Promise<ForeignKey> {
   const { privateKey, publicKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
   const kid = `kcbox-foreign-${randomUUID()}`;
+  // Loaded here, not with the module: @peculiar/x509 costs a check's start ~60 ms, and only this
+  // certificate (and `--tls`) needs it.
+  const { selfSignedCertificate } = await import('../tls/certificates.js');
   const certificate = await selfSignedCertificate(privateKey, publicKey, { notBefore: new Date(now() - 3_600_000) });
   const { kty, n, e } = publicKey.export({ format: 'jwk' });
   const publicJwk: JWK = { kty, n, e, kid, alg: 'RS256', use: 'sig', x5c: [certificate.der.toString('base64')] };

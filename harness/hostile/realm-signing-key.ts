@@ -1,10 +1,11 @@
-import { type KeyObject, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { type KeyObject, createPublicKey } from 'node:crypto';
 import { type JWK, exportJWK } from 'jose';
 import { request } from 'undici';
 import { keycloakDispatcher } from '../tls/trust.js';
 import { KcboxError, describeError } from '../errors.js';
 import { realmEndpoints } from '../realm/realm-handle.js';
 import type { RealmRepresentation } from '../realm/realm-input.js';
+import { rsaPrivateKey } from './spare-rsa-key.js';
 
 /** A realm signing key kcbox holds the private half of. */
 export interface RealmSigningKey {
@@ -17,9 +18,13 @@ export interface RealmSigningKey {
 /** Above Keycloak's generated keys (priority 100), so Keycloak signs every new token with it. */
 const PRIORITY = '1000000';
 
-/** A new RS256 key and the key-provider component that makes a realm sign with it. */
-export function newRealmSigningKey(): { readonly privateKey: KeyObject; readonly component: Record<string, unknown> } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/**
+ * A new RS256 key and the key-provider component that makes a realm sign with it. Generated off
+ * the main thread (70–200 ms for 2048 bits), so the admin login before the import goes on
+ * meanwhile; the CLI starts it even before it loads the check (see prepareRsaKey).
+ */
+export async function newRealmSigningKey(): Promise<{ readonly privateKey: KeyObject; readonly component: Record<string, unknown> }> {
+  const privateKey = await rsaPrivateKey();
   return {
     privateKey,
     component: {

@@ -16,6 +16,7 @@ import {
   type HostileCase,
   type HostileCaseId,
   type KeycloakTokenCaseId,
+  type ListenerDocuments,
   SEVERITY_ORDER,
   type Severity,
 } from './types.js';
@@ -56,6 +57,8 @@ export interface HostileRunContext {
   readonly signal?: AbortSignal | undefined;
   /** Keycloak tokens already being collected, per allowed grid column (see {@link prefetchHostileTokens}). */
   readonly prefetched?: ReadonlyMap<string, Promise<HostileKeycloakTokens>> | undefined;
+  /** The foreign key and the listener's documents, already being generated; by default generated here. */
+  readonly documents?: Promise<ListenerDocuments> | undefined;
 }
 
 /**
@@ -138,7 +141,7 @@ export async function runHostileSuite(context: HostileRunContext): Promise<Hosti
   const plan = targets(spec, context.cells, options.sample ?? false);
   const runnable = plan.filter((target): target is { endpoint: MatrixEndpoint; user: string } => target.user !== undefined);
 
-  const documents = await listenerDocuments();
+  const documents = await (context.documents ?? listenerDocuments());
   const listener = await startKeyListener(documents);
   const sender = hostileSender(context.backendUrl, { concurrency: context.concurrency, timeoutMs: context.timeoutMs });
   const keycloakTokens = new Map<string, Promise<HostileKeycloakTokens>>(context.prefetched ?? []);

@@ -37,6 +37,11 @@ export interface StartedBackend extends AsyncDisposable {
 
 const OUTPUT_LINES = 100;
 const STOP_GRACE_MS = 5_000;
+/**
+ * A refused connection costs next to nothing, and the backend's start is on the check's critical
+ * path: the default 200 ms between probes wasted 100 ms on average after the backend was ready.
+ */
+const READY_PROBE_INTERVAL_MS = 20;
 
 /** A backend is ready once its readiness path answers below 500 (a 401 from a protected path will do). */
 export function answersBelow500(url: string): ReadinessCheck {
@@ -113,7 +118,11 @@ export async function startBackend(
     throw new Error(`it exited (${describeExit(exit)})`);
   });
   try {
-    await waitForReadiness([answersBelow500(`${url}${backend.readyPath}`)], { timeoutMs: backend.readyTimeoutMs, abort: exitedEarly });
+    await waitForReadiness([answersBelow500(`${url}${backend.readyPath}`)], {
+      timeoutMs: backend.readyTimeoutMs,
+      intervalMs: READY_PROBE_INTERVAL_MS,
+      abort: exitedEarly,
+    });
   } catch (error) {
     const reason = error instanceof ReadinessTimeout ? error.message : `it stopped before it was ready: ${describeError(error)}`;
     const tail = await output(40);

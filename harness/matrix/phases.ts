@@ -77,7 +77,7 @@ export interface CheckSuite<Part extends object = object> {
   /** Before the realm is imported or read; may start Keycloak work that needs only the spec. */
   beforeRealm?(spec: MatrixSpec, server: KeycloakConnection, context: PhaseContext): void;
   /** When kcbox imports the realm: additions to the copy it sends, in the same call (a signing key). */
-  addToImport?(representation: RealmRepresentation): RealmRepresentation;
+  addToImport?(representation: RealmRepresentation): RealmRepresentation | Promise<RealmRepresentation>;
   /** Before any token is minted; may return the signing key the realm now uses. */
   realmReady?(realm: RealmPhase, context: PhaseContext): Promise<RealmKey | undefined>;
   /** Once tokens and decisions exist; may start work that overlaps the backend start and the cells. */

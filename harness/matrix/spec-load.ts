@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { type Document, LineCounter, isMap, parseDocument } from 'yaml';
 import { jsonSyntaxError } from '../input/json-text.js';
 import { type InputProblem, clip, echo, echoList, readTextFileSync } from '../input/text-file.js';
@@ -8,7 +9,7 @@ import { requestReferences } from './objects.js';
 import { flattenRequirement } from './requirements.js';
 import { substituteEnvironment } from './spec-variables.js';
 import { MatrixSpecError, type SpecProblem } from './spec-error.js';
-import { matrixSpecSchema } from './spec-schema.js';
+import { MATRIX_SPEC_AJV_OPTIONS, matrixSpecSchema } from './spec-schema.js';
 import {
   ANONYMOUS,
   type Caller,
@@ -178,11 +179,24 @@ const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
 const stringValues = (env: Record<string, string | number | boolean> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(env ?? {}).map(([name, value]) => [name, String(value)]));
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
-function validator() {
-  compiled ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true }).compile(
-    matrixSpecSchema,
-  );
+const require = createRequire(import.meta.url);
+/** Next to this module in dist/: the build's standalone validator (scripts/build-spec-validator.mjs). */
+const GENERATED_VALIDATOR = './spec-validator.generated.cjs';
+
+/** The build's validator when there is one: compiling the schema cost every check ~100 ms before it read its spec. */
+function generatedValidator(): ValidateFunction | undefined {
+  try {
+    return require(GENERATED_VALIDATOR) as ValidateFunction;
+  } catch (error) {
+    // Run from the sources (vitest): the schema is compiled instead.
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+let compiled: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  compiled ??= generatedValidator() ?? new (require('ajv') as { Ajv: typeof Ajv }).Ajv(MATRIX_SPEC_AJV_OPTIONS).compile(matrixSpecSchema);
   return compiled;
 }
 

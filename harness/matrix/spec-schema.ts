@@ -3,6 +3,18 @@
  * clients are checked against the realm afterwards, where the realm is known.
  */
 
+/**
+ * The validator's options, one place for the validator compiled at run time and the one the build
+ * generates (scripts/build-spec-validator.mjs).
+ */
+export const MATRIX_SPEC_AJV_OPTIONS = {
+  allErrors: true,
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  verbose: true,
+} as const;
+
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** OAuth scopes to request: `"a b"` or `[a, b]`. */

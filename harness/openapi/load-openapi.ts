@@ -1,5 +1,4 @@
 import { parseDocument } from 'yaml';
-import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 import { KcboxError, describeError } from '../errors.js';
 import { clip, echo, readTextFile } from '../input/text-file.js';
@@ -136,6 +135,8 @@ export async function loadOpenApi(file: string): Promise<LoadedOpenApi> {
   const paths = (parsed as { paths?: unknown }).paths;
   if (paths !== undefined && (typeof paths !== 'object' || paths === null || Array.isArray(paths)))
     throw openApiError(file, `"paths" must be an object of path templates; got ${echo(paths)}.`);
+  // Loaded here, not with the module: every check loads this module, few name an OpenAPI document.
+  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
   let document: OpenApiDocument;
   try {
     document = (await SwaggerParser.dereference(file, { dereference: { circular: true } })) as OpenApiDocument;

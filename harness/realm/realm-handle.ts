@@ -14,9 +14,10 @@ export interface ImportRealmOptions extends LoadRealmOptions {
   readonly isolate?: boolean;
   /**
    * Additions to the representation sent to Keycloak, in the same import (e.g. a key provider).
-   * The handle's `representation` stays the file's.
+   * The handle's `representation` stays the file's. May be async: it runs while the admin login
+   * is under way.
    */
-  readonly addToImport?: (representation: RealmRepresentation) => RealmRepresentation;
+  readonly addToImport?: (representation: RealmRepresentation) => RealmRepresentation | Promise<RealmRepresentation>;
 }
 
 export interface CreateUserOptions {
@@ -171,8 +172,15 @@ export async function importRealm(
   const loaded = await loadRealm(source, options);
   const imported: LoadedRealm = options.isolate ? { ...loaded, name: '', representation: isolatedCopy(loaded.representation) } : loaded;
   const realm: LoadedRealm = { ...imported, name: imported.representation.realm };
-  const sent = options.addToImport ? { ...realm, representation: options.addToImport(structuredClone(realm.representation)) } : realm;
-  await createRealms(await connectAdmin(server.url, server.adminCredentials), [sent]);
+  const { addToImport } = options;
+  // The additions (a generated key) and the admin login at once; a failed addition is still the
+  // error reported, as when it came first.
+  const adding = (async () =>
+    addToImport ? { ...realm, representation: await addToImport(structuredClone(realm.representation)) } : realm)();
+  const admin = connectAdmin(server.url, server.adminCredentials);
+  admin.catch(() => undefined);
+  const sent = await adding;
+  await createRealms(await admin, [sent]);
   onCreated(realm.name);
   return realmHandle(server, realm, onDeleted);
 }

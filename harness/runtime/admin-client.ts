@@ -1,31 +1,9 @@
 import KcAdminClient, { NetworkError } from '@keycloak/keycloak-admin-client';
 import { describeError } from '../errors.js';
-import type { AdminCredentials } from './admin-login.js';
-import { adminLogin } from './admin-login.js';
+import { type AdminCredentials, sharedAdminToken } from './admin-login.js';
 import { keycloakDispatcher } from '../tls/trust.js';
 
 export type AdminClient = KcAdminClient;
-
-/** Keycloak's admin-cli tokens live 60 s by default; a fresh one is fetched well before that. */
-const ADMIN_TOKEN_REUSE_MS = 30_000;
-
-/**
- * Admin tokens shared by every admin client of this process, per server and admin user: a check
- * connects several times (import, live read, hostile suite, deletes) and each master-realm login
- * costs Keycloak a password hash at the master realm's full strength.
- */
-const sharedLogins = new Map<string, { readonly token: Promise<string>; readonly fetchedAt: number }>();
-
-function sharedAdminToken(baseUrl: string, credentials: AdminCredentials): Promise<string> {
-  const key = JSON.stringify([baseUrl, credentials.username, credentials.password]);
-  const cached = sharedLogins.get(key);
-  if (cached && Date.now() - cached.fetchedAt < ADMIN_TOKEN_REUSE_MS) return cached.token;
-  const token = adminLogin(baseUrl, credentials);
-  sharedLogins.set(key, { token, fetchedAt: Date.now() });
-  // A refused login is not remembered: the next connection asks again.
-  token.catch(() => sharedLogins.get(key)?.token === token && sharedLogins.delete(key));
-  return token;
-}
 
 /**
  * An admin client logged in at the master realm, for the realm-level admin operations. Its token

@@ -95,7 +95,7 @@ function harnessModules(folder = join(ROOT, 'harness')): string[] {
 }
 
 /** What the package may hold: the manifest, the README (and a licence), the CLI, compiled harness/, the bundled realm. */
-const BELONGS = /^(package\.json|README\.md|LICENSE|bin\/kcbox\.js|realm\/[\w-]+\.json|dist\/harness\/[\w/.-]+\.(js|d\.ts))$/;
+const BELONGS = /^(package\.json|README\.md|LICENSE|bin\/kcbox\.js|realm\/[\w-]+\.json|dist\/harness\/[\w/.-]+\.(js|cjs|d\.ts))$/;
 
 const MATRIX = `# The bundled realm, as installed, and the Express example backend.
 keycloak:
@@ -251,6 +251,8 @@ describe('kcbox as published (package.json, npm pack --dry-run)', () => {
     ].map(clean);
     expect(entryPoints.filter((file) => !files.includes(file))).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(['realm/inventory-realm.json', 'realm/inventory-authz-config.json']));
+    // The build's standalone schema validator: without it every check compiles the schema again.
+    expect(files).toContain('dist/harness/matrix/spec-validator.generated.cjs');
   });
 });
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { newRealmSigningKey, withSigningKey } from '../../harness/hostile/realm-signing-key.js';
 
 describe("the hostile suite's signing key, added to the realm's import", () => {
-  it('is an RS256 key provider above Keycloak’s own keys, with the private key kcbox holds', () => {
-    const { privateKey, component } = newRealmSigningKey();
+  it('is an RS256 key provider above Keycloak’s own keys, with the private key kcbox holds', async () => {
+    const { privateKey, component } = await newRealmSigningKey();
     expect(component).toMatchObject({
       providerId: 'rsa',
       config: { algorithm: ['RS256'], keyUse: ['SIG'], active: ['true'], priority: ['1000000'] },
