@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The CLI runs from the compiled output, built by `npm ci`/`npm install` (the prepare script).
+// The CLI runs from the compiled output: `npm run build` (npm start and npm test run it; an install
+// of kcbox as a dependency builds it through the prepare script).
 import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/harness/cli/main.js', import.meta.url);

@@ -336,8 +336,10 @@ async function verifiedClaims(token) {
     clockTolerance: CLOCK_TOLERANCE_S,
   });
   if (verifiedTokens.size >= VERIFIED_TOKENS_MAX) verifiedTokens.delete(verifiedTokens.keys().next().value);
-  verifiedTokens.set(token, payload);
-  return payload;
+  // One object serves every later request with this token: nothing downstream may change it.
+  const claims = Object.freeze(payload);
+  verifiedTokens.set(token, claims);
+  return claims;
 }
 
 async function verifyToken(token) {

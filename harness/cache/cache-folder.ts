@@ -19,7 +19,8 @@ export function cacheRoot(explicit?: string, env: NodeJS.ProcessEnv = process.en
   return resolve(explicit ?? env.KCBOX_CACHE ?? envPaths('kcbox', { suffix: '' }).cache);
 }
 
-const TEMPORARY_MARK = /\.tmp-(\d+)-[0-9A-Za-z]{6,8}(?:-unpack)?$/;
+// `.config`: the JVM's AOT configuration beside a cache it was assembling (aot-cache.ts).
+const TEMPORARY_MARK = /\.tmp-(\d+)-[0-9A-Za-z]{6,8}(?:-unpack|\.config)?$/;
 
 /** A sibling path that a rename can move into place atomically (same folder, same file system). */
 export function temporarySibling(target: string): string {

@@ -20,6 +20,11 @@ export interface SupervisedCommand {
   readonly cleanup: readonly string[];
   /** How long a SIGTERM may take before SIGKILL. */
   readonly graceMs: number;
+  /**
+   * The grace when nobody waits for what the process does on its way out: its starter is gone, or
+   * `stop({ soon: true })`. Default `graceMs`.
+   */
+  readonly orphanGraceMs?: number;
   /** What the supervisor's notes in the log call the process. Default "Keycloak". */
   readonly name?: string;
 }
@@ -44,8 +49,8 @@ export interface SupervisedProcess {
    * still ends Keycloak: its end closes the pipe the supervisor watches.
    */
   unref(): void;
-  /** Ends the process group, removes the cleanup folders; idempotent. */
-  stop(): Promise<void>;
+  /** Ends the process group, removes the cleanup folders; idempotent. `soon`: with the orphan grace. */
+  stop(options?: { readonly soon?: boolean }): Promise<void>;
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -124,6 +129,7 @@ function supervisorConfig(command: SupervisedCommand) {
     logFile: command.logFile,
     cleanup: command.cleanup,
     graceMs: command.graceMs,
+    ...(command.orphanGraceMs === undefined ? {} : { orphanGraceMs: command.orphanGraceMs }),
     ...(command.name === undefined ? {} : { name: command.name }),
   };
 }
@@ -224,12 +230,14 @@ export async function startSupervised(command: SupervisedCommand): Promise<Super
       (stdin as unknown as { unref?: () => void }).unref?.();
       (child.stdout as unknown as { unref?: () => void }).unref?.();
     },
-    stop() {
+    stop(options) {
       stopping ??= (async () => {
         if (detached) return stopSupervisor(supervisorPid, groupId, command.graceMs);
-        if (child.exitCode === null && child.signalCode === null && send('stop')) {
+        const soon = options?.soon === true;
+        const grace = soon ? (command.orphanGraceMs ?? command.graceMs) : command.graceMs;
+        if (child.exitCode === null && child.signalCode === null && send(soon ? 'stop-soon' : 'stop')) {
           let timer: NodeJS.Timeout | undefined;
-          await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, command.graceMs + 10_000)))]);
+          await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, grace + 10_000)))]);
           clearTimeout(timer);
         }
         // Normally a no-op: only a wedged supervisor leaves anything behind.

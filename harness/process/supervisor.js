@@ -12,15 +12,19 @@
  *
  * argv: only a marker, never the configuration: /proc/PID/cmdline is world-readable, and the
  *   configuration holds the child's whole environment (admin passwords, client secrets, CI tokens).
- * stdin, first line: JSON {command, args, env, cwd, logFile, cleanup: string[], graceMs, name?},
+ * stdin, first line: JSON {command, args, env, cwd, logFile, cleanup: string[], graceMs, orphanGraceMs?, name?},
  *   through a pipe only the owner can open. The child gets `env` through spawn's env, never argv.
- * stdin, later lines: "detach" | "stop"
+ * stdin, later lines: "detach" | "stop" | "stop-soon" (the short orphan grace: a start that failed)
  * stdout: JSON lines {event: "spawned", pid} | {event: "detached"} | {event: "exited", code, signal} | {event: "stopped"}
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 
-/** @typedef {{command: string, args: string[], env: Record<string, string>, cwd: string, logFile: string, cleanup: string[], graceMs: number, name?: string}} Config */
+/**
+ * orphanGraceMs: the grace when nobody waits for the result any more (the starting process is
+ * gone): a JVM writing its AOT cache on the way out gets a long graceMs only while kcbox waits.
+ * @typedef {{command: string, args: string[], env: Record<string, string>, cwd: string, logFile: string, cleanup: string[], graceMs: number, orphanGraceMs?: number, name?: string}} Config
+ */
 
 /** @type {Config | undefined} Set once the first line of stdin has been read. */
 let config;
@@ -107,13 +111,13 @@ function start(settings) {
   child.on('error', (error) => {
     note(`could not start ${settings.command}: ${error.message}`);
     emit({ event: 'exited', code: null, signal: null, error: error.message });
-    void shutdown('spawn error');
+    void shutdown('spawn error', orphanGrace());
   });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       note(`${name} exited by itself (code ${code}, signal ${signal})`);
       emit({ event: 'exited', code, signal });
-      void shutdown(`${name} exited`);
+      void shutdown(`${name} exited`, orphanGrace());
     }
   });
 }
@@ -174,8 +178,11 @@ function cleanupAndExit(code) {
   process.exit(code);
 }
 
-/** @param {string} reason */
-async function shutdown(reason) {
+/**
+ * @param {string} reason
+ * @param {number} graceMs
+ */
+async function shutdown(reason, graceMs) {
   if (stopping) return;
   stopping = true;
   note(`stopping ${name}: ${reason}`);
@@ -185,7 +192,7 @@ async function shutdown(reason) {
     } catch {
       // Already gone between the check and the signal.
     }
-    if (!(await waitForGroupExit(groupId, config?.graceMs ?? 10_000))) {
+    if (!(await waitForGroupExit(groupId, graceMs))) {
       note(`${name} did not stop in time: killing it`);
       try {
         process.kill(-groupId, 'SIGKILL');
@@ -201,7 +208,9 @@ async function shutdown(reason) {
 // Terminal signals belong to the process that started us; it stops us through stdin.
 process.on('SIGINT', () => {});
 process.on('SIGHUP', () => {});
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+const stopGrace = () => config?.graceMs ?? 10_000;
+const orphanGrace = () => config?.orphanGraceMs ?? stopGrace();
+process.on('SIGTERM', () => void shutdown('SIGTERM', stopGrace()));
 
 let buffered = '';
 process.stdin.setEncoding('utf8');
@@ -228,12 +237,14 @@ process.stdin.on('data', (chunk) => {
       detached = true;
       note('detached: running until `kcbox down` or SIGTERM');
     } else if (command === 'stop') {
-      void shutdown('stop requested');
+      void shutdown('stop requested', stopGrace());
+    } else if (command === 'stop-soon') {
+      void shutdown('stop requested (soon)', orphanGrace());
     }
   }
 });
 const onParentGone = () => {
-  if (!detached) void shutdown(`the process that started ${name} is gone`);
+  if (!detached) void shutdown(`the process that started ${name} is gone`, orphanGrace());
 };
 process.stdin.on('end', onParentGone);
 process.stdin.on('close', onParentGone);

@@ -39,6 +39,12 @@ export interface StartKeycloakOptions {
   readonly javaHome?: string;
   /** dist and container: keep the server running after this process exits (`kcbox up --detach`). Default false. */
   readonly detached?: boolean;
+  /**
+   * dist on Java 25+: when the installation has no JVM AOT cache yet, record one during this
+   * server's run (written at its stop, ~20 s once). Default true for attached servers; false for a
+   * server something else may stop, e.g. a foreground `kcbox up` that `kcbox down` can end.
+   */
+  readonly recordAotCache?: boolean;
   /** remote: the server to use. Default from env `KCBOX_URL`, `KCBOX_ADMIN_USER`, `KCBOX_ADMIN_PASSWORD`. */
   readonly remote?: RemoteServerOptions;
   /**

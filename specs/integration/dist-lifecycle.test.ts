@@ -11,6 +11,7 @@ import '../../harness/vitest/provided.js';
 import { getStatus } from '../support/http.js';
 import { groupAlive } from '../support/processes.js';
 import { processesMentioning } from '../support/proc.js';
+import { decideTool, requiredByCi } from '../support/optional-tool.js';
 
 const shared = inject('kcbox');
 
@@ -61,7 +62,13 @@ describe('dist runtime lifecycle', () => {
   it("maps the installation's JVM AOT cache on Java 25+, recorded by kcbox fetch", async (context) => {
     // What `kcbox fetch` does: a training run when the installation has no cache for this Java yet.
     const prepared = await prepareDistribution({});
-    if (prepared.java.feature < 25) return context.skip(`the JVM AOT cache needs Java 25+; kcbox chose Java ${prepared.java.version}`);
+    const java25 = decideTool({
+      name: `a JDK 25+ for the JVM AOT cache (kcbox chose Java ${prepared.java.version})`,
+      installHint: 'install a JDK 25 in /usr/lib/jvm or set KCBOX_JAVA_HOME to one',
+      present: prepared.java.feature >= 25,
+      requiredBy: requiredByCi(),
+    });
+    if (!java25.available) return context.skip(java25.reason);
     const files = aotCacheFiles(prepared.installHome, prepared.java);
     const cache = await readyAotCache(files);
     // On a machine's first `npm test` without `kcbox fetch`, the suite's own shared server records it until the run ends.

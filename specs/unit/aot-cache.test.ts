@@ -1,9 +1,16 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aotCacheFiles, aotCacheUseOptions, claimAotTraining, readyAotCache } from '../../harness/runtime/distribution/aot-cache.js';
+import {
+  type AotRecording,
+  aotCacheFiles,
+  aotCacheUseOptions,
+  aotTrainingUnderWay,
+  claimAotTraining,
+  readyAotCache,
+} from '../../harness/runtime/distribution/aot-cache.js';
 import { aotPolicy } from '../../harness/runtime/distribution/start-distribution.js';
 import type { JavaInstallation } from '../../harness/runtime/distribution/java.js';
 
@@ -41,10 +48,15 @@ describe('the AOT cache files', () => {
   let install: string;
   beforeEach(async () => {
     install = await mkdtemp(join(tmpdir(), 'kcbox-aot-'));
+    await mkdir(join(install, 'lib'));
+    await writeFile(join(install, 'lib', 'quarkus-run.jar'), 'the class path');
   });
   afterEach(async () => {
     await rm(install, { recursive: true, force: true });
   });
+
+  const outputOf = (recording: AotRecording) =>
+    recording.jvmOptions.find((option) => option.startsWith('-XX:AOTCacheOutput='))!.split('=')[1]!;
 
   it('names the cache after the Java build and home, so another JDK gets its own', () => {
     const a = aotCacheFiles(install, java25);
@@ -59,37 +71,61 @@ describe('the AOT cache files', () => {
     const files = aotCacheFiles(install, java25);
     const first = await claimAotTraining(files, java25);
     expect(first).toBeDefined();
-    // This process holds the claim and is alive: nobody else records.
+    expect(await aotTrainingUnderWay(files)).toBe(true);
     expect(await claimAotTraining(files, java25)).toBeUndefined();
 
-    const output = first!.jvmOptions.find((option) => option.startsWith('-XX:AOTCacheOutput='))!.split('=')[1]!;
-    await writeFile(output, 'cut short');
+    await writeFile(outputOf(first!), 'cut short');
+    await writeFile(`${outputOf(first!)}.config`, 'the configuration');
     expect(await first!.finish('Launching child process … to assemble AOT cache')).toMatch(/did not finish writing/);
-    expect(existsSync(output)).toBe(false);
+    expect(existsSync(outputOf(first!))).toBe(false);
+    expect(existsSync(`${outputOf(first!)}.config`)).toBe(false);
     expect(await readyAotCache(files)).toBeUndefined();
+    expect(await aotTrainingUnderWay(files)).toBe(false);
 
     const second = await claimAotTraining(files, java25);
-    const secondOutput = second!.jvmOptions.find((option) => option.startsWith('-XX:AOTCacheOutput='))!.split('=')[1]!;
-    await writeFile(secondOutput, 'a whole cache');
-    expect(await second!.finish(`AOTCache creation is complete: ${secondOutput} 13 bytes`)).toBeUndefined();
+    await writeFile(outputOf(second!), 'a whole cache');
+    expect(await second!.finish(`AOTCache creation is complete: ${outputOf(second!)} 13 bytes`)).toBeUndefined();
     expect(await readyAotCache(files)).toBe(files.cache);
-    expect(existsSync(files.claim)).toBe(false);
+    expect(await aotTrainingUnderWay(files)).toBe(false);
   });
 
-  it('takes over a claim whose process is gone', async () => {
-    const files = aotCacheFiles(install, java25);
-    await claimAotTraining(files, java25);
-    await writeFile(files.claim, '999999999');
-    expect(await claimAotTraining(files, java25)).toBeDefined();
-    expect(await readFile(files.claim, 'utf8')).toBe(String(process.pid));
-  });
-
-  it('does not use a cache whose size is not the recorded one', async () => {
+  it('drops what a failed start wrote and gives the claim back', async () => {
     const files = aotCacheFiles(install, java25);
     const recording = await claimAotTraining(files, java25);
-    const output = recording!.jvmOptions.find((option) => option.startsWith('-XX:AOTCacheOutput='))!.split('=')[1]!;
-    await writeFile(output, 'a whole cache');
+    await writeFile(outputOf(recording!), 'half');
+    await recording!.discard();
+    expect(existsSync(outputOf(recording!))).toBe(false);
+    expect(await claimAotTraining(files, java25)).toBeDefined();
+  });
+
+  it('takes over a claim nobody refreshed, and removes what a killed training left', async () => {
+    const files = aotCacheFiles(install, java25);
+    await mkdir(files.claim, { recursive: true });
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    await utimes(files.claim, longAgo, longAgo);
+    const leftover = `${files.cache}.tmp-999999999-abcd1234`;
+    await writeFile(leftover, 'cut');
+    await writeFile(`${leftover}.config`, 'cut');
+    expect(await claimAotTraining(files, java25)).toBeDefined();
+    expect(existsSync(leftover)).toBe(false);
+    expect(existsSync(`${leftover}.config`)).toBe(false);
+  });
+
+  it('records nothing when the cache folder cannot be written, instead of failing the start', async () => {
+    await writeFile(join(install, 'kcbox-aot'), 'a file where the folder would be');
+    expect(await claimAotTraining(aotCacheFiles(install, java25), java25)).toBeUndefined();
+  });
+
+  it('does not use a cache whose size, or whose class path jar, is not what the training saw', async () => {
+    const files = aotCacheFiles(install, java25);
+    const recording = await claimAotTraining(files, java25);
+    await writeFile(outputOf(recording!), 'a whole cache');
     await recording!.finish('AOTCache creation is complete');
+    expect(await readyAotCache(files)).toBe(files.cache);
+    // Copied without times: the JVM would skip the cache silently, so it must be trained again.
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(install, 'lib', 'quarkus-run.jar'), later, later);
+    expect(await readyAotCache(files)).toBeUndefined();
     await writeFile(files.cache, 'a cache cut');
     expect(await readyAotCache(files)).toBeUndefined();
   });

@@ -58,6 +58,29 @@ describe('the watchdog (supervisor.js)', () => {
     expect(readFileSync(join(folder, 'log.txt'), 'utf8')).toContain('did not stop in time: killing it');
   });
 
+  it('stop({ soon: true }) uses the short orphan grace, not the long one', async () => {
+    const folder = tempDir();
+    const supervised = await startSupervised({
+      ...command(folder, `trap '' TERM; touch trapped; sleep 300 & wait; sleep 300`),
+      graceMs: 600_000,
+      orphanGraceMs: 1_000,
+    });
+    expect(await becomesFalse(() => !existsSync(join(folder, 'trapped')), 10_000)).toBe(true);
+    // With the long grace this would wait ten minutes and the test would time out.
+    await supervised.stop({ soon: true });
+    expect(groupAlive(supervised.groupId)).toBe(false);
+    expect(readFileSync(join(folder, 'log.txt'), 'utf8')).toContain('did not stop in time: killing it');
+  });
+
+  it('ends a slow-stopping group after the orphan grace when its starter dies', async () => {
+    const child = spawn(process.execPath, ['specs/fixtures/supervised-child.mjs', 'slow-stop'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
+    const { groupId } = JSON.parse(line) as { groupId: number };
+    child.kill('SIGKILL');
+    // The long grace (ten minutes) would keep it far beyond this.
+    expect(await becomesFalse(() => groupAlive(groupId), 15_000)).toBe(true);
+  }, 30_000);
+
   it('reports a process that exits by itself and cleans up', async () => {
     const folder = tempDir();
     const supervised = await startSupervised(command(folder, 'mkdir -p home; echo boom; exit 3'));

@@ -109,6 +109,8 @@ export async function up(options: UpOptions, output: CliOutput): Promise<number>
       ...(options.timeout ? { startupTimeoutMs: options.timeout * 1000 } : {}),
       realms: options.realm === false ? [] : options.realm.length > 0 ? options.realm : [bundledRealmPath()],
       detached: options.detach,
+      // It is recorded for `kcbox down`, which stops it with the usual grace: no cache could be written.
+      recordAotCache: false,
       ...(options.tls ? { tls: true } : {}),
       onProgress: progress.listener,
     });

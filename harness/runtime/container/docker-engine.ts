@@ -217,7 +217,9 @@ export class DockerEngine {
    * Creates a container named `name` (unique to this call); its id. The vfs storage driver copies
    * the image's whole file system first, which took over 30 s on a busy machine (a 640 MB example
    * image while Keycloak images were copied too). A create that failed here without the engine's
-   * answer (a timeout) may still complete there: the name is removed then, so nothing is left behind.
+   * answer (a timeout) may still complete there: the name is removed then. An engine still copying
+   * may not know the name yet and answer 404; such a late container carries kcbox's owner labels,
+   * so the next start's sweep of abandoned containers removes it.
    */
   async create(name: string, definition: object, timeoutMs = 300_000): Promise<string> {
     try {

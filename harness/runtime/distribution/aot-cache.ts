@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import createDebug from 'debug';
-import { processAlive } from '../../process/process-alive.js';
-import { temporarySibling } from './cache.js';
+import lockfile from 'proper-lockfile';
+import { describeError } from '../../errors.js';
+import { removeAbandonedTemporaries, temporarySibling } from './cache.js';
 import type { JavaInstallation } from './java.js';
 
 const debug = createDebug('kcbox:aot');
@@ -54,6 +55,16 @@ interface AotRecord {
   readonly bytes: number;
   readonly javaVersion: string;
   readonly createdAt: string;
+  /**
+   * The class path's jar as the training saw it: the JVM skips a cache whose jar's size or time
+   * changed (a cache folder copied without times), silently, so such a cache must be trained again.
+   */
+  readonly runner: string | undefined;
+}
+
+async function runnerStamp(files: AotCacheFiles): Promise<string | undefined> {
+  const info = await stat(join(dirname(dirname(files.cache)), 'lib', 'quarkus-run.jar')).catch(() => undefined);
+  return info ? `${info.size}:${Math.round(info.mtimeMs)}` : undefined;
 }
 
 /** The complete cache, or undefined when there is none (or its size is not the recorded one). */
@@ -61,7 +72,7 @@ export async function readyAotCache(files: AotCacheFiles): Promise<string | unde
   try {
     const record = JSON.parse(await readFile(files.record, 'utf8')) as Partial<AotRecord>;
     const info = await stat(files.cache);
-    return info.size === record.bytes ? files.cache : undefined;
+    return info.size === record.bytes && record.runner === (await runnerStamp(files)) ? files.cache : undefined;
   } catch {
     return undefined;
   }
@@ -76,57 +87,77 @@ export interface AotRecording {
    * partial file. Always gives the claim back. Returns why nothing was kept, if nothing was.
    */
   finish(logText: string): Promise<string | undefined>;
+  /** Drops whatever the JVM wrote and gives the claim back: for a start that failed. */
+  discard(): Promise<void>;
 }
+
+const CLAIM_OPTIONS = {
+  realpath: false,
+  // The holder refreshes the claim while its server lives; a claim left by a killed process goes stale.
+  stale: 60_000,
+  update: 15_000,
+} as const;
 
 /** Whether a live process holds the training claim (its server writes the cache when it stops). */
 export async function aotTrainingUnderWay(files: AotCacheFiles): Promise<boolean> {
-  const holder = Number.parseInt(await readFile(files.claim, 'utf8').catch(() => ''), 10);
-  return Number.isInteger(holder) && holder > 0 && processAlive(holder);
+  return lockfile.check(files.cache, { ...CLAIM_OPTIONS, lockfilePath: files.claim }).catch(() => false);
 }
 
 /**
- * Claims the training of the cache: only one server per installation and Java records at a time.
- * Undefined when another live process holds the claim; a claim whose process is gone is taken over.
+ * Claims the training of the cache: only one server per installation and Java records at a time
+ * (proper-lockfile, as the cache lock). Undefined when another live process holds it, or when the
+ * cache folder cannot be written: the cache is a speed-up, never a reason for a start to fail.
  */
 export async function claimAotTraining(files: AotCacheFiles, java: JavaInstallation): Promise<AotRecording | undefined> {
-  await mkdir(join(files.cache, '..'), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(files.claim, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return recording(files, java);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (await aotTrainingUnderWay(files)) return undefined;
-      debug('taking over the training claim of %s (its process is gone)', files.claim);
-      await rm(files.claim, { force: true });
-    }
+  const folder = dirname(files.cache);
+  let release: () => Promise<void>;
+  try {
+    await mkdir(folder, { recursive: true });
+    release = await lockfile.lock(files.cache, {
+      ...CLAIM_OPTIONS,
+      lockfilePath: files.claim,
+      retries: 0,
+      onCompromised: (error) => debug('training claim %s compromised: %s', files.claim, error.message),
+    });
+  } catch (error) {
+    debug('not recording an AOT cache: %s', describeError(error));
+    return undefined;
   }
-  return undefined;
+  // Holding the claim: what a killed training left (a cut cache, its configuration) can go.
+  await removeAbandonedTemporaries(folder).catch(() => []);
+  return recording(files, java, release);
 }
 
-function recording(files: AotCacheFiles, java: JavaInstallation): AotRecording {
+function recording(files: AotCacheFiles, java: JavaInstallation, release: () => Promise<void>): AotRecording {
   const partial = temporarySibling(files.cache);
+  const cleanUp = async () => {
+    // The one-step training keeps its configuration beside the output while it assembles the cache.
+    await Promise.all([rm(partial, { force: true }), rm(`${partial}.config`, { force: true })]).catch(() => {});
+    await release().catch((error: unknown) => debug('releasing %s: %s', files.claim, describeError(error)));
+  };
   return {
     jvmOptions: [`-XX:AOTCacheOutput=${partial}`, ...QUIET_AOT_LOGGING],
     async finish(logText) {
       try {
         if (!COMPLETE_LINE.test(logText)) return 'the JVM did not finish writing it (stopped early or killed)';
         const bytes = (await stat(partial)).size;
+        const record: AotRecord = {
+          bytes,
+          javaVersion: java.version,
+          createdAt: new Date().toISOString(),
+          runner: await runnerStamp(files),
+        };
         await rename(partial, files.cache);
-        const record: AotRecord = { bytes, javaVersion: java.version, createdAt: new Date().toISOString() };
         await writeFile(files.record, JSON.stringify(record));
         debug('AOT cache %s written (%d bytes)', files.cache, bytes);
         return undefined;
       } catch (error) {
-        return `it could not be kept (${(error as Error).message})`;
+        return `it could not be kept (${describeError(error)})`;
       } finally {
-        // The one-step training keeps its configuration beside the output while it assembles the cache.
-        await Promise.all([rm(partial, { force: true }), rm(`${partial}.config`, { force: true })]);
-        await rm(files.claim, { force: true });
+        await cleanUp();
       }
     },
+    discard: cleanUp,
   };
 }
 

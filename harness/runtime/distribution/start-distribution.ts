@@ -407,7 +407,7 @@ export async function startDistribution(options: StartKeycloakOptions): Promise<
         java: installation.java,
         env: options.env,
         cacheFolder: installation.installHome,
-        detached: options.detached === true,
+        detached: options.detached === true || options.recordAotCache === false,
         firstRunAfterBuild: obtained.madeNow,
       }),
     });
@@ -564,6 +564,8 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     const why = await aot.recording?.finish((await tailLines(logFile, 50)).join('\n'));
     if (why) debug('no AOT cache kept from %s: %s', logFile, why);
   };
+  // A start that failed trained nothing worth keeping.
+  const dropTraining = async () => aot.recording?.discard();
   let supervised;
   try {
     supervised = await startSupervised({
@@ -581,9 +583,11 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
       logFile,
       cleanup: context.keepHome ? [] : [home],
       graceMs: aot.recording ? TRAINING_STOP_GRACE_MS : STOP_GRACE_MS,
+      // Nobody keeps what the JVM writes once this process is gone: no long wait then.
+      orphanGraceMs: STOP_GRACE_MS,
     });
   } catch (error) {
-    await finishTraining();
+    await dropTraining();
     await rm(home, { recursive: true, force: true });
     throw new KeycloakStartError(
       'ERR_KCBOX_START_FAILED',
@@ -606,8 +610,8 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     });
     await assertRealmsServed(url, realms);
   } catch (error) {
-    await supervised.stop();
-    await finishTraining();
+    await supervised.stop({ soon: true });
+    await dropTraining();
     // The supervisor removes the home only when it owns the cleanup.
     if (context.keepHome) await rm(home, { recursive: true, force: true });
     const logTail = await tailLines(logFile, 50);
