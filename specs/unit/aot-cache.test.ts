@@ -6,10 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AotRecording,
   aotCacheFiles,
+  aotCacheRefused,
   aotCacheUseOptions,
   aotTrainingUnderWay,
   claimAotTraining,
   readyAotCache,
+  refuseAotCache,
 } from '../../harness/runtime/distribution/aot-cache.js';
 import { aotPolicy } from '../../harness/runtime/distribution/start-distribution.js';
 import type { JavaInstallation } from '../../harness/runtime/distribution/java.js';
@@ -128,5 +130,19 @@ describe('the AOT cache files', () => {
     expect(await readyAotCache(files)).toBeUndefined();
     await writeFile(files.cache, 'a cache cut');
     expect(await readyAotCache(files)).toBeUndefined();
+  });
+
+  it('a cache the server cannot start with is refused: neither used nor trained again, until the installation changes', async () => {
+    const files = aotCacheFiles(install, java25);
+    const recording = await claimAotTraining(files, java25);
+    await writeFile(outputOf(recording!), 'a whole cache');
+    await recording!.finish('AOTCache creation is complete');
+    await refuseAotCache(files, java25, 'Keycloak 26.4.7 exited with code 1 before it was ready.');
+    expect(await readyAotCache(files)).toBeUndefined();
+    expect(await aotCacheRefused(files)).toBe(true);
+    expect(existsSync(files.cache)).toBe(false);
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(install, 'lib', 'quarkus-run.jar'), later, later);
+    expect(await aotCacheRefused(files)).toBe(false);
   });
 });

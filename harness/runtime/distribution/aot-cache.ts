@@ -52,7 +52,7 @@ export function aotCacheSupported(java: JavaInstallation, env: NodeJS.ProcessEnv
 }
 
 interface AotRecord {
-  readonly bytes: number;
+  readonly bytes?: number;
   readonly javaVersion: string;
   readonly createdAt: string;
   /**
@@ -60,6 +60,19 @@ interface AotRecord {
    * changed (a cache folder copied without times), silently, so such a cache must be trained again.
    */
   readonly runner: string | undefined;
+  /**
+   * Why this installation's JVM cannot start with the cache (e.g. Keycloak 26.4's Quarkus reads its
+   * jar's location from a class the cache loaded without one): neither used nor trained again.
+   */
+  readonly refused?: string;
+}
+
+async function readRecord(files: AotCacheFiles): Promise<Partial<AotRecord> | undefined> {
+  try {
+    return JSON.parse(await readFile(files.record, 'utf8')) as Partial<AotRecord>;
+  } catch {
+    return undefined;
+  }
 }
 
 async function runnerStamp(files: AotCacheFiles): Promise<string | undefined> {
@@ -70,7 +83,8 @@ async function runnerStamp(files: AotCacheFiles): Promise<string | undefined> {
 /** The complete cache, or undefined when there is none (or its size is not the recorded one). */
 export async function readyAotCache(files: AotCacheFiles): Promise<string | undefined> {
   try {
-    const record = JSON.parse(await readFile(files.record, 'utf8')) as Partial<AotRecord>;
+    const record = await readRecord(files);
+    if (!record || record.refused !== undefined) return undefined;
     const info = await stat(files.cache);
     return info.size === record.bytes && record.runner === (await runnerStamp(files)) ? files.cache : undefined;
   } catch {
@@ -159,6 +173,24 @@ function recording(files: AotCacheFiles, java: JavaInstallation, release: () => 
     },
     discard: cleanUp,
   };
+}
+
+/** Whether this installation's server was seen failing with the cache and starting without it. */
+export async function aotCacheRefused(files: AotCacheFiles): Promise<boolean> {
+  const record = await readRecord(files);
+  return record?.refused !== undefined && record.runner === (await runnerStamp(files));
+}
+
+/** Records that the server cannot start with the cache, and removes the cache (~180 MB). */
+export async function refuseAotCache(files: AotCacheFiles, java: JavaInstallation, why: string): Promise<void> {
+  const record: AotRecord = {
+    javaVersion: java.version,
+    createdAt: new Date().toISOString(),
+    runner: await runnerStamp(files),
+    refused: why,
+  };
+  await writeFile(files.record, JSON.stringify(record));
+  await rm(files.cache, { force: true });
 }
 
 /** JVM options for a start that maps the cache. */

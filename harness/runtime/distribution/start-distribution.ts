@@ -2,7 +2,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import getPort from 'get-port';
 import createDebug from 'debug';
-import { KcboxError, KeycloakStartError } from '../../errors.js';
+import { KcboxError, KeycloakStartError, describeError } from '../../errors.js';
 import { type LoadedRealm, loadRealms, realmFilesOf } from '../../realm/realm-input.js';
 import { generateAdminCredentials } from '../admin-password.js';
 import { tailLines } from '../log-tail.js';
@@ -19,8 +19,11 @@ import type { AdminCredentials } from '../admin-login.js';
 import { type JavaInstallation, chooseJava, findJavaInstallations } from './java.js';
 import { keycloakProcessEnv } from './process-env.js';
 import {
+  type AotCacheFiles,
   type AotRecording,
   aotCacheFiles,
+  aotCacheRefused,
+  refuseAotCache,
   aotCacheSupported,
   aotCacheUseOptions,
   aotTrainingUnderWay,
@@ -158,13 +161,16 @@ export function aotPolicy(input: {
 interface AotPlan {
   readonly env: Readonly<Record<string, string>>;
   readonly recording?: AotRecording | undefined;
+  /** Set when this start maps the cache: a start it breaks is tried again without it. */
+  readonly usedCache?: AotCacheFiles | undefined;
 }
 
 async function planAot(policy: AotPolicy, installHome: string, java: JavaInstallation): Promise<AotPlan> {
   if (policy === 'off') return { env: {} };
   const files = aotCacheFiles(installHome, java);
   const cache = await readyAotCache(files);
-  if (cache) return { env: { JAVA_OPTS_APPEND: aotCacheUseOptions(cache).join(' ') } };
+  if (cache) return { env: { JAVA_OPTS_APPEND: aotCacheUseOptions(cache).join(' ') }, usedCache: files };
+  if (await aotCacheRefused(files)) return { env: {} };
   const recording = policy === 'train' ? await claimAotTraining(files, java) : undefined;
   return recording ? { env: { JAVA_OPTS_APPEND: recording.jvmOptions.join(' ') }, recording } : { env: {} };
 }
@@ -333,7 +339,7 @@ export async function prepareDistribution(options: PrepareOptions): Promise<Prep
   const { template } = await obtainTemplate(installation, options);
   const aot = aotPolicy({ java, env: options.env, cacheFolder: installHome, detached: false, firstRunAfterBuild: false });
   const files = aotCacheFiles(installHome, java);
-  if (aot !== 'off' && !(await readyAotCache(files))) {
+  if (aot !== 'off' && !(await readyAotCache(files)) && !(await aotCacheRefused(files))) {
     if (await aotTrainingUnderWay(files)) {
       options.onProgress?.({
         phase: 'build',
@@ -536,6 +542,18 @@ interface LaunchContext {
   readonly jvm?: Readonly<Record<string, string>>;
 }
 
+async function launchWithoutCache(context: LaunchContext, files: AotCacheFiles, failure: Error): Promise<KeycloakServer> {
+  debug('start with the AOT cache %s failed (%s): trying without it', files.cache, failure.message);
+  const server = await launch({ ...context, aot: 'off' });
+  const why = failure.message.split('\n')[0] ?? 'the start failed';
+  await refuseAotCache(files, context.java, why).catch((error: unknown) => debug('recording the refusal: %s', describeError(error)));
+  context.onProgress({
+    phase: 'start',
+    message: `Keycloak ${context.version.text} does not start with the JVM's AOT cache (${why}): started without it, and it stays off for this installation`,
+  });
+  return server;
+}
+
 async function launch(context: LaunchContext): Promise<KeycloakServer> {
   const { options, version, java, realms } = context;
   const httpPort = await getPort({ host: '127.0.0.1' });
@@ -616,6 +634,11 @@ async function launch(context: LaunchContext): Promise<KeycloakServer> {
     if (context.keepHome) await rm(home, { recursive: true, force: true });
     const logTail = await tailLines(logFile, 50);
     const startError = asStartError(error, version, url, logFile, logTail, context.installHome);
+    // The JVM died before Keycloak said anything: the cache may be what broke it (Keycloak 26.4's
+    // launcher cannot start from one). Kept from then on only if the same start succeeds without it.
+    if (aot.usedCache && !(error instanceof ReadinessTimeout) && keycloakErrors(logTail).length === 0) {
+      return launchWithoutCache(context, aot.usedCache, startError);
+    }
     if (logTail.some((line) => /already in use|seems to be in use/i.test(line))) {
       debug('port %d or %d was taken before Keycloak bound it', httpPort, managementPort);
       throw new PortConflict('port taken', { cause: startError });
