@@ -9,7 +9,7 @@ import { OPTIMIZE_ENV, judgeOptimizedImage, optimizedImageReference } from './co
 import { distributionBuildArgs } from './distribution/start-distribution.js';
 import { cacheLayout, cacheRoot } from './distribution/cache.js';
 import { INSTALL_MARKER, checkInstallation } from './distribution/install.js';
-import { AOT_FOLDER } from './distribution/aot-cache.js';
+import { describeAotCaches } from './distribution/aot-cache.js';
 import { type JavaInstallation, chooseJava, findJavaInstallations } from './distribution/java.js';
 import { describeProblems } from './distribution/manifest.js';
 import { findMaven } from './distribution/maven.js';
@@ -203,15 +203,6 @@ function installationLabel(home: string, name: string): string {
   }
 }
 
-/** Which Java builds have a JVM AOT cache for this installation (aot-cache.ts): those start faster. */
-function aotCacheNote(home: string): string {
-  const folder = join(home, AOT_FOLDER);
-  const caches = existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith('.aot.json')) : [];
-  return caches.length > 0
-    ? ` with a JVM AOT cache for ${caches.map((name) => name.replace(/-[0-9a-f]+\.aot\.json$/, '')).join(', ')}`
-    : '';
-}
-
 async function cacheFact(env: NodeJS.ProcessEnv, maxEntries: number): Promise<DoctorFact> {
   const layout = cacheLayout(cacheRoot(undefined, env));
   if (!existsSync(layout.root)) {
@@ -234,7 +225,8 @@ async function cacheFact(env: NodeJS.ProcessEnv, maxEntries: number): Promise<Do
     // Only finished installations: a folder without the marker is a build under way or abandoned.
     if (!existsSync(join(home, INSTALL_MARKER))) continue;
     const check = await checkInstallation(home);
-    const label = installationLabel(home, entry.name) + aotCacheNote(home);
+    const caches = await describeAotCaches(home);
+    const label = installationLabel(home, entry.name) + (caches.length > 0 ? `, JVM AOT cache: ${caches.join(', ')}` : '');
     builds.push(check.state === 'unrecorded' ? `${label} (no manifest yet)` : label);
     if (check.state === 'damaged') damaged.push(`${home}: ${describeProblems(check.problems)}`);
   }

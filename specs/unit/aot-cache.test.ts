@@ -10,6 +10,7 @@ import {
   aotCacheUseOptions,
   aotTrainingUnderWay,
   claimAotTraining,
+  describeAotCaches,
   readyAotCache,
   refuseAotCache,
 } from '../../harness/runtime/distribution/aot-cache.js';
@@ -144,5 +145,15 @@ describe('the AOT cache files', () => {
     const later = new Date(Date.now() + 60_000);
     await utimes(join(install, 'lib', 'quarkus-run.jar'), later, later);
     expect(await aotCacheRefused(files)).toBe(false);
+  });
+
+  it('describes each Java build the installation holds a cache record for, as doctor prints it', async () => {
+    const files = aotCacheFiles(install, java25);
+    const recording = await claimAotTraining(files, java25);
+    await writeFile(outputOf(recording!), 'a whole cache');
+    await recording!.finish('AOTCache creation is complete');
+    expect(await describeAotCaches(install)).toEqual(['java-25.0.1 (ready)']);
+    await refuseAotCache(files, java25, 'Keycloak 26.4.7 exited with code 1 before it was ready.');
+    expect(await describeAotCaches(install)).toEqual(['java-25.0.1 (refused: Keycloak 26.4.7 exited with code 1 before it was ready)']);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import createDebug from 'debug';
 import lockfile from 'proper-lockfile';
@@ -43,9 +43,10 @@ export function aotCacheFiles(installHome: string, java: JavaInstallation): AotC
     // A vanished JDK fails the start anyway, with its own message.
   }
   const key = `java-${java.version.replace(/[^0-9A-Za-z.+-]/g, '_')}-${createHash('sha256').update(home).digest('hex').slice(0, 10)}`;
-  const cache = join(installHome, AOT_FOLDER, `${key}.aot`);
-  return { cache, record: `${cache}.json`, claim: `${cache}.training` };
+  return filesOf(join(installHome, AOT_FOLDER, `${key}.aot`));
 }
+
+const filesOf = (cache: string): AotCacheFiles => ({ cache, record: `${cache}.json`, claim: `${cache}.training` });
 
 export function aotCacheSupported(java: JavaInstallation, env: NodeJS.ProcessEnv = process.env): boolean {
   return java.feature >= FIRST_JAVA_WITH_ONE_STEP_TRAINING && env[AOT_ENV] !== '0';
@@ -80,16 +81,26 @@ async function runnerStamp(files: AotCacheFiles): Promise<string | undefined> {
   return info ? `${info.size}:${Math.round(info.mtimeMs)}` : undefined;
 }
 
+/**
+ * What the installation holds for this Java, from one read of the record: a complete cache (its
+ * size and class-path stamp as recorded), a refusal (the server was seen failing with it), or none.
+ * A record for another `quarkus-run.jar` counts as none, so a changed installation is trained again.
+ */
+export type AotCacheState =
+  { readonly state: 'ready'; readonly cache: string } | { readonly state: 'refused'; readonly why: string } | { readonly state: 'none' };
+
+export async function aotCacheState(files: AotCacheFiles): Promise<AotCacheState> {
+  const record = await readRecord(files);
+  if (!record || record.runner !== (await runnerStamp(files))) return { state: 'none' };
+  if (record.refused !== undefined) return { state: 'refused', why: record.refused };
+  const size = (await stat(files.cache).catch(() => undefined))?.size;
+  return size !== undefined && size === record.bytes ? { state: 'ready', cache: files.cache } : { state: 'none' };
+}
+
 /** The complete cache, or undefined when there is none (or its size is not the recorded one). */
 export async function readyAotCache(files: AotCacheFiles): Promise<string | undefined> {
-  try {
-    const record = await readRecord(files);
-    if (!record || record.refused !== undefined) return undefined;
-    const info = await stat(files.cache);
-    return info.size === record.bytes && record.runner === (await runnerStamp(files)) ? files.cache : undefined;
-  } catch {
-    return undefined;
-  }
+  const found = await aotCacheState(files);
+  return found.state === 'ready' ? found.cache : undefined;
 }
 
 /** A training run in progress: the server that holds the claim writes its cache when it stops. */
@@ -177,8 +188,24 @@ function recording(files: AotCacheFiles, java: JavaInstallation, release: () => 
 
 /** Whether this installation's server was seen failing with the cache and starting without it. */
 export async function aotCacheRefused(files: AotCacheFiles): Promise<boolean> {
-  const record = await readRecord(files);
-  return record?.refused !== undefined && record.runner === (await runnerStamp(files));
+  return (await aotCacheState(files)).state === 'refused';
+}
+
+/**
+ * One line per Java build the installation has a cache record for (`kcbox doctor`), e.g.
+ * "java-25.0.3 (ready)" or "java-25.0.3 (refused: …)".
+ */
+export async function describeAotCaches(installHome: string): Promise<string[]> {
+  const folder = join(installHome, AOT_FOLDER);
+  const records = (await readdir(folder).catch(() => [] as string[])).filter((name) => name.endsWith('.aot.json'));
+  return Promise.all(
+    records.map(async (name) => {
+      const cache = join(folder, name.slice(0, -'.json'.length));
+      const found = await aotCacheState(filesOf(cache));
+      const java = name.replace(/-[0-9a-f]+\.aot\.json$/, '');
+      return `${java} (${found.state === 'refused' ? `refused: ${found.why.replace(/\.$/, '')}` : found.state === 'ready' ? 'ready' : 'stale: trained again on the next run'})`;
+    }),
+  );
 }
 
 /** Records that the server cannot start with the cache, and removes the cache (~180 MB). */

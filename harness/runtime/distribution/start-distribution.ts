@@ -22,13 +22,12 @@ import {
   type AotCacheFiles,
   type AotRecording,
   aotCacheFiles,
-  aotCacheRefused,
-  refuseAotCache,
+  aotCacheState,
   aotCacheSupported,
   aotCacheUseOptions,
   aotTrainingUnderWay,
   claimAotTraining,
-  readyAotCache,
+  refuseAotCache,
 } from './aot-cache.js';
 import { bundledRealmPath } from '../../realm/bundled.js';
 import { ensureLocalTls } from '../../tls/local-ca.js';
@@ -168,9 +167,9 @@ interface AotPlan {
 async function planAot(policy: AotPolicy, installHome: string, java: JavaInstallation): Promise<AotPlan> {
   if (policy === 'off') return { env: {} };
   const files = aotCacheFiles(installHome, java);
-  const cache = await readyAotCache(files);
-  if (cache) return { env: { JAVA_OPTS_APPEND: aotCacheUseOptions(cache).join(' ') }, usedCache: files };
-  if (await aotCacheRefused(files)) return { env: {} };
+  const found = await aotCacheState(files);
+  if (found.state === 'ready') return { env: { JAVA_OPTS_APPEND: aotCacheUseOptions(found.cache).join(' ') }, usedCache: files };
+  if (found.state === 'refused') return { env: {} };
   const recording = policy === 'train' ? await claimAotTraining(files, java) : undefined;
   return recording ? { env: { JAVA_OPTS_APPEND: recording.jvmOptions.join(' ') }, recording } : { env: {} };
 }
@@ -339,7 +338,7 @@ export async function prepareDistribution(options: PrepareOptions): Promise<Prep
   const { template } = await obtainTemplate(installation, options);
   const aot = aotPolicy({ java, env: options.env, cacheFolder: installHome, detached: false, firstRunAfterBuild: false });
   const files = aotCacheFiles(installHome, java);
-  if (aot !== 'off' && !(await readyAotCache(files)) && !(await aotCacheRefused(files))) {
+  if (aot !== 'off' && (await aotCacheState(files)).state === 'none') {
     if (await aotTrainingUnderWay(files)) {
       options.onProgress?.({
         phase: 'build',
